@@ -1,0 +1,99 @@
+"""What fixer asks a model: prompts whose prefix is byte-identical from run to run.
+
+Providers cache the longest prefix they have seen, and a cache hit costs a tenth of a miss or less.
+So the fixed rules come first, then the files in a stable order, and the user's request last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+NO_CHANGES = "NO CHANGES"
+
+FIX_RULES = f"""You are fixer, a careful senior engineer who fixes code by writing unified diffs.
+
+Reply with a unified diff and nothing else:
+- One section per changed file, headers `--- a/PATH` and `+++ b/PATH`, PATH exactly as given.
+- Hunks start with `@@ -START,COUNT +START,COUNT @@` and keep 3 unchanged context lines around
+  each change, copied exactly from the file, indentation included.
+- Never elide or summarise code: no "...", no "rest unchanged", no "existing code" comments.
+- Fix real problems only: bugs, crashes, wrong results, typos in identifiers or messages. Keep the
+  author's style, names and formatting; do not reformat or refactor what you do not fix.
+- Only edit the files you are given.
+- If nothing needs fixing, reply exactly: {NO_CHANGES}
+"""
+
+DEFAULT_REQUEST = "Fix the bugs and errors you are sure of."
+
+COMMIT_RULES = """Write the commit message for the diff below: one line, imperative mood \
+("Fix ...", "Handle ..."), at most 72 characters, no quotes, no trailing period. \
+Reply with the line only."""
+
+
+class PromptFile(Protocol):
+    """A file as the model sees it: its name (as in the diff headers) and its text."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def fix_messages(files: Sequence[PromptFile], request: str | None) -> list[dict[str, str]]:
+    """The chat messages of the fix agent: rules, files sorted by name, then the request."""
+    parts = [
+        f"<<<FILE {f.name}>>>\n{f.text}{'' if f.text.endswith(chr(10)) else chr(10)}<<<END FILE>>>"
+        for f in sorted(files, key=lambda f: f.name)
+    ]
+    body = "\n\n".join(parts) + f"\n\nRequest: {request or DEFAULT_REQUEST}\n"
+    return [
+        {"role": "system", "content": FIX_RULES},
+        {"role": "user", "content": body},
+    ]
+
+
+def commit_message_messages(diff: str, limit: int = 12_000) -> list[dict[str, str]]:
+    """The chat messages asking the background model for a one-line commit message."""
+    if len(diff) > limit:
+        diff = diff[:limit] + "\n[diff truncated]\n"
+    return [
+        {"role": "system", "content": COMMIT_RULES},
+        {"role": "user", "content": diff},
+    ]
+
+
+def clean_commit_message(reply: str, limit: int = 72) -> str:
+    """The reply's first meaningful line, stripped of quotes and labels, at most `limit` chars.
+
+    Returns "" when nothing usable is left, so the caller can fall back to its template.
+    """
+    for raw in reply.splitlines():
+        line = raw.strip().strip("`'\"").strip()
+        for label in ("commit message:", "subject:"):
+            if line.lower().startswith(label):
+                line = line[len(label) :].strip().strip("`'\"").strip()
+        if line and not line.startswith("```"):
+            return shorten(line.rstrip("."), limit)
+    return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text to at most `limit` characters at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0]
+    return (cut if 0 < len(cut) <= limit else text[:limit]).rstrip(" ,;:")
+
+
+def template_commit_message(names: Sequence[str], hunks: int, limit: int = 72) -> str:
+    """The commit message used when no background model writes one."""
+    noun = "hunk" if hunks == 1 else "hunks"
+    head = f"Apply {hunks} reviewed {noun} to "
+    if len(names) == 1:
+        return shorten(head + names[0], limit)
+    listed = ", ".join(names)
+    if len(head + listed) <= limit:
+        return head + listed
+    return shorten(f"{head}{len(names)} files", limit)

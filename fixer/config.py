@@ -1,0 +1,440 @@
+"""Config files in the claude-code-router `config.json` format: finding, parsing, checking, showing.
+
+The file is JSON5 (comments, trailing commas). Every string value may use `$VAR` or `${VAR}`;
+an unset variable becomes "" and is recorded so `fixer config --check` can name it. Loading is
+lenient about the shape of the file (unknown keys are kept and ignored, malformed parts are
+skipped) and `check_config` reports every such problem precisely; only a file that cannot be
+found, read or parsed stops `load_config`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import json5
+
+from fixer.errors import ConfigError
+from fixer.router import ROUTE_SCENARIOS, choose_route, long_context_threshold, parse_route
+
+DEFAULT_TIMEOUT_S = 600.0
+BUILT_IN_ORIGIN = "built-in default (no config file)"
+CCR_ORIGIN = "~/.claude-code-router/config.json"
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_MASK_MIN_LENGTH = 16  # below this, showing 7 characters would reveal too much of the key
+_TRUE_STRINGS = frozenset({"true", "1", "yes", "on"})
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One entry of `Providers`: an OpenAI-compatible endpoint, its key and the models it serves."""
+
+    name: str
+    api_base_url: str  # the full chat-completions endpoint URL
+    api_key: str  # after interpolation; "" means the `<NAME>_API_KEY` environment fallback applies
+    models: tuple[str, ...]
+    config_path: Path | None = None  # the file it came from, named in errors
+
+    @property
+    def key_variable(self) -> str:
+        """The environment variable that supplies the key when `api_key` is empty."""
+        return re.sub(r"[^A-Z0-9]", "_", self.name.upper()) + "_API_KEY"
+
+    def resolve_key(self, env: Mapping[str, str]) -> str:
+        """The key to send: `api_key` from the file, else `$<NAME>_API_KEY`, else a ConfigError."""
+        key = self.api_key or env.get(self.key_variable, "")
+        if key:
+            return key
+        where = self.config_path or "the config file"
+        raise ConfigError(
+            f"provider {self.name!r} has no API key: set ${self.key_variable} "
+            f"or fill in its api_key in {where}."
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded config: where it came from, its providers and routes, and the raw object."""
+
+    path: Path | None  # None = the embedded default
+    origin: str  # how it was found, e.g. "$FIXER_CONFIG"
+    providers: tuple[Provider, ...]
+    router: Mapping[str, Any]  # the Router object as given
+    proxy_url: str | None
+    timeout_s: float
+    log: bool
+    log_dir: Path
+    raw: Mapping[str, Any]  # the whole file after interpolation, unknown keys included
+    unset_variables: tuple[str, ...]
+
+    def provider(self, name: str) -> Provider:
+        """The provider called `name`; a ConfigError listing the known names when there is none."""
+        for provider in self.providers:
+            if provider.name == name:
+                return provider
+        known = ", ".join(p.name for p in self.providers) or "none"
+        where = self.path or BUILT_IN_ORIGIN
+        raise ConfigError(
+            f"no provider named {name!r} in {where} (known: {known}); "
+            "add it to Providers or pick a known one."
+        )
+
+
+def load_config(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Find, parse and interpolate the config; the built-in offline default when there is none."""
+    env = os.environ if env is None else env
+    path, origin = _find_config(explicit, env)
+    parsed: dict[str, Any] = {} if path is None else _parse_file(path)
+    unset: list[str] = []
+    raw = _interpolate(parsed, env, unset)
+    return _build(raw, path, origin, env, tuple(dict.fromkeys(unset)))
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    """The home directory, from `env` first so tests and callers control it."""
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def _xdg_dir(env: Mapping[str, str], variable: str, fallback: str) -> Path:
+    """An XDG base directory; relative or empty values are ignored, as the spec says."""
+    value = env.get(variable, "")
+    return Path(value) if os.path.isabs(value) else _home(env) / fallback
+
+
+def _find_config(explicit: Path | None, env: Mapping[str, str]) -> tuple[Path | None, str]:
+    """The first config in the search order with how it was found; (None, built-in) if none."""
+    if explicit is not None:
+        return _required(explicit, "--config"), "--config"
+    if env.get("FIXER_CONFIG"):
+        return _required(Path(env["FIXER_CONFIG"]), "$FIXER_CONFIG"), "$FIXER_CONFIG"
+    xdg = _xdg_dir(env, "XDG_CONFIG_HOME", ".config") / "fixer" / "config.json"
+    ccr = _home(env) / ".claude-code-router" / "config.json"
+    for path, origin in ((xdg, "$XDG_CONFIG_HOME/fixer/config.json"), (ccr, CCR_ORIGIN)):
+        if path.is_file():
+            return path, origin
+    return None, BUILT_IN_ORIGIN
+
+
+def _required(path: Path, origin: str) -> Path:
+    """A path the user named explicitly: it must exist, or the user must hear about it."""
+    if not path.exists():
+        raise ConfigError(
+            f"config file {path} (from {origin}) does not exist; create it or fix {origin}."
+        )
+    return path
+
+
+def _parse_file(path: Path) -> dict[str, Any]:
+    """The JSON5 object in `path`, or a ConfigError saying why it cannot be used."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    try:
+        parsed = json5.loads(text)
+    except ValueError as exc:
+        detail = str(exc).replace("<string>:", "line ")
+        raise ConfigError(f"config file {path} is not valid JSON5 ({detail}); fix it.") from exc
+    if not isinstance(parsed, dict):
+        raise ConfigError(f"config file {path} must hold a JSON object {{...}} at the top.")
+    return parsed
+
+
+def _interpolate(value: Any, env: Mapping[str, str], unset: list[str]) -> Any:
+    """`value` with `$VAR`/`${VAR}` replaced in all its strings; unset names go to `unset`."""
+    if isinstance(value, str):
+        return _VARIABLE.sub(lambda match: _variable(match, env, unset), value)
+    if isinstance(value, dict):
+        return {key: _interpolate(item, env, unset) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(item, env, unset) for item in value]
+    return value
+
+
+def _variable(match: re.Match[str], env: Mapping[str, str], unset: list[str]) -> str:
+    """The value of one `$VAR` reference, recording the name when it is not set."""
+    name = match.group(1) or match.group(2)
+    if name not in env:
+        unset.append(name)
+    return env.get(name, "")
+
+
+def _build(
+    raw: dict[str, Any],
+    path: Path | None,
+    origin: str,
+    env: Mapping[str, str],
+    unset: tuple[str, ...],
+) -> Config:
+    """The Config for an interpolated object, skipping parts `check_config` will report."""
+    router = raw.get("Router")
+    proxy = raw.get("PROXY_URL")
+    return Config(
+        path=path,
+        origin=origin,
+        providers=_providers(raw.get("Providers"), path),
+        router=MappingProxyType(router if isinstance(router, dict) else {}),
+        proxy_url=proxy if isinstance(proxy, str) and proxy else None,
+        timeout_s=_timeout_ms(raw.get("API_TIMEOUT_MS")) / 1000 or DEFAULT_TIMEOUT_S,
+        log=_as_bool(raw.get("LOG", False)),
+        log_dir=_xdg_dir(env, "XDG_STATE_HOME", ".local/state") / "fixer",
+        raw=MappingProxyType(raw),
+        unset_variables=unset,
+    )
+
+
+def _providers(entries: Any, path: Path | None) -> tuple[Provider, ...]:
+    """Providers from the well-formed entries of the `Providers` list."""
+    if not isinstance(entries, list):
+        return ()
+    return tuple(
+        Provider(
+            name=entry["name"],
+            api_base_url=_text(entry.get("api_base_url")),
+            api_key=_text(entry.get("api_key")),
+            models=tuple(m for m in _list(entry.get("models")) if isinstance(m, str)),
+            config_path=path,
+        )
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _timeout_ms(value: Any) -> float:
+    """API_TIMEOUT_MS as a positive number of milliseconds, or 0 when it is absent or not one."""
+    if isinstance(value, bool):
+        return 0.0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if number > 0 else 0.0
+
+
+def _as_bool(value: Any) -> bool:
+    """A flag that may arrive as a JSON boolean or, after interpolation, as a string."""
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE_STRINGS
+    return value is True
+
+
+def check_config(config: Config, env: Mapping[str, str]) -> list[str]:
+    """Every problem in the config, one precise sentence each; an empty list means it is fine."""
+    return [
+        *(f"uses ${name} which is not set" for name in config.unset_variables),
+        *_check_top_level(config.raw),
+        *_check_providers(config, env),
+        *_check_router(config),
+    ]
+
+
+def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if "API_TIMEOUT_MS" in raw and not _timeout_ms(raw["API_TIMEOUT_MS"]):
+        problems.append(
+            "API_TIMEOUT_MS must be a positive number of milliseconds, "
+            f"not {raw['API_TIMEOUT_MS']!r}"
+        )
+    proxy = raw.get("PROXY_URL")
+    if proxy and not (isinstance(proxy, str) and _scheme(proxy) in {"http", "https", "socks5"}):
+        problems.append(
+            "PROXY_URL must be an http://, https:// or socks5:// URL, "
+            f"not {_mask_url(str(proxy))!r}"
+        )
+    if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
+        problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
+    return problems
+
+
+def _check_providers(config: Config, env: Mapping[str, str]) -> list[str]:
+    entries = config.raw.get("Providers", [])
+    if not isinstance(entries, list):
+        return [f"Providers must be a list of provider objects, not {type(entries).__name__}"]
+    problems = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            problems.append(f"Providers[{index}] must be an object, not {type(entry).__name__}")
+        elif not (isinstance(entry.get("name"), str) and entry["name"]):
+            problems.append(f"Providers[{index}] has no name")
+        elif not _is_name_list(entry.get("models", [])):
+            problems.append(f"provider {entry['name']!r}: models must be a list of model names")
+    names = [p.name for p in config.providers]
+    problems += [
+        f"provider {n!r} is defined more than once"
+        for n in dict.fromkeys(names)
+        if names.count(n) > 1
+    ]
+    for provider in config.providers:
+        problems += _check_provider(provider, env)
+    return problems
+
+
+def _check_provider(provider: Provider, env: Mapping[str, str]) -> list[str]:
+    problems = []
+    if not provider.api_base_url:
+        problems.append(f"provider {provider.name!r} has no api_base_url")
+    elif _scheme(provider.api_base_url) not in {"http", "https"}:
+        problems.append(
+            f"provider {provider.name!r}: api_base_url {provider.api_base_url!r} "
+            "is not an http(s) URL"
+        )
+    if not (provider.api_key or env.get(provider.key_variable)):
+        problems.append(
+            f"provider {provider.name!r} has no API key: "
+            f"api_key is empty and ${provider.key_variable} is not set"
+        )
+    return problems
+
+
+def _check_router(config: Config) -> list[str]:
+    router = config.raw.get("Router", {})
+    if not isinstance(router, dict):
+        return [f"Router must be an object, not {type(router).__name__}"]
+    problems = []
+    if config.path is not None and "default" not in router:
+        problems.append(
+            'Router.default is not set, so fixes use the offline fixers (write "local" to say so)'
+        )
+    for scenario in ROUTE_SCENARIOS:
+        if scenario in router:
+            problems += _check_route(config, scenario, router[scenario])
+    try:
+        long_context_threshold(router)
+    except ConfigError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def _check_route(config: Config, scenario: str, text: Any) -> list[str]:
+    """Problems with one `Router.<scenario>` value: syntax, provider and model."""
+    if not isinstance(text, str):
+        return [f'Router.{scenario} must be a "provider,model" string, not {text!r}']
+    try:
+        route = parse_route(text, scenario)
+    except ConfigError as exc:
+        return [str(exc)]
+    if route.is_local:
+        return []
+    known = {p.name: p for p in config.providers}
+    if route.provider not in known:
+        names = ", ".join(known) or "none"
+        return [
+            f"Router.{scenario} names provider {route.provider!r}, "
+            f"which is not in Providers (known: {names})"
+        ]
+    models = known[route.provider].models
+    if models and route.model not in models:
+        return [
+            f"Router.{scenario}: model {route.model!r} "
+            f"is not in provider {route.provider!r}'s models list"
+        ]
+    return []
+
+
+def _is_name_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.lower() if "://" in url else ""
+
+
+def mask_key(key: str) -> str:
+    """A key safe to print: first 3 characters, "…", last 4; short keys fully hidden."""
+    if not key:
+        return "(not set)"
+    if len(key) < _MASK_MIN_LENGTH:
+        return "****"
+    return f"{key[:3]}…{key[-4:]}"
+
+
+def _mask_url(url: str) -> str:
+    """`url` with any password in it hidden: proxy URLs may carry credentials."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":****@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def render_config(
+    config: Config, env: Mapping[str, str], estimate_tokens: int | None = None
+) -> str:
+    """The text of `fixer config`: source, settings, providers (keys masked) and routes."""
+    source = f"{config.path} (found via {config.origin})" if config.path else config.origin
+    lines = [
+        f"Config: {source}",
+        f"Proxy: {_mask_url(config.proxy_url) if config.proxy_url else 'none'}",
+        f"Timeout: {config.timeout_s:g} s",
+        f"Request log: {f'on, in {config.log_dir}' if config.log else 'off'}",
+        "",
+        "Providers:",
+        *(_render_provider(p, env) for p in config.providers),
+    ]
+    if not config.providers:
+        lines.append("  none (only the offline fixers are available)")
+    lines += ["", "Routes:", *_render_routes(config)]
+    if estimate_tokens is not None:
+        lines += ["", _render_choice(config, estimate_tokens)]
+    return "\n".join(lines)
+
+
+def _render_choice(config: Config, tokens: int) -> str:
+    """Where a prompt of `tokens` estimated tokens would go, or why the routes cannot say."""
+    try:
+        route = choose_route(config, prompt_tokens=tokens)
+    except ConfigError as exc:
+        return f"This prompt (~{tokens:,} tokens) cannot be routed: {exc}"
+    return f"This prompt (~{tokens:,} tokens) goes to {route}: {route.reason}"
+
+
+def _render_provider(provider: Provider, env: Mapping[str, str]) -> str:
+    if provider.api_key:
+        key, origin = provider.api_key, "from config"
+    else:
+        key, origin = env.get(provider.key_variable, ""), f"from ${provider.key_variable}"
+    if not key:
+        origin = f"set ${provider.key_variable} or api_key"
+    return (
+        f"  {provider.name}  {provider.api_base_url or '(no api_base_url)'}\n"
+        f"    key: {mask_key(key)} ({origin})\n"
+        f"    models: {len(provider.models)}"
+    )
+
+
+def _render_routes(config: Config) -> list[str]:
+    """One line per scenario: the route it uses and what fixer uses it for."""
+    try:
+        threshold = f"above {long_context_threshold(config.router):,} estimated tokens"
+    except ConfigError as exc:
+        threshold = str(exc)
+    purposes = {
+        "default": "fixes",
+        "background": "commit messages",
+        "think": "reasoning-heavy prompts",
+        "longContext": threshold,
+        "webSearch": "accepted, unused by fixer",
+    }
+    unset = {"default": "local (offline fixers)", "think": "(not set: uses default)"}
+    lines = []
+    for scenario, purpose in purposes.items():
+        value = config.router.get(scenario)
+        shown = value if isinstance(value, str) else unset.get(scenario, "(not set)")
+        if value is not None and not isinstance(value, str):
+            shown = f"invalid: {value!r}"
+        lines.append(f"  {scenario:<12} {shown}  [{purpose}]")
+    return lines

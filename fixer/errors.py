@@ -1,0 +1,39 @@
+"""Errors a user can cause, each with the exit code the CLI returns for it.
+
+They are raised where the problem is found and caught once, at the edge (CLI or App).
+The message always says what happened and what to do next.
+"""
+
+
+class FixerError(Exception):
+    """Base of every error fixer reports to the user."""
+
+    exit_code = 1
+
+
+class ProviderError(FixerError):
+    """The network or the provider failed: HTTP status and the provider's message, never the key."""
+
+    exit_code = 1
+
+
+class InputError(FixerError):
+    """Bad input: usage, config, an unreadable, binary or huge file, a bad patch file."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """The config file is missing something or says something wrong."""
+
+
+class NoDiffError(FixerError):
+    """The model's reply held no usable diff."""
+
+    exit_code = 3
+
+
+class WriteRefused(FixerError):
+    """Accepted hunks could not be written or committed (a file changed on disk, git refused)."""
+
+    exit_code = 4

@@ -1,0 +1,38 @@
+"""The refusal every part of the diff engine raises."""
+
+from __future__ import annotations
+
+
+class PatchRejected(ValueError):
+    """A hunk (or a whole diff) that cannot be placed with certainty.
+
+    The message is precise enough to send back to the model: which hunk, why, and the
+    real lines nearest to what it expected.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str | None = None,
+        hunk: int | None = None,
+        nearby: tuple[str, ...] = (),
+        already_applied: bool = False,
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.hunk = hunk  # 1-based number of the hunk in its file's patch, None for the whole diff
+        self.nearby = nearby  # real lines of the file nearest to what the hunk expected
+        self.already_applied = already_applied
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f"hunk {self.hunk}" if self.hunk is not None else "the diff"
+        if self.path:
+            where += f" of {self.path}"
+        text = f"{where}: {self.reason}"
+        if self.nearby:
+            text += "\nthe nearest lines in the file are:\n" + "\n".join(
+                f"    {line}" for line in self.nearby
+            )
+        return text

@@ -1,0 +1,72 @@
+"""The diff inside a chatty model reply: fenced blocks, or bare diff text with prose around."""
+
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
+_DIFF_LANGUAGES = ("diff", "patch", "udiff")
+
+
+def _fenced_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """(language, body lines) of every fenced block; an unclosed fence runs to the end."""
+    blocks: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(lines):
+        opening = _FENCE.match(lines[i])
+        i += 1
+        if opening is None:
+            continue
+        indent, fence = opening.group("indent"), opening.group("fence")
+        # Only a fence at the same indentation closes: " ```" is a context line of a Markdown diff.
+        closing = re.compile(rf"^{re.escape(indent)}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        body: list[str] = []
+        while i < len(lines) and not closing.match(lines[i]):
+            body.append(lines[i].removeprefix(indent))
+            i += 1
+        i += 1
+        blocks.append((opening.group("info").lower(), body))
+    return blocks
+
+
+def _starts_diff(lines: list[str], i: int) -> bool:
+    """Whether lines[i] opens a diff: a git header, a ---/+++ pair or an @@ line."""
+    line = lines[i]
+    if line.startswith(("diff --git ", "@@")):
+        return True
+    return line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
+def _with_hunk_line(body: list[str]) -> list[str]:
+    """A diff block whose hunk lacks its @@ line gets a bare "@@ @@" after its headers."""
+    if any(line.startswith("@@") for line in body):
+        return body
+    first = next((k for k, line in enumerate(body) if line[:1] in ("-", "+", " ")), None)
+    while first is not None and body[first].startswith(("--- ", "+++ ")):
+        first += 1
+    if first is None or not any(line[:1] in ("-", "+") for line in body[first:]):
+        return body
+    return [*body[:first], "@@ @@", *body[first:]]
+
+
+def _bare_diff(lines: list[str]) -> str:
+    """The diff in unfenced text: from its first header or @@ line to its last diff line."""
+    start = next((i for i in range(len(lines)) if _starts_diff(lines, i)), None)
+    if start is None:
+        return ""
+    end = max(i for i in range(start, len(lines)) if lines[i][:1] in (" ", "-", "+", "\\", "@"))
+    return "\n".join(lines[start : end + 1]) + "\n"
+
+
+def extract_diff(reply: str) -> str:
+    """The diff text in a model reply (several fenced blocks are joined); "" when there is none."""
+    lines = [line.removesuffix("\r") for line in reply.split("\n")]
+    found = []
+    for language, body in _fenced_blocks(lines):
+        if language in _DIFF_LANGUAGES:
+            body = _with_hunk_line(body)
+        if any(_starts_diff(body, i) for i in range(len(body))):
+            found.append("\n".join(body).rstrip("\n") + "\n")
+    if found:
+        return "".join(found)
+    return _bare_diff(lines)

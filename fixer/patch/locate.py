@@ -1,0 +1,325 @@
+"""Where each hunk of a model's diff really belongs in the file, or a refusal saying why not.
+
+The @@ numbers a model writes are hints at best: a hunk is placed by finding its old lines
+(context and removed) in the file. It is placed only where that is certain; otherwise it is
+refused with a message precise enough to send back to the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from fixer.patch.errors import PatchRejected
+from fixer.patch.parse import BOM, FilePatch, Hunk, side_index, split_lines
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one hunk goes: file lines [start:end] become new_lines."""
+
+    hunk: int  # 1-based number of the hunk in its FilePatch
+    start: int  # 0-based index of the first file line replaced
+    end: int  # exclusive
+    new_lines: tuple[str, ...]  # texts without line endings
+    # The hunk reached the end of the file and said explicitly ("\ No newline at end of file" on
+    # one side only) that the new text ends without (True) or with (False) a final newline.
+    # None keeps the file's own final newline.
+    missing_newline: bool | None = None
+
+
+# Ways of comparing a hunk's line with a file line, strictest first.
+Normalizer = Callable[[str], str]
+_NORMALIZERS: tuple[Normalizer, ...] = (lambda line: line, str.rstrip)
+
+_COMMENT = re.compile(r"^(?:#+|//+|/\*+|<!--|--|;+|%+|\*+)\s*(.*?)\s*(?:\*+/|-->)?$")
+_ELLIPSIS = re.compile(r"\.\.\.|…")
+_ELIDING_PHRASE = re.compile(
+    r"existing code|rest of|unchanged|remains? the same|same as (?:before|above)|omitted"
+    r"|for brevity",
+    re.IGNORECASE,
+)
+_CONTEXT_SIZE = 3
+
+
+def _elides(text: str, added: bool) -> bool:
+    """Whether a hunk line stands for code the model left out instead of copying it."""
+    stripped = text.strip()
+    if stripped in ("...", "…", "[...]"):
+        return not added  # a bare "..." is legal Python in new code
+    comment = _COMMENT.match(stripped)
+    words = comment.group(1) if comment else ""
+    if not words:
+        return False
+    has_ellipsis = _ELLIPSIS.search(words) is not None
+    has_phrase = _ELIDING_PHRASE.search(words) is not None
+    if added:  # new code may hold ordinary comments: demand an ellipsis and an eliding phrase
+        return has_ellipsis and has_phrase
+    return not words.strip(".… ") or has_ellipsis or has_phrase
+
+
+class _File:
+    """The file's line texts, with per-normalizer indexes for fast block search."""
+
+    def __init__(self, text: str) -> None:
+        self.texts = [line for line, _ in split_lines(text.removeprefix(BOM))]
+        self._indexes: dict[int, tuple[list[str], dict[str, list[int]]]] = {}
+
+    def index(self, level: int) -> tuple[list[str], dict[str, list[int]]]:
+        if level not in self._indexes:
+            normal = [_NORMALIZERS[level](line) for line in self.texts]
+            positions: dict[str, list[int]] = {}
+            for number, line in enumerate(normal):
+                positions.setdefault(line, []).append(number)
+            self._indexes[level] = (normal, positions)
+        return self._indexes[level]
+
+    def find(self, block: Sequence[str]) -> list[int]:
+        """Start indexes of `block` in the file, by the strictest comparison that finds any."""
+        for level, normalize in enumerate(_NORMALIZERS):
+            normal, positions = self.index(level)
+            wanted = [normalize(line) for line in block]
+            found = [
+                start
+                for start in positions.get(wanted[0], ())
+                if normal[start : start + len(wanted)] == wanted
+            ]
+            if found:
+                return found
+        return []
+
+    def contains(self, line: str) -> bool:
+        return line.rstrip() in self.index(1)[1]
+
+
+def _lines_text(positions: Sequence[int], size: int) -> str:
+    """Line numbers like "2-3, 6-7 and 10-11" for blocks of `size` lines at 0-based starts."""
+    if size > 1:
+        names = [f"{p + 1}-{p + size}" for p in positions]
+    else:
+        names = [str(p + 1) for p in positions]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _old_index(hunk: Hunk) -> int | None:
+    return side_index(hunk.old_start, hunk.old_count)
+
+
+def _closest(file: _File, old: Sequence[str], hint: int | None) -> int:
+    """The start of the window of the file that looks most like `old`."""
+    normal, positions = file.index(1)
+    votes: Counter[int] = Counter()
+    for k, line in enumerate(old):
+        if line.strip():
+            for position in positions.get(line.rstrip(), ()):
+                votes[position - k] += 1
+    if not votes:  # no line matches exactly: the most similar line anchors the window
+        for k, line in enumerate(old):
+            matcher = SequenceMatcher(None, b=line.strip(), autojunk=False)
+            for position, candidate in enumerate(normal):
+                matcher.set_seq1(candidate.strip())
+                if matcher.real_quick_ratio() > 0.5 and matcher.quick_ratio() > 0.5:
+                    votes[position - k] = max(votes[position - k], int(matcher.ratio() * 100))
+    if not votes:
+        return max(0, min(hint or 0, len(normal) - 1))
+    best = max(votes.values())
+    ties = [start for start, count in votes.items() if count == best]
+    return min(ties, key=lambda start: (abs(start - (hint or 0)), start))
+
+
+def _mismatch(file: _File, hunk: Hunk, number: int, path: str | None) -> PatchRejected:
+    """The refusal for a hunk whose old lines are not in the file, with the closest real lines."""
+    old = hunk.old_lines
+    start = max(0, _closest(file, old, _old_index(hunk)))
+    missing = next((line for line in old if not file.contains(line)), None)
+    if missing is not None:
+        detail = f"the line {missing!r} is not in the file"
+    else:
+        real = file.texts[start : start + len(old)]
+        k = next((k for k, line in enumerate(old) if k >= len(real) or real[k] != line), 0)
+        detail = f"its lines are in the file but not together in this order (from {old[k]!r})"
+    lo, hi = max(0, start - 2), min(len(file.texts), start + len(old) + 2)
+    where = f"; the closest part of the file is lines {lo + 1}-{hi}, shown below" if hi > lo else ""
+    return PatchRejected(
+        f"its context and removed lines do not match the file: {detail}{where}. "
+        "Copy context and removed lines exactly from the file.",
+        path=path,
+        hunk=number,
+        nearby=tuple(file.texts[lo:hi]),
+    )
+
+
+def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> list[int]:
+    """Every place the hunk's old lines occur, or a refusal."""
+
+    def refuse(reason: str, already_applied: bool = False) -> PatchRejected:
+        return PatchRejected(reason, path=patch.path, hunk=number, already_applied=already_applied)
+
+    if all(line[0] == " " for line in hunk.lines):
+        raise refuse("it changes nothing: it has no + or - lines")
+    for line in hunk.lines:
+        if _elides(line[1:], line[0] == "+") and not file.contains(line[1:]):
+            raise refuse(
+                f"the line {line[1:]!r} stands for code left out; a hunk must copy every "
+                "context and removed line exactly from the file and spell out every added line"
+            )
+    old, new = hunk.old_lines, hunk.new_lines
+    if old:
+        found = file.find(old)
+        if found:
+            return found
+    elif not file.texts:
+        return [0]
+    elif hunk.old_start == 0 and not patch.is_new:
+        return [0]  # "@@ -0,0 ...": git's way of saying "at the top of the file"
+    if any(line.strip() for line in new):
+        done = file.find(new)
+        if done:
+            raise refuse(
+                "it is already applied: the file already holds its new lines at lines "
+                f"{_lines_text(done, len(new))}",
+                already_applied=True,
+            )
+    if not old:
+        if patch.is_new:
+            raise refuse(f"it creates the file, but the file exists with {len(file.texts)} lines")
+        raise refuse(
+            "it only adds lines and has no context lines to say where; "
+            f"include {_CONTEXT_SIZE} unchanged lines before and after the addition"
+        )
+    raise _mismatch(file, hunk, number, patch.path)
+
+
+def _consistent(number: int, start: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> bool:
+    """Whether putting hunk `number` at `start` keeps the order the @@ numbers give."""
+    mine = hunks[number - 1].old_start
+    if mine is None:
+        return True
+    for other, other_start in chosen.items():
+        theirs = hunks[other - 1].old_start
+        if theirs is None or theirs == mine:
+            continue
+        if (theirs < mine) != (other_start < start):
+            return False
+    return True
+
+
+def _nearest(starts: Sequence[int], hint: int | None) -> int | None:
+    """The start the hint singles out: less than half as far as any other, else None."""
+    if hint is None:
+        return None
+    ranked = sorted(starts, key=lambda start: abs(start - hint))
+    if len(ranked) > 1 and 2 * abs(ranked[0] - hint) >= abs(ranked[1] - hint):
+        return None  # a far-off number that is slightly nearer to one copy proves nothing
+    return ranked[0]
+
+
+def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int]:
+    """One start per hunk that can be placed with certainty; the others are left out."""
+    chosen = {number: starts[0] for number, starts in found.items() if len(starts) == 1}
+    pending = sorted(number for number in found if number not in chosen)
+    while pending:
+        allowed = {n: [s for s in found[n] if _consistent(n, s, chosen, hunks)] for n in pending}
+        decided = {n: starts[0] for n, starts in allowed.items() if len(starts) == 1}
+        if not decided:
+            for n in pending:
+                nearest = _nearest(allowed[n], _old_index(hunks[n - 1]))
+                if nearest is not None:
+                    decided = {n: nearest}
+                    break
+        if not decided:
+            break
+        chosen.update(decided)
+        pending = [n for n in pending if n not in decided]
+    return chosen
+
+
+def _ambiguous(number: int, starts: list[int], patch: FilePatch) -> PatchRejected:
+    hunk = patch.hunks[number - 1]
+    size = hunk.old_count
+    why = (
+        "the hunk has no @@ line number"
+        if hunk.old_start is None
+        else "its @@ line number does not single one out"
+    )
+    return PatchRejected(
+        f"its context and removed lines occur {len(starts)} times, at lines "
+        f"{_lines_text(starts, size)}, and {why}; add unchanged lines around the change "
+        "until it matches one place only",
+        path=patch.path,
+        hunk=number,
+    )
+
+
+def _placement(file: _File, hunk: Hunk, number: int, start: int) -> Placement:
+    """The placement of `hunk` whose old lines begin at `start`, trimmed to what it changes."""
+    new: list[str] = []
+    old_index = start
+    for line in hunk.lines:
+        if line[0] == " ":
+            new.append(file.texts[old_index])  # context keeps the file's real line
+        elif line[0] == "+":
+            new.append(line[1:])
+        old_index += line[0] != "+"
+    lead = next(k for k, line in enumerate(hunk.lines) if line[0] != " ")
+    trail = next(k for k, line in enumerate(reversed(hunk.lines)) if line[0] != " ")
+    missing = None
+    if old_index == len(file.texts) and hunk.old_missing_newline != hunk.new_missing_newline:
+        missing = hunk.new_missing_newline
+    return Placement(
+        number,
+        start + lead,
+        old_index - trail,
+        tuple(new[lead : len(new) - trail]),
+        missing,
+    )
+
+
+def _inside(place: Placement, lo: int, hi: int) -> bool:
+    """Whether the lines `place` changes fall inside the other hunk's lines [lo:hi]."""
+    if place.start == place.end:
+        return lo < place.start < hi or lo == hi == place.start
+    return place.start < hi and lo < place.end
+
+
+def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
+    """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
+    file = _File(text)
+    found: dict[int, list[int]] = {}
+    refusals: list[PatchRejected] = []
+    for number, hunk in enumerate(patch.hunks, 1):
+        try:
+            found[number] = _candidates(file, hunk, number, patch)
+        except PatchRejected as refusal:
+            refusals.append(refusal)
+    chosen = _choose(found, patch.hunks)
+    refusals += [_ambiguous(n, found[n], patch) for n in sorted(found) if n not in chosen]
+    placed: list[tuple[Placement, int, int]] = []  # with the hunk's whole old range
+    for number in sorted(chosen):
+        hunk, start = patch.hunks[number - 1], chosen[number]
+        place = _placement(file, hunk, number, start)
+        lo, hi = start, start + hunk.old_count
+        clash = next(
+            (
+                other
+                for other, other_lo, other_hi in placed
+                if _inside(place, other_lo, other_hi) or _inside(other, lo, hi)
+            ),
+            None,
+        )
+        if clash is None:
+            placed.append((place, lo, hi))
+            continue
+        refusals.append(
+            PatchRejected(
+                f"it overlaps hunk {clash.hunk} (both change lines near {clash.start + 1}); "
+                "merge them into one hunk",
+                path=patch.path,
+                hunk=number,
+            )
+        )
+    refusals.sort(key=lambda refusal: refusal.hunk or 0)
+    return sorted((p for p, _, _ in placed), key=lambda p: (p.start, p.end)), refusals

@@ -1,0 +1,324 @@
+"""Tolerant parsing of unified diffs into FilePatch / Hunk, and the line conventions they rely on.
+
+Models write diffs with wrong @@ numbers, no numbers, wrong counts, missing headers, blank
+context lines without their leading space. The parser reads the body and trusts nothing else;
+locate.py decides where each hunk really goes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fixer.patch.errors import PatchRejected
+
+BOM = "\ufeff"
+
+# One line as (text, ending): ending is "\r\n", "\n" or "" (last line without final newline).
+Line = tuple[str, str]
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split on "\\n" only (never str.splitlines, which also splits on \\x0b, \\u2028, ...)."""
+    pieces = text.split("\n")
+    lines = [(p[:-1], "\r\n") if p.endswith("\r") else (p, "\n") for p in pieces[:-1]]
+    if pieces[-1]:
+        lines.append((pieces[-1], ""))
+    return lines
+
+
+def join_lines(lines: list[Line]) -> str:
+    """The text of `lines`, each with its own ending."""
+    return "".join(text + ending for text, ending in lines)
+
+
+def dominant_ending(lines: list[Line]) -> str:
+    """The ending new lines take: CRLF when most lines end with it, else LF."""
+    crlf = sum(1 for _, ending in lines if ending == "\r\n")
+    lf = sum(1 for _, ending in lines if ending == "\n")
+    return "\r\n" if crlf > lf else "\n"
+
+
+def side_index(start: int | None, count: int) -> int | None:
+    """The 0-based index where one side of a hunk begins, from its @@ number.
+
+    git numbers an empty side by the line before it (0 at the top of the file).
+    """
+    if start is None:
+        return None
+    return start - 1 if count else start
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One hunk: tagged lines (' ', '-', '+') without line endings, and where it claims to go."""
+
+    lines: tuple[str, ...]
+    old_start: int | None = None  # 1-based; for an empty old side, the line before (0: top)
+    new_start: int | None = None
+    old_missing_newline: bool = False  # "\ No newline at end of file" after the last old line
+    new_missing_newline: bool = False
+    header: str = ""  # text after the closing @@ (function context)
+    # The real ending of each line, parallel to `lines`, when the hunk was recomputed from texts
+    # (diff_hunks); () when parsed from a model, whose new lines then take the file's ending.
+    endings: tuple[str, ...] = ()
+
+    @property
+    def old_lines(self) -> tuple[str, ...]:
+        return tuple(line[1:] for line in self.lines if line[0] != "+")
+
+    @property
+    def new_lines(self) -> tuple[str, ...]:
+        return tuple(line[1:] for line in self.lines if line[0] != "-")
+
+    @property
+    def old_count(self) -> int:
+        return sum(1 for line in self.lines if line[0] != "+")
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for line in self.lines if line[0] != "-")
+
+
+@dataclass(frozen=True)
+class FilePatch:
+    """The hunks for one file, with its paths (None for /dev/null or when the diff named none)."""
+
+    old_path: str | None
+    new_path: str | None
+    hunks: tuple[Hunk, ...]
+    unsupported: str | None = None  # "deletion", "rename", "mode change", "binary patch", "copy"
+
+    @property
+    def path(self) -> str | None:
+        return self.new_path if self.new_path is not None else self.old_path
+
+    @property
+    def is_new(self) -> bool:
+        return self.old_path is None and self.new_path is not None
+
+
+_NUMBERED = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+ ?(.*)$")
+_HEADER_TEXT = re.compile(r"^@@+[^@]*@@+ ?(.*)$")
+_TIMESTAMP = re.compile(
+    r"\s+\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:\s*[+-]\d{4}|\s*Z)?$"
+)
+_UNSUPPORTED_HEADERS = (
+    ("deleted file mode", "deletion"),
+    ("rename from", "rename"),
+    ("rename to", "rename"),
+    ("similarity index", "rename"),
+    ("copy from", "copy"),
+    ("copy to", "copy"),
+    ("old mode", "mode change"),
+    ("new mode", "mode change"),
+    ("GIT binary patch", "binary patch"),
+    ("Binary files", "binary patch"),
+)
+_C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "r": "\r"}
+
+
+def _unquote(path: str) -> str:
+    """Undo git's C-style quoting of a path ("a/caf\\303\\251.txt")."""
+    if not (len(path) >= 2 and path[0] == path[-1] == '"'):
+        return path
+    out = bytearray()
+    body, i = path[1:-1], 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
+                out.append(int(body[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out += _C_ESCAPES.get(nxt, nxt).encode()
+            i += 2
+            continue
+        out += char.encode()
+        i += 1
+    return out.decode("utf-8", errors="replace")
+
+
+def _raw_path(header_rest: str) -> str | None:
+    """The path on a ---/+++ line, without timestamp; None for /dev/null."""
+    path = header_rest.split("\t", 1)[0].rstrip()
+    path = _unquote(_TIMESTAMP.sub("", path))
+    return None if path == "/dev/null" else path
+
+
+def _strip_prefix(path: str | None, prefixed: bool) -> str | None:
+    """Drop "./" always, and the a/ or b/ prefix when the diff uses them."""
+    if path is None:
+        return None
+    if path.startswith("./"):
+        path = path[2:]
+    if prefixed and path[:2] in ("a/", "b/"):
+        path = path[2:]
+    return path
+
+
+def _paths(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """Both paths without prefixes: a/ b/ count as prefixes when every named side has one."""
+    named = [p.removeprefix("./") for p in (old, new) if p is not None]
+    prefixed = bool(named) and all(p[:2] in ("a/", "b/") for p in named)
+    if not prefixed and len(named) == 2 and named[0][:2] in ("a/", "b/"):
+        prefixed = named[0][2:] == named[1]  # "--- a/x" with "+++ x"
+    if not prefixed and len(named) == 2 and named[1][:2] in ("a/", "b/"):
+        prefixed = named[1][2:] == named[0]
+    return _strip_prefix(old, prefixed), _strip_prefix(new, prefixed)
+
+
+def _git_line_paths(rest: str) -> tuple[str | None, str | None]:
+    """The two paths of "diff --git a/x b/x", split where both halves name the same file."""
+    rest = rest.strip()
+    if rest.startswith('"'):
+        end = rest.find('" ', 1)
+        if end > 0:
+            return _paths(_unquote(rest[: end + 1]), _unquote(rest[end + 2 :]))
+    for match in re.finditer(r" (?=b/)", rest):
+        old, new = rest[: match.start()], rest[match.end() :]
+        if old[2:] == new[2:]:
+            return _paths(old, new)
+    old, _, new = rest.partition(" ")
+    return _paths(old or None, new or None)
+
+
+@dataclass
+class _Section:
+    """A file being parsed."""
+
+    old_path: str | None = None
+    new_path: str | None = None
+    unsupported: str | None = None
+    is_new: bool = False
+    has_paths: bool = False
+    hunks: list[Hunk] | None = None
+
+    def file_patch(self) -> FilePatch:
+        unsupported = self.unsupported
+        old, new = self.old_path, self.new_path
+        if self.is_new:
+            old = None
+        if unsupported is None and self.has_paths:
+            if new is None and old is not None:
+                unsupported = "deletion"
+            elif old is not None and new is not None and old != new:
+                unsupported = "rename"
+        return FilePatch(old, new, tuple(self.hunks or ()), unsupported)
+
+
+def _names_one_file(minus: str, plus: str) -> bool:
+    """Whether a ---/+++ pair reads as file headers: one file, /dev/null, or a/ and b/ paths."""
+    old, new = _raw_path(minus[4:]), _raw_path(plus[4:])
+    if old is None or new is None or (old.startswith("a/") and new.startswith("b/")):
+        return True
+    return _paths(old, new)[0] == _paths(old, new)[1]
+
+
+def _hunk_end(lines: list[str], i: int, counts: tuple[int, int] | None, seen: list[int]) -> bool:
+    """Whether line i ends the current hunk rather than belonging to its body."""
+    line = lines[i]
+    if line.startswith(("@@", "diff ")):
+        return True
+    within_counts = counts is not None and (seen[0] < counts[0] or seen[1] < counts[1])
+    if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+        # Else a removed "-- x" line followed by an added "++ y" line, as in SQL or Lua.
+        return not within_counts or _names_one_file(line, lines[i + 1])
+    if line == "" and counts is not None and not within_counts:
+        return True  # the counts are met and a blank line follows: prose comes next
+    return line[:1] not in ("", " ", "-", "+", "\\")
+
+
+def _parse_hunk(lines: list[str], i: int) -> tuple[Hunk | None, int]:
+    """The hunk whose @@ line is lines[i], and the index of the first line after it."""
+    numbered = _NUMBERED.match(lines[i])
+    counts = None
+    starts: tuple[int | None, int | None] = (None, None)
+    if numbered:
+        old_start, old_count, new_start, new_count, header = numbered.groups()
+        counts = (int(old_count or 1), int(new_count or 1))
+        starts = (int(old_start), int(new_start))
+    else:
+        plain = _HEADER_TEXT.match(lines[i])
+        header = plain.group(1) if plain else ""
+    body: list[str] = []
+    bare: list[bool] = []  # written as an empty line, not as " "
+    old_missing = new_missing = False
+    seen = [0, 0]
+    i += 1
+    while i < len(lines) and not _hunk_end(lines, i, counts, seen):
+        line = lines[i]
+        i += 1
+        if line.startswith("\\"):
+            tag = body[-1][0] if body else " "
+            old_missing = old_missing or tag in " -"
+            new_missing = new_missing or tag in " +"
+            bare[-1:] = [False] * len(bare[-1:])
+            continue
+        body.append(line or " ")  # a blank context line written without its space
+        bare.append(not line)
+        seen[0] += body[-1][0] != "+"
+        seen[1] += body[-1][0] != "-"
+    while bare and bare[-1]:
+        # Trailing empty lines are the gap before prose; dropping edge context is harmless.
+        body.pop()
+        bare.pop()
+    if not body:
+        return None, i
+    return Hunk(tuple(body), *starts, old_missing, new_missing, header.strip()), i
+
+
+def _merge(patches: list[FilePatch]) -> list[FilePatch]:
+    """One FilePatch per file: several blocks naming the same file share its hunks, in order."""
+    merged: dict[tuple[str | None, str | None, str | None], FilePatch] = {}
+    for patch in patches:
+        key = (patch.old_path, patch.new_path, patch.unsupported)
+        if key in merged:
+            # A hunk repeated in a second block is the same hunk, not a second change.
+            extra = tuple(h for h in patch.hunks if h not in merged[key].hunks)
+            merged[key] = FilePatch(*key[:2], merged[key].hunks + extra, key[2])
+        else:
+            merged[key] = patch
+    return list(merged.values())
+
+
+def parse_diff(diff_text: str) -> list[FilePatch]:
+    """Every file patch in `diff_text`, hunks parsed by their body; refuse when there is none."""
+    lines = [line.removesuffix("\r") for line in diff_text.split("\n")]
+    sections: list[_Section] = []
+    current: _Section | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("diff --git "):
+            current = _Section()
+            current.old_path, current.new_path = _git_line_paths(line[len("diff --git ") :])
+            current.has_paths = True
+            sections.append(current)
+        elif line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+            if current is None or current.hunks is not None:
+                current = _Section()
+                sections.append(current)
+            old, new = _raw_path(line[4:]), _raw_path(lines[i + 1][4:])
+            current.old_path, current.new_path = _paths(old, new)
+            current.has_paths = True
+            i += 1
+        elif line.startswith("@@"):
+            hunk, i = _parse_hunk(lines, i)
+            if current is None:
+                current = _Section()
+                sections.append(current)
+            current.hunks = [*(current.hunks or []), *([hunk] if hunk else [])]
+            continue
+        elif current is not None and current.hunks is None:
+            if line.startswith("new file mode"):
+                current.is_new = True
+            for prefix, reason in _UNSUPPORTED_HEADERS:
+                if line.startswith(prefix):
+                    current.unsupported = reason
+        i += 1
+    patches = [s.file_patch() for s in sections if s.hunks or s.unsupported is not None or s.is_new]
+    if not any(p.hunks or p.unsupported for p in patches):
+        raise PatchRejected("no diff found: expected a unified diff with @@ hunks")
+    return _merge(patches)

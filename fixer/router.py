@@ -1,0 +1,123 @@
+"""Routes: which provider and model a prompt goes to, from the config's `Router` object.
+
+A route string is claude-code-router's `provider,model` (split on the first comma, so the model
+may contain '/' and ':'), or `local` for the offline fixers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from fixer.errors import ConfigError
+
+if TYPE_CHECKING:
+    from fixer.config import Config
+
+LOCAL = "local"
+DEFAULT_LONG_CONTEXT_THRESHOLD = 60000
+ROUTE_SCENARIOS = ("default", "background", "think", "longContext", "webSearch")
+
+# Scripts where one character is about one token: Han, kana, Hangul, CJK and fullwidth punctuation.
+_CJK = re.compile(
+    "[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+    "\U00020000-\U0003134f]"
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one prompt goes, and a one-line reason the user can read."""
+
+    provider: str  # "local" for the offline fixers
+    model: str  # "" for local
+    scenario: str  # "default", "background", "think", "longContext", "override", "local"
+    reason: str  # e.g. "Router.default", "-m override"
+
+    @property
+    def is_local(self) -> bool:
+        """True when the offline fixers answer instead of a provider."""
+        return self.provider == LOCAL
+
+    def __str__(self) -> str:
+        return LOCAL if self.is_local else f"{self.provider},{self.model}"
+
+
+def parse_route(text: str, scenario: str = "override") -> Route:
+    """A `provider,model` or `local` string as a Route; ConfigError when it is neither."""
+    reason = "-m override" if scenario == "override" else f"Router.{scenario}"
+    if text.strip() == LOCAL:
+        return Route(LOCAL, "", scenario, reason)
+    provider, comma, model = (part.strip() for part in text.partition(","))
+    if not (comma and provider and model) or provider == LOCAL:
+        raise ConfigError(
+            f'{reason}: route {text!r} is not "provider,model" '
+            '(e.g. "openrouter,openai/gpt-5-mini") or "local".'
+        )
+    return Route(provider, model, scenario, reason)
+
+
+def estimate_tokens(text: str) -> int:
+    """A download-free token estimate, marked as such wherever it is shown.
+
+    Heuristic: ~4 characters per token for ASCII (English and code), 1 token per CJK character
+    (Han, kana, Hangul), and ~2 characters per token for other non-ASCII scripts.
+    """
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    cjk_chars = len(_CJK.findall(text))
+    other_chars = len(text) - ascii_chars - cjk_chars
+    return math.ceil(ascii_chars / 4 + cjk_chars + other_chars / 2)
+
+
+def long_context_threshold(router: Mapping[str, Any]) -> int:
+    """Router.longContextThreshold as a whole number of tokens (default 60000)."""
+    value = router.get("longContextThreshold", DEFAULT_LONG_CONTEXT_THRESHOLD)
+    # A string is accepted because `${VAR}` interpolation always yields one.
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"Router.longContextThreshold must be a whole number of tokens, not {value!r}."
+        )
+    return value
+
+
+def choose_route(
+    config: Config,
+    *,
+    scenario: str = "default",
+    override: str | None = None,
+    prompt_tokens: int = 0,
+) -> Route:
+    """The route for one prompt: override, then longContext, then Router[scenario], then default."""
+    if override is not None:
+        return parse_route(override)
+    router = config.router
+    if router.get("longContext") and prompt_tokens > (threshold := long_context_threshold(router)):
+        route = _configured(router, "longContext")
+        why = f"estimated {prompt_tokens:,} tokens > longContextThreshold {threshold}"
+        return replace(route, reason=why)
+    if router.get(scenario):
+        return _configured(router, scenario)
+    if router.get("default"):
+        return replace(
+            _configured(router, "default"), reason=f"Router.default (no Router.{scenario})"
+        )
+    where = "no config file" if config.path is None else f"no Router.default in {config.path}"
+    return Route(LOCAL, "", LOCAL, f"{where}: offline fixers")
+
+
+def background_route(config: Config) -> Route | None:
+    """The commit-message route (Router.background), or None when the config sets none."""
+    return _configured(config.router, "background") if config.router.get("background") else None
+
+
+def _configured(router: Mapping[str, Any], scenario: str) -> Route:
+    """Router[scenario] parsed, with a ConfigError when it is not a string."""
+    text = router[scenario]
+    if not isinstance(text, str):
+        raise ConfigError(f'Router.{scenario} must be a "provider,model" string, not {text!r}.')
+    return parse_route(text, scenario)

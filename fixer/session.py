@@ -1,0 +1,243 @@
+"""One run of fixer: read the files, get a proposal, and write + commit what was accepted.
+
+The CLI and the TUI call these steps; none of them prints or imports Textual.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fixer import agents
+from fixer.config import Config, load_config
+from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
+from fixer.llm import Endpoint, Progress, Reply, chat
+from fixer.patch import PatchRejected, extract_diff, parse_diff
+from fixer.review import Review, build_review
+from fixer.router import Route, background_route, choose_route, estimate_tokens
+from fixer.sources import Source, new_source, read_source, write_source
+from fixer.vcs import GitRepo, open_repo
+
+REPLY_PREVIEW = 400
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the user asked for on the command line."""
+
+    paths: tuple[Path, ...]
+    model: str | None = None
+    instruction: str | None = None
+    config_path: Path | None = None
+    diff_text: str | None = None  # --from-diff: the user's own diff, no model call
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where the files live: the repository root, or their common folder outside git."""
+
+    root: Path
+    repo: GitRepo | None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What one run proposes, and what it cost."""
+
+    review: Review
+    sources: Mapping[str, Source]
+    route: Route | None  # None for --from-diff
+    reply: Reply | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What was written and committed."""
+
+    written: tuple[str, ...] = ()
+    commit: str | None = None
+    message: str | None = None
+    uncommitted: tuple[str, ...] = ()  # written, but left uncommitted: they had earlier changes
+    refused: tuple[str, ...] = ()  # nothing written to these; each entry says why
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def open_workspace(paths: Sequence[Path]) -> Workspace:
+    """The repository holding the files, or their common folder when they are outside git."""
+    first = Path(paths[0]).resolve() if paths else Path.cwd().resolve()
+    repo = open_repo(first if first.is_dir() else first.parent)
+    if repo is not None:
+        return Workspace(repo.root, repo)
+    folders = [str(p if p.is_dir() else p.parent) for p in (Path(x).resolve() for x in paths)]
+    common = Path(os.path.commonpath(folders)) if folders else Path.cwd().resolve()
+    return Workspace(common, None)
+
+
+def read_sources(paths: Sequence[Path], root: Path) -> dict[str, Source]:
+    """Read every selected file, refusing the whole run on the first bad one."""
+    sources: dict[str, Source] = {}
+    for path in paths:
+        source = read_source(Path(path), root)
+        sources.setdefault(source.name, source)
+    return sources
+
+
+def paths_named_by(diff_text: str, root: Path) -> tuple[Path, ...]:
+    """The existing files a user's diff patches, used when --from-diff is given no FILE."""
+    try:
+        patches = parse_diff(extract_diff(diff_text) or diff_text)
+    except PatchRejected as error:
+        raise InputError(f"the diff cannot be read: {error}") from None
+    names = {p.old_path for p in patches if p.old_path and p.new_path}
+    return tuple(root / n for n in sorted(names) if (root / n).is_file())
+
+
+def route_for(job: Job, config: Config, sources: Mapping[str, Source]) -> Route:
+    """The route of this run: -m wins, then the Router's scenarios."""
+    prompt = agents.fix_messages(list(sources.values()), job.instruction)
+    tokens = sum(estimate_tokens(m["content"]) for m in prompt)
+    return choose_route(config, override=job.model, prompt_tokens=tokens)
+
+
+def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:
+    """The HTTP endpoint of a route, with its key resolved (or a ConfigError naming it)."""
+    provider = config.provider(route.provider)
+    return Endpoint(
+        provider=provider.name,
+        url=provider.api_base_url,
+        api_key=provider.resolve_key(env),
+        model=route.model,
+        proxy=config.proxy_url,
+        timeout_s=config.timeout_s,
+        log_dir=config.log_dir if config.log else None,
+    )
+
+
+async def propose(
+    job: Job,
+    sources: Mapping[str, Source],
+    workspace: Workspace,
+    *,
+    config: Config | None = None,
+    route: Route | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Proposal:
+    """Get a proposal for the files: from the user's diff, the offline fixers or a model."""
+    env = os.environ if env is None else env
+    if job.diff_text is not None:
+        return Proposal(_review(job.diff_text, sources, workspace), sources, None)
+    config = config or load_config(job.config_path, env)
+    route = route or route_for(job, config, sources)
+    if route.is_local:
+        from fixer.local import propose_local
+
+        local = propose_local(list(sources.values()))
+        review = _review(local.text, sources, workspace) if local.text else Review((), ())
+        return Proposal(review, sources, route, notes=local.notes)
+    endpoint = endpoint_for(route, config, env)
+    messages = agents.fix_messages(list(sources.values()), job.instruction)
+    reply = await chat(endpoint, messages, on_progress=on_progress)
+    if reply.text.strip() == agents.NO_CHANGES:
+        return Proposal(Review((), ()), sources, route, reply)
+    return Proposal(_review(reply.text, sources, workspace), sources, route, reply)
+
+
+def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace) -> Review:
+    """Build the review, or raise NoDiffError showing the start of the reply."""
+
+    def may_create(name: str) -> str | None:
+        try:
+            new_source(workspace.root / name, workspace.root)
+        except InputError as error:
+            return str(error)
+        return None
+
+    originals = {name: s.text for name, s in sources.items()}
+    try:
+        review = build_review(reply_text, originals, may_create)
+    except PatchRejected as error:
+        raise NoDiffError(f"{error}\n{_preview(reply_text)}") from None
+    if not review.hunks and review.refusals:
+        reasons = "\n".join(str(r) for r in review.refusals)
+        raise NoDiffError(
+            f"no hunk of the reply could be applied:\n{reasons}\n{_preview(reply_text)}"
+        )
+    return review
+
+
+def _preview(text: str) -> str:
+    start = text[:REPLY_PREVIEW] + ("…" if len(text) > REPLY_PREVIEW else "")
+    return "the reply began with:\n" + "\n".join("    " + line for line in start.splitlines())
+
+
+async def commit_message(
+    proposal: Proposal, config: Config | None, env: Mapping[str, str]
+) -> tuple[str, str | None]:
+    """A one-line commit message, from the background route when configured; and a note why not."""
+    review = proposal.review
+    accepted = review.accepted()
+    fallback = agents.template_commit_message(
+        list(accepted), sum(len(h) for h in accepted.values())
+    )
+    route = background_route(config) if config else None
+    if route is None or route.is_local:
+        return fallback, None
+    try:
+        endpoint = endpoint_for(route, config, env)
+        reply = await chat(endpoint, agents.commit_message_messages(review.as_diff(True)))
+    except FixerError as error:
+        return fallback, f"commit message from the template: {error}"
+    message = agents.clean_commit_message(reply.text)
+    return (message, None) if message else (fallback, "the background model gave no message")
+
+
+def write_and_commit(
+    proposal: Proposal,
+    workspace: Workspace,
+    message: str,
+    *,
+    commit: bool = True,
+) -> Outcome:
+    """Write every file with accepted hunks atomically, then commit exactly those files.
+
+    A file that had uncommitted changes before fixer ran is written but not committed, so the
+    user's earlier changes are never committed silently. A file that changed on disk since it was
+    read is not written at all.
+    """
+    texts = proposal.review.new_texts()
+    repo = workspace.repo
+    targets = [_source_of(proposal, workspace, name) for name in texts]
+    dirty = repo.dirty([t.path for t in targets if t.exists]) if (repo and commit) else set()
+    written: list[Source] = []
+    refused: list[str] = []
+    for source in targets:
+        try:
+            write_source(source, texts[source.name])
+            written.append(source)
+        except WriteRefused as error:
+            refused.append(str(error))
+    uncommitted = tuple(s.name for s in written if s.path in dirty)
+    to_commit = [s.path for s in written if s.path not in dirty]
+    sha = None
+    notes: list[str] = []
+    if commit and repo is None and written:
+        notes.append("not a git repository: files written, no commit made")
+    if commit and repo is not None and to_commit:
+        sha = repo.commit(to_commit, message)
+    return Outcome(
+        tuple(s.name for s in written),
+        sha,
+        message if sha else None,
+        uncommitted,
+        tuple(refused),
+        tuple(notes),
+    )
+
+
+def _source_of(proposal: Proposal, workspace: Workspace, name: str) -> Source:
+    source = proposal.sources.get(name)
+    return source if source is not None else new_source(workspace.root / name, workspace.root)

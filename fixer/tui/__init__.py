@@ -1,0 +1,1 @@
+"""The Textual review screen: a thin view over review.Review."""

@@ -1,0 +1,46 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakeserver import FAKE_API_KEY, FakeProvider
+
+
+@pytest.fixture
+def fake_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProvider]:
+    """A started fake OpenAI-compatible server on 127.0.0.1, stopped after the test."""
+    # A proxy set in the environment must not swallow loopback requests, ours or a subprocess's.
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1"])))
+    with FakeProvider() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_provider_config(
+    tmp_path_factory: pytest.TempPathFactory, fake_provider: FakeProvider
+) -> Path:
+    """A claude-code-router config.json whose only provider, "fake", is the fake server.
+
+    It lives outside tmp_path so that a git repository made there stays clean.
+    """
+    config = {
+        "Providers": [
+            {
+                "name": "fake",
+                "api_base_url": fake_provider.url,
+                "api_key": FAKE_API_KEY,
+                "models": ["cheap-model", "strong-model"],
+            }
+        ],
+        "Router": {"default": "fake,cheap-model", "think": "fake,strong-model"},
+    }
+    path = tmp_path_factory.mktemp("fixer-config") / "config.json"
+    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return path

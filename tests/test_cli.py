@@ -1,0 +1,277 @@
+"""End to end: the real `fixer` command in a temp git repository, one test per path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import clean_env, git, make_repo, run_fixer
+
+BUGGY = """import os, sys
+import re
+
+
+def slugify(title,separator = "-"):
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return separator.join( words )
+"""
+
+LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 31))
+
+MODEL_DIFF = """Sure! Here is the diff:
+
+```diff
+--- a/calc.py
++++ b/calc.py
+@@ -120,3 +120,3 @@
+ value_4 = 4
+-value_5 = 5
++value_5 = 50
+ value_6 = 6
+@@ -25,3 +25,3 @@
+ value_25 = 25
+-value_26 = 26
++value_26 = 260
+ value_27 = 27
+```
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", {"app.py": BUGGY, "calc.py": LINES, "notes.md": "hi\n"})
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(tmp_path / "home")
+
+
+def head(repo: Path) -> str:
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def committed_paths(repo: Path) -> list[str]:
+    return git(repo, "show", "--name-only", "--format=", "HEAD").split()
+
+
+def test_print_offline_gives_a_diff_git_apply_accepts_and_writes_nothing(repo, env) -> None:
+    before = head(repo)
+    result = run_fixer("--print", "app.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "-import os, sys" in result.stdout
+    assert (repo / "app.py").read_text() == BUGGY
+    assert head(repo) == before
+    subprocess.run(
+        ["git", "apply", "--check", "-"], cwd=repo, input=result.stdout, text=True, check=True
+    )
+
+
+def test_yes_offline_writes_commits_only_fixers_path_and_keeps_staged_work(repo, env) -> None:
+    (repo / "notes.md").write_text("staged by the user\n")
+    git(repo, "add", "notes.md")
+    result = run_fixer("--yes", "app.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "import os" not in (repo / "app.py").read_text()
+    assert committed_paths(repo) == ["app.py"]
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["notes.md"]
+    message = git(repo, "log", "-1", "--format=%s")
+    assert message.strip() == "Apply 4 reviewed hunks to app.py" or message.startswith("Apply ")
+    assert "committed" in result.stdout and "cost: 0" in result.stdout
+
+
+def test_no_commit_writes_without_committing(repo, env) -> None:
+    before = head(repo)
+    result = run_fixer("--yes", "--no-commit", "app.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "import os" not in (repo / "app.py").read_text()
+    assert head(repo) == before
+    assert git(repo, "status", "--porcelain").split() == ["M", "app.py"]
+
+
+def test_from_diff_with_wrong_line_numbers_places_hunks_exactly(repo, env, tmp_path) -> None:
+    patch = tmp_path / "chat.txt"
+    patch.write_text(MODEL_DIFF)
+    printed = run_fixer("--print", "--from-diff", str(patch), cwd=repo, env=env)
+    assert printed.returncode == 0, printed.stderr
+    assert "@@ -2,7 +2,7 @@" in printed.stdout
+    result = run_fixer("--yes", "--from-diff", str(patch), cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    expected = LINES.replace("value_5 = 5\n", "value_5 = 50\n").replace("= 26\n", "= 260\n")
+    assert (repo / "calc.py").read_text() == expected
+    assert committed_paths(repo) == ["calc.py"]
+
+
+def test_from_diff_on_stdin(repo, env) -> None:
+    result = run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=MODEL_DIFF)
+    assert result.returncode == 0, result.stderr
+    assert "value_26 = 260" in (repo / "calc.py").read_text()
+
+
+def test_dirty_target_is_written_but_its_earlier_changes_are_not_committed(repo, env, tmp_path):
+    (repo / "calc.py").write_text(LINES + "user_edit = 1\n")
+    patch = tmp_path / "chat.txt"
+    patch.write_text(MODEL_DIFF)
+    before = head(repo)
+    result = run_fixer("--yes", "--from-diff", str(patch), cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert head(repo) == before
+    text = (repo / "calc.py").read_text()
+    assert "value_5 = 50" in text and text.endswith("user_edit = 1\n")
+    assert "had uncommitted changes" in result.stdout
+
+
+def test_outside_git_writes_and_says_no_commit(tmp_path, env) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "calc.py").write_text(LINES)
+    env = dict(env, GIT_CEILING_DIRECTORIES=str(tmp_path))
+    result = run_fixer(
+        "--yes", "--from-diff", "-", "calc.py", cwd=folder, env=env, stdin=MODEL_DIFF
+    )
+    assert result.returncode == 0, result.stderr
+    assert "value_5 = 50" in (folder / "calc.py").read_text()
+    assert "no commit" in result.stdout
+
+
+def test_model_route_sends_key_model_and_instruction(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    fake_provider.reply(
+        MODEL_DIFF,
+        usage={
+            "prompt_tokens": 1200,
+            "completion_tokens": 80,
+            "prompt_tokens_details": {"cached_tokens": 1024},
+        },
+    )
+    result = run_fixer(
+        "--yes",
+        "--config",
+        str(fake_provider_config),
+        "-m",
+        "fake,strong-model",
+        "-i",
+        "make the values bigger",
+        "calc.py",
+        cwd=repo,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    request = fake_provider.requests[0]
+    assert request.headers["authorization"] == "Bearer sk-test-000000001234"
+    assert request.body["model"] == "strong-model"
+    assert request.body["messages"][-1]["content"].rstrip().endswith("make the values bigger")
+    assert "value_26 = 260" in (repo / "calc.py").read_text()
+    assert "1,200 in (1,024 cached), 80 out" in result.stdout
+
+
+def test_default_route_and_commit_message_from_background(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    config = json.loads(fake_provider_config.read_text())
+    config["Router"]["background"] = "fake,cheap-model"
+    fake_provider_config.write_text(json.dumps(config))
+    fake_provider.reply(MODEL_DIFF)
+    fake_provider.reply('"Raise value_5 and value_26 tenfold."\n')
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert [r.body["model"] for r in fake_provider.requests] == ["cheap-model", "cheap-model"]
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Raise value_5 and value_26 tenfold"
+
+
+def test_reply_without_diff_exits_3_showing_the_reply(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    fake_provider.reply("I reviewed the file and it looks great to me.")
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 3
+    assert "it looks great" in result.stderr
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_reply_patching_another_file_has_that_hunk_refused(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    extra = "--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-import os, sys\n+import os\n```\n"
+    fake_provider.reply(MODEL_DIFF.rstrip().removesuffix("```") + extra)
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "app.py").read_text() == BUGGY
+    assert "value_26 = 260" in (repo / "calc.py").read_text()
+    assert "not one of the selected files" in result.stderr
+    assert committed_paths(repo) == ["calc.py"]
+
+
+def test_provider_failure_exits_1_with_status_and_no_key(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    fake_provider.reply("", status=500, error="upstream exploded")
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 1
+    assert "500" in result.stderr and "upstream exploded" in result.stderr
+    assert "sk-test-000000001234" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [("blob.bin", b"\x00\x01\x02binary", "binary"), ("big.py", b"x = 1\n" * 200_000, "larger")],
+    ids=["binary", "huge"],
+)
+def test_bad_file_exits_2_and_sends_nothing(
+    repo, env, fake_provider, fake_provider_config, name, content, words
+) -> None:
+    (repo / name).write_bytes(content)
+    result = run_fixer("--yes", "--config", str(fake_provider_config), name, cwd=repo, env=env)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert fake_provider.requests == []
+
+
+def test_missing_key_names_the_variable(repo, env) -> None:
+    seed = Path(__file__).with_name("data") / "seed-config.json"
+    result = run_fixer("--print", "--config", str(seed), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 2
+    assert "OPENROUTER_API_KEY" in result.stderr
+
+
+def test_config_shows_origin_masked_key_and_routes(env, tmp_path, fake_provider_config) -> None:
+    result = run_fixer("config", "--config", str(fake_provider_config), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "sk-test-000000001234" not in result.stdout
+    assert "1234" in result.stdout
+    assert "fake,cheap-model" in result.stdout
+
+
+def test_seed_config_loads_and_routes_fixes_to_gpt5_mini(env, tmp_path) -> None:
+    seed = Path(__file__).with_name("data") / "seed-config.json"
+    home_config = tmp_path / "home" / ".claude-code-router" / "config.json"
+    home_config.parent.mkdir(parents=True)
+    home_config.write_text(seed.read_text())
+    result = run_fixer("config", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert ".claude-code-router" in result.stdout
+    assert "openrouter,openai/gpt-5-mini" in result.stdout
+
+
+def test_config_check_fails_precisely(env, tmp_path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"Providers": [], "Router": {"default": "nowhere,some-model"},}')
+    result = run_fixer("config", "--check", "--config", str(bad), cwd=tmp_path, env=env)
+    assert result.returncode != 0
+    assert "nowhere" in result.stderr
+
+
+def test_help_lists_exit_codes_without_importing_textual(tmp_path, env) -> None:
+    result = run_fixer("--help", cwd=tmp_path, env=env)
+    assert result.returncode == 0
+    assert "exit codes" in result.stdout and "--from-diff" in result.stdout
+
+
+def test_review_screen_needs_a_terminal(repo, env) -> None:
+    result = run_fixer("app.py", cwd=repo, env=env)
+    assert result.returncode == 2
+    assert "--print or --yes" in result.stderr

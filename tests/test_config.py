@@ -1,0 +1,465 @@
+"""Config loading: search order, JSON5, interpolation, keys, checks and the `fixer config` text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fixer.config import (
+    BUILT_IN_ORIGIN,
+    Config,
+    Provider,
+    check_config,
+    load_config,
+    mask_key,
+    render_config,
+)
+from fixer.errors import ConfigError
+
+SEED_CONFIG = """\
+{
+  "PROXY_URL": "http://127.0.0.1:7890",
+  "LOG": true,
+  "Providers": [
+    {
+      "name": "openrouter",
+      "api_base_url": "https://openrouter.ai/api/v1/chat/completions",
+      "api_key": "",
+      "models": [
+        "moonshotai/kimi-k2",
+        "anthropic/claude-sonnet-4",
+        "anthropic/claude-3.5-sonnet",
+        "anthropic/claude-3.7-sonnet:thinking",
+        "anthropic/claude-opus-4",
+        "google/gemini-2.5-flash",
+        "google/gemini-2.5-pro",
+        "deepseek/deepseek-chat-v3-0324",
+        "deepseek/deepseek-chat-v3.1",
+        "deepseek/deepseek-r1",
+        "mistralai/mistral-medium-3.1",
+        "qwen/qwen3-coder",
+        "openai/gpt-oss-120b",
+        "openai/gpt-5",
+        "openai/gpt-5-mini",
+        "x-ai/grok-3-mini"
+      ],
+      "transformer": {
+        "use": ["openrouter"]
+      }
+    }
+  ],
+  "Router": {
+    "default": "openrouter,openai/gpt-5-mini",
+    "background": "openrouter,google/gemini-2.5-flash",
+    "think": "openrouter,qwen/qwen3-coder",
+    "longContext": "openrouter,deepseek/deepseek-chat-v3.1",
+    "longContextThreshold": 2000,
+    "webSearch": "openrouter,mistralai/mistral-medium-3.1"
+  }
+}
+"""
+
+SEED_CONFIG_JSON5 = """\
+// claude-code-router config, hand-edited
+{
+  "PROXY_URL": "http://127.0.0.1:7890",
+  "LOG": true, /* the llm module writes the log */
+  "Providers": [
+    {
+      "name": "openrouter",
+      "api_base_url": "https://openrouter.ai/api/v1/chat/completions",
+      "api_key": "",  // falls back to $OPENROUTER_API_KEY
+      "models": ["openai/gpt-5-mini", "google/gemini-2.5-flash", "qwen/qwen3-coder",
+                 "deepseek/deepseek-chat-v3.1", "mistralai/mistral-medium-3.1",],
+      "transformer": {"use": ["openrouter",],},
+    },
+  ],
+  "Router": {
+    "default": "openrouter,openai/gpt-5-mini",
+    "background": "openrouter,google/gemini-2.5-flash",
+    "think": "openrouter,qwen/qwen3-coder",
+    "longContext": "openrouter,deepseek/deepseek-chat-v3.1",
+    "longContextThreshold": 2000,
+    "webSearch": "openrouter,mistralai/mistral-medium-3.1",
+  },
+}
+"""
+
+KEY = "sk-or-v1-0123456789abcdef0123456789abcdefWXYZ"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """An environment with its own empty home, so the real ~/.config is never read."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {"HOME": str(home)}
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def config_with(tmp_path: Path, env: dict[str, str], data: dict) -> Config:
+    return load_config(write(tmp_path / "c.json", json.dumps(data)), env)
+
+
+# --- search order ---------------------------------------------------------------------------
+
+
+def test_no_file_gives_the_offline_default(env: dict[str, str]) -> None:
+    config = load_config(None, env)
+    assert config.path is None
+    assert config.origin == BUILT_IN_ORIGIN
+    assert config.providers == ()
+    assert config.timeout_s == 600.0
+    assert config.log is False
+    assert config.log_dir == Path(env["HOME"]) / ".local/state/fixer"
+    assert check_config(config, env) == []
+
+
+def test_search_order(tmp_path: Path, env: dict[str, str]) -> None:
+    home = Path(env["HOME"])
+    ccr = write(home / ".claude-code-router/config.json", "{}")
+    assert (load_config(None, env).path, load_config(None, env).origin) == (
+        ccr,
+        "~/.claude-code-router/config.json",
+    )
+
+    default_xdg = write(home / ".config/fixer/config.json", "{}")
+    assert load_config(None, env).path == default_xdg
+
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    xdg = write(tmp_path / "xdg/fixer/config.json", "{}")
+    config = load_config(None, env)
+    assert (config.path, config.origin) == (xdg, "$XDG_CONFIG_HOME/fixer/config.json")
+
+    env["FIXER_CONFIG"] = str(write(tmp_path / "from-env.json", "{}"))
+    assert load_config(None, env).origin == "$FIXER_CONFIG"
+
+    explicit = write(tmp_path / "explicit.json", "{}")
+    config = load_config(explicit, env)
+    assert (config.path, config.origin) == (explicit, "--config")
+
+
+def test_relative_xdg_config_home_is_ignored(env: dict[str, str]) -> None:
+    env["XDG_CONFIG_HOME"] = "relative/dir"
+    found = write(Path(env["HOME"]) / ".config/fixer/config.json", "{}")
+    assert load_config(None, env).path == found
+
+
+@pytest.mark.parametrize("how", ["--config", "$FIXER_CONFIG"])
+def test_missing_explicit_file_is_an_error_naming_it(
+    tmp_path: Path, env: dict[str, str], how: str
+) -> None:
+    missing = tmp_path / "nope.json"
+    write(Path(env["HOME"]) / ".claude-code-router/config.json", "{}")  # must not be used instead
+    with pytest.raises(ConfigError, match=r"nope\.json.*does not exist") as caught:
+        if how == "--config":
+            load_config(missing, env)
+        else:
+            load_config(None, {**env, "FIXER_CONFIG": str(missing)})
+    assert how in str(caught.value)
+
+
+def test_invalid_json5_names_file_and_line(tmp_path: Path, env: dict[str, str]) -> None:
+    path = write(tmp_path / "bad.json", '{\n  "LOG": true,\n  "Router": {,\n}')
+    with pytest.raises(ConfigError, match=r"bad\.json is not valid JSON5 \(line 3"):
+        load_config(path, env)
+
+
+def test_top_level_must_be_an_object(tmp_path: Path, env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="JSON object"):
+        load_config(write(tmp_path / "list.json", "[1, 2]"), env)
+
+
+# --- the seed config ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [SEED_CONFIG, SEED_CONFIG_JSON5], ids=["json", "json5"])
+def test_seed_config_loads_unchanged(tmp_path: Path, env: dict[str, str], text: str) -> None:
+    config = load_config(write(tmp_path / "config.json", text), env)
+    assert config.proxy_url == "http://127.0.0.1:7890"
+    assert config.log is True
+    assert config.timeout_s == 600.0
+    (provider,) = config.providers
+    assert provider.name == "openrouter"
+    assert provider.api_base_url == "https://openrouter.ai/api/v1/chat/completions"
+    assert provider.api_key == ""
+    assert "openai/gpt-5-mini" in provider.models
+    assert config.provider("openrouter") is provider
+    assert config.router["default"] == "openrouter,openai/gpt-5-mini"
+    assert config.router["longContextThreshold"] == 2000
+    # Unknown keys stay in raw, untouched.
+    assert config.raw["Providers"][0]["transformer"] == {"use": ["openrouter"]}
+    assert check_config(config, {"OPENROUTER_API_KEY": KEY}) == []
+
+
+def test_seed_config_raw_equals_the_file(tmp_path: Path, env: dict[str, str]) -> None:
+    config = load_config(write(tmp_path / "config.json", SEED_CONFIG), env)
+    assert dict(config.raw) == json.loads(SEED_CONFIG)
+    assert len(config.providers[0].models) == 16
+
+
+def test_unknown_keys_are_kept_and_ignored(tmp_path: Path, env: dict[str, str]) -> None:
+    config = config_with(
+        tmp_path, env, {"HOST": "0.0.0.0", "StatusLine": {"enabled": True}, "Router": {}}
+    )
+    assert config.raw["HOST"] == "0.0.0.0"
+    assert config.raw["StatusLine"] == {"enabled": True}
+
+
+def test_timeout_and_log_dir(tmp_path: Path, env: dict[str, str]) -> None:
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    config = config_with(tmp_path, env, {"API_TIMEOUT_MS": 30000, "LOG": False})
+    assert config.timeout_s == 30.0
+    assert config.log is False
+    assert config.log_dir == tmp_path / "state/fixer"
+
+
+# --- interpolation --------------------------------------------------------------------------
+
+
+def test_variables_interpolate_in_nested_strings_and_lists(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    env |= {"OR_KEY": KEY, "HOSTNAME_": "example.test", "MODEL": "gpt-5", "MS": "1500"}
+    data = {
+        "API_TIMEOUT_MS": "$MS",
+        "Providers": [
+            {
+                "name": "p",
+                "api_base_url": "https://${HOSTNAME_}/v1/chat/completions",
+                "api_key": "$OR_KEY",
+                "models": ["openai/${MODEL}", "x/$MODEL-mini"],
+                "extra": {"deep": ["a-$MODEL"]},
+            }
+        ],
+    }
+    config = config_with(tmp_path, env, data)
+    provider = config.provider("p")
+    assert provider.api_base_url == "https://example.test/v1/chat/completions"
+    assert provider.api_key == KEY
+    assert provider.models == ("openai/gpt-5", "x/gpt-5-mini")
+    assert config.raw["Providers"][0]["extra"] == {"deep": ["a-gpt-5"]}
+    assert config.timeout_s == 1.5
+    assert config.unset_variables == ()
+
+
+def test_unset_variables_become_empty_and_are_reported(tmp_path: Path, env: dict[str, str]) -> None:
+    data = {"PROXY_URL": "${NO_PROXY_HERE}", "Note": "$NOPE and ${NOPE} and $ALSO_NOPE"}
+    config = config_with(tmp_path, env, data)
+    assert config.proxy_url is None
+    assert config.raw["Note"] == " and  and "
+    assert config.unset_variables == ("NO_PROXY_HERE", "NOPE", "ALSO_NOPE")
+    problems = check_config(config, env)
+    assert "uses $NOPE which is not set" in problems
+    assert "uses $NO_PROXY_HERE which is not set" in problems
+
+
+def test_dollar_amounts_are_not_variables(tmp_path: Path, env: dict[str, str]) -> None:
+    config = config_with(tmp_path, env, {"Note": "costs $5"})
+    assert config.raw["Note"] == "costs $5"
+    assert config.unset_variables == ()
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def test_key_variable_name() -> None:
+    assert Provider("openrouter", "", "", ()).key_variable == "OPENROUTER_API_KEY"
+    assert Provider("my-proxy.v2", "", "", ()).key_variable == "MY_PROXY_V2_API_KEY"
+
+
+def test_key_from_config_wins_over_env(tmp_path: Path, env: dict[str, str]) -> None:
+    config = config_with(tmp_path, env, {"Providers": [{"name": "openrouter", "api_key": "abc"}]})
+    assert config.provider("openrouter").resolve_key({"OPENROUTER_API_KEY": KEY}) == "abc"
+
+
+def test_empty_key_falls_back_to_env(tmp_path: Path, env: dict[str, str]) -> None:
+    config = load_config(write(tmp_path / "config.json", SEED_CONFIG), env)
+    assert config.provider("openrouter").resolve_key({"OPENROUTER_API_KEY": KEY}) == KEY
+
+
+def test_missing_key_names_the_variable_and_the_file(tmp_path: Path, env: dict[str, str]) -> None:
+    path = write(tmp_path / "config.json", SEED_CONFIG)
+    provider = load_config(path, env).provider("openrouter")
+    with pytest.raises(ConfigError, match=r"\$OPENROUTER_API_KEY") as caught:
+        provider.resolve_key({"OPENROUTER_API_KEY": ""})
+    assert str(path) in str(caught.value)
+
+
+def test_unknown_provider_lists_known_names(tmp_path: Path, env: dict[str, str]) -> None:
+    config = load_config(write(tmp_path / "config.json", SEED_CONFIG), env)
+    with pytest.raises(ConfigError, match=r"'deepseek'.*known: openrouter"):
+        config.provider("deepseek")
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("", "(not set)"),
+        ("short-key", "****"),
+        (KEY, "sk-…WXYZ"),
+    ],
+)
+def test_mask_key(key: str, shown: str) -> None:
+    assert mask_key(key) == shown
+
+
+# --- check_config ---------------------------------------------------------------------------
+
+
+def problems_for(tmp_path: Path, env: dict[str, str], data: dict) -> list[str]:
+    return check_config(config_with(tmp_path, env, data), env)
+
+
+OK_PROVIDER = {"name": "p", "api_base_url": "https://x.test/v1", "api_key": "k", "models": ["m"]}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"Providers": [OK_PROVIDER], "Router": {"default": "q,m"}},
+            "Router.default names provider 'q', which is not in Providers (known: p)",
+        ),
+        (
+            {"Providers": [OK_PROVIDER], "Router": {"default": "p,other"}},
+            "Router.default: model 'other' is not in provider 'p''s models list",
+        ),
+        (
+            {"Providers": [OK_PROVIDER], "Router": {"default": "p,m", "think": "just-a-model"}},
+            "Router.think: route 'just-a-model' is not \"provider,model\" "
+            '(e.g. "openrouter,openai/gpt-5-mini") or "local".',
+        ),
+        (
+            {"Providers": [OK_PROVIDER], "Router": {"default": 3}},
+            'Router.default must be a "provider,model" string, not 3',
+        ),
+        (
+            {"Providers": [{**OK_PROVIDER, "api_base_url": ""}], "Router": {"default": "p,m"}},
+            "provider 'p' has no api_base_url",
+        ),
+        (
+            {
+                "Providers": [{**OK_PROVIDER, "api_base_url": "ftp://x"}],
+                "Router": {"default": "p,m"},
+            },
+            "provider 'p': api_base_url 'ftp://x' is not an http(s) URL",
+        ),
+        (
+            {"Providers": [{**OK_PROVIDER, "api_key": ""}], "Router": {"default": "p,m"}},
+            "provider 'p' has no API key: api_key is empty and $P_API_KEY is not set",
+        ),
+        (
+            {
+                "Providers": [OK_PROVIDER],
+                "Router": {"default": "p,m", "longContextThreshold": "lots"},
+            },
+            "Router.longContextThreshold must be a whole number of tokens, not 'lots'.",
+        ),
+        (
+            {"Providers": {"name": "p"}, "Router": {"default": "local"}},
+            "Providers must be a list of provider objects, not dict",
+        ),
+        (
+            {"Providers": ["p"], "Router": {"default": "local"}},
+            "Providers[0] must be an object, not str",
+        ),
+        (
+            {"Providers": [{"api_base_url": "https://x"}], "Router": {"default": "local"}},
+            "Providers[0] has no name",
+        ),
+        (
+            {"Providers": [OK_PROVIDER, OK_PROVIDER], "Router": {"default": "p,m"}},
+            "provider 'p' is defined more than once",
+        ),
+        (
+            {"Providers": [{**OK_PROVIDER, "models": "m"}], "Router": {"default": "local"}},
+            "provider 'p': models must be a list of model names",
+        ),
+        (
+            {"Router": []},
+            "Router must be an object, not list",
+        ),
+        (
+            {"Router": {}},
+            'Router.default is not set, so fixes use the offline fixers (write "local" to say so)',
+        ),
+        (
+            {"Router": {"default": "local"}, "API_TIMEOUT_MS": "soon"},
+            "API_TIMEOUT_MS must be a positive number of milliseconds, not 'soon'",
+        ),
+        (
+            {"Router": {"default": "local"}, "PROXY_URL": "127.0.0.1:7890"},
+            "PROXY_URL must be an http://, https:// or socks5:// URL, not '127.0.0.1:7890'",
+        ),
+    ],
+)
+def test_check_config_reports_each_problem(
+    tmp_path: Path, env: dict[str, str], data: dict, expected: str
+) -> None:
+    assert problems_for(tmp_path, env, data) == [expected]
+
+
+def test_check_config_accepts_local_and_a_threshold_from_a_variable(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    env["THRESHOLD"] = "5000"
+    data = {"Providers": [OK_PROVIDER], "Router": {"default": "local", "think": "p,m"}}
+    data["Router"]["longContextThreshold"] = "$THRESHOLD"
+    assert problems_for(tmp_path, env, data) == []
+
+
+# --- render_config --------------------------------------------------------------------------
+
+
+def test_render_config_masks_the_key_and_shows_routes(tmp_path: Path, env: dict[str, str]) -> None:
+    path = write(tmp_path / "config.json", SEED_CONFIG)
+    env["OPENROUTER_API_KEY"] = KEY
+    text = render_config(load_config(path, env), env, estimate_tokens=2345)
+    assert KEY not in text
+    assert KEY[4:-4] not in text
+    assert f"Config: {path} (found via --config)" in text
+    assert "sk-…WXYZ (from $OPENROUTER_API_KEY)" in text
+    assert "models: 16" in text
+    assert "https://openrouter.ai/api/v1/chat/completions" in text
+    assert "default      openrouter,openai/gpt-5-mini  [fixes]" in text
+    assert "background   openrouter,google/gemini-2.5-flash  [commit messages]" in text
+    assert "longContext  openrouter,deepseek/deepseek-chat-v3.1  [above 2,000 estimated" in text
+    assert "webSearch    openrouter,mistralai/mistral-medium-3.1  [accepted, unused" in text
+    assert "Request log: on, in" in text
+    assert (
+        "This prompt (~2,345 tokens) goes to openrouter,deepseek/deepseek-chat-v3.1: "
+        "estimated 2,345 tokens > longContextThreshold 2000"
+    ) in text
+
+
+def test_render_config_key_from_config_and_not_set(tmp_path: Path, env: dict[str, str]) -> None:
+    providers = [
+        {"name": "a", "api_base_url": "https://a.test", "api_key": KEY},
+        {"name": "b", "api_base_url": "https://b.test", "api_key": ""},
+    ]
+    text = render_config(config_with(tmp_path, env, {"Providers": providers}), env)
+    assert KEY not in text
+    assert "key: sk-…WXYZ (from config)" in text
+    assert "key: (not set) (set $B_API_KEY or api_key)" in text
+
+
+def test_render_config_hides_a_proxy_password(tmp_path: Path, env: dict[str, str]) -> None:
+    config = config_with(tmp_path, env, {"PROXY_URL": "http://me:hunter2secret@proxy.test:3128"})
+    text = render_config(config, env)
+    assert "hunter2secret" not in text
+    assert "Proxy: http://me:****@proxy.test:3128" in text
+
+
+def test_render_built_in_default(env: dict[str, str]) -> None:
+    text = render_config(load_config(None, env), env)
+    assert f"Config: {BUILT_IN_ORIGIN}" in text
+    assert "none (only the offline fixers are available)" in text
+    assert "default      local (offline fixers)" in text

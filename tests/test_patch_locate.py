@@ -1,0 +1,223 @@
+"""Placing a model's hunks in the real file, or refusing them with a useful reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixer.patch import (
+    FilePatch,
+    Hunk,
+    PatchRejected,
+    Placement,
+    apply_placements,
+    locate_hunks,
+    parse_diff,
+)
+
+
+def numbered(count: int) -> str:
+    """A file of distinct lines "line 1" ... "line N"."""
+    return "".join(f"line {n}\n" for n in range(1, count + 1))
+
+
+def place(text: str, diff: str) -> tuple[list[Placement], list[PatchRejected]]:
+    [patch] = parse_diff(diff)
+    return locate_hunks(text, patch)
+
+
+def placed_text(text: str, diff: str) -> str:
+    placements, refusals = place(text, diff)
+    assert refusals == []
+    return apply_placements(text, placements)
+
+
+# Three identical blocks: a hunk showing only this much context is ambiguous.
+REPEATED = "".join(f"def f{n}():\n    x = 1\n    return x\n\n" for n in range(3))
+AMBIGUOUS_BODY = "     x = 1\n-    return x\n+    return -x\n"
+
+
+@pytest.mark.parametrize("at_line", ["@@ -4,3 +4,3 @@", "@@ -400,3 +400,3 @@", "@@ @@"])
+def test_hunk_is_placed_by_its_lines_whatever_its_numbers(at_line: str) -> None:
+    placements, refusals = place(numbered(10), f"{at_line}\n line 5\n-line 6\n+line six\n line 7\n")
+    assert refusals == []
+    assert placements == [Placement(1, 5, 6, ("line six",))]
+
+
+def test_context_dropped_at_the_edges_is_fine() -> None:
+    assert placed_text(numbered(4), "@@ @@\n-line 3\n+line three\n") == numbered(4).replace(
+        "line 3", "line three"
+    )
+
+
+def test_duplicate_context_without_hint_is_refused_listing_the_places() -> None:
+    placements, [refusal] = place(REPEATED, "@@ @@\n" + AMBIGUOUS_BODY)
+    assert placements == []
+    assert refusal.hunk == 1
+    assert "occur 3 times, at lines 2-3, 6-7 and 10-11" in refusal.reason
+    assert "no @@ line number" in refusal.reason
+
+
+def test_duplicate_context_is_placed_where_the_hint_is_clearly_nearest() -> None:
+    # The hint (line 9) is off by one, but the block at line 10 is still the unique nearest.
+    text = placed_text(REPEATED, "@@ -9,2 +9,2 @@\n" + AMBIGUOUS_BODY)
+    assert text == REPEATED.replace("return x", "return -x").replace("return -x", "return x", 2)
+
+
+def test_duplicate_context_with_a_tied_hint_is_refused() -> None:
+    # Line 4 is as far from the block at line 2 as from the block at line 6.
+    placements, [refusal] = place(REPEATED, "@@ -4,2 +4,2 @@\n" + AMBIGUOUS_BODY)
+    assert placements == []
+    assert "does not single one out" in refusal.reason
+
+
+def test_far_hint_that_is_only_slightly_nearer_is_refused() -> None:
+    _, [refusal] = place(REPEATED, "@@ -40,2 +40,2 @@\n" + AMBIGUOUS_BODY)
+    assert "does not single one out" in refusal.reason
+
+
+def test_hunk_order_from_numbers_resolves_duplicates() -> None:
+    text = "x\ny\na\nunique\nb\nx\ny\nc\n"
+    # The second hunk's number is far off, but it comes after the first: only line 6 fits.
+    diff = "@@ -4,2 +4,2 @@\n-unique\n+UNIQUE\n b\n@@ -70,2 +70,2 @@\n x\n-y\n+Y\n"
+    assert placed_text(text, diff) == "x\ny\na\nUNIQUE\nb\nx\nY\nc\n"
+
+
+def test_hunks_in_any_order_are_sorted_by_place() -> None:
+    diff = "@@ -8 +8 @@\n-line 8\n+eight\n@@ -2 +2 @@\n-line 2\n+two\n"
+    placements, refusals = place(numbered(9), diff)
+    assert refusals == []
+    assert [(p.hunk, p.start) for p in placements] == [(2, 1), (1, 7)]
+
+
+def test_trailing_whitespace_differences_keep_the_real_bytes() -> None:
+    text = "a = 1   \nb = 2\t\nc = 3\n"
+    diff = "@@ @@\n a = 1\n-b = 2\n+b = 20\n c = 3\n"
+    assert placed_text(text, diff) == "a = 1   \nb = 20\nc = 3\n"
+    # Context kept between two changes also keeps its bytes.
+    diff2 = "@@ @@\n-a = 1\n+a = 10\n b = 2\n-c = 3\n+c = 30\n"
+    assert placed_text(text, diff2) == "a = 10\nb = 2\t\nc = 30\n"
+
+
+def test_blank_context_lines_without_space_match_blank_and_whitespace_lines() -> None:
+    text = "def f():\n    pass\n    \ndef g():\n    pass\n"
+    diff = "@@ @@\n     pass\n\n def g():\n-    pass\n+    return 1\n"
+    assert placed_text(text, diff) == "def f():\n    pass\n    \ndef g():\n    return 1\n"
+
+
+@pytest.mark.parametrize(
+    "elision",
+    ["    # ... existing code ...", "    // rest unchanged", "    ...", "/* ... */", "    # …"],
+)
+def test_elided_context_is_refused_naming_the_line(elision: str) -> None:
+    diff = f"@@ @@\n def f():\n {elision}\n-    return 1\n+    return 2\n"
+    placements, [refusal] = place("def f():\n    a = 0\n    return 1\n", diff)
+    assert placements == []
+    assert repr(elision[1:] if elision.startswith(" ") else elision).strip("'") in str(refusal)
+    assert "left out" in refusal.reason
+
+
+def test_elided_added_line_is_refused_but_an_ellipsis_body_is_not() -> None:
+    text = "class P:\n    def f(self):\n        return 1\n"
+    elided = "@@ @@\n class P:\n-    def f(self):\n-        return 1\n+# ... rest of the code ...\n"
+    _, [refusal] = place(text, elided)
+    assert "rest of the code" in refusal.reason
+    stub = "@@ @@\n class P:\n     def f(self):\n-        return 1\n+        ...\n"
+    assert placed_text(text, stub) == "class P:\n    def f(self):\n        ...\n"
+
+
+def test_a_real_ellipsis_line_in_the_file_is_context_not_an_elision() -> None:
+    text = "class P(Protocol):\n    def f(self) -> int:\n        ...\n"
+    diff = "@@ @@\n     def f(self) -> int:\n         ...\n+    def g(self) -> int: ...\n"
+    assert placed_text(text, diff).endswith("        ...\n    def g(self) -> int: ...\n")
+
+
+def test_missing_context_names_the_first_absent_line_and_shows_nearby() -> None:
+    text = numbered(40)
+    diff = "@@ -20,4 +20,4 @@\n line 20\n line 21\n-line 2x\n+line 22!\n line 23\n"
+    placements, [refusal] = place(text, diff)
+    assert placements == []
+    assert "'line 2x' is not in the file" in refusal.reason
+    assert refusal.nearby == tuple(f"line {n}" for n in range(18, 26))
+    message = str(refusal)
+    assert message.startswith("hunk 1: ") and "    line 21" in message
+
+
+def test_lines_present_but_not_together_are_refused() -> None:
+    _, [refusal] = place(numbered(9), "@@ @@\n line 2\n-line 7\n+seven\n")
+    assert "not together in this order" in refusal.reason
+
+
+def test_fuzzy_nearby_when_no_line_matches_exactly() -> None:
+    text = "alpha\nbeta\ndef compute_total(items):\n    return sum(items)\ngamma\n"
+    diff = "@@ @@\n def compute_totals(items):\n-    return sum(item)\n+    return 0\n"
+    _, [refusal] = place(text, diff)
+    assert "def compute_total(items):" in refusal.nearby
+
+
+def test_already_applied_hunk_is_flagged() -> None:
+    text = "a\nb\nNEW\nc\n"
+    placements, [refusal] = place(text, "@@ @@\n b\n-old\n+NEW\n c\n")
+    assert placements == []
+    assert refusal.already_applied
+    assert "already applied" in refusal.reason and "lines 2-4" in refusal.reason
+
+
+def test_pure_insertion_without_context_is_refused_except_into_an_empty_file() -> None:
+    diff = "@@ @@\n+import os\n"
+    _, [refusal] = place("x = 1\n", diff)
+    assert "no context lines" in refusal.reason
+    assert placed_text("", diff) == "import os\n"
+    assert placed_text("", "@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n") == "a\nb"
+
+
+def test_insertion_at_zero_goes_to_the_top() -> None:
+    assert placed_text("x = 1\n", "@@ -0,0 +1 @@\n+import os\n") == "import os\nx = 1\n"
+
+
+def test_new_file_diff_for_an_existing_file_is_refused() -> None:
+    diff = "--- /dev/null\n+++ b/x.py\n@@ -0,0 +1 @@\n+y = 2\n"
+    _, [refusal] = place("x = 1\n", diff)
+    assert "creates the file" in refusal.reason and refusal.path == "x.py"
+
+
+def test_overlapping_hunks_refuse_the_later_one() -> None:
+    diff = "@@ @@\n line 2\n-line 3\n+three\n@@ @@\n-line 3\n+THREE\n line 4\n"
+    placements, [refusal] = place(numbered(5), diff)
+    assert [p.hunk for p in placements] == [1]
+    assert refusal.hunk == 2 and "overlaps hunk 1" in refusal.reason
+
+
+def test_hunks_sharing_only_context_are_both_placed() -> None:
+    diff = "@@ @@\n-line 1\n+one\n line 2\n@@ @@\n line 2\n-line 3\n+three\n"
+    assert placed_text(numbered(3), diff) == "one\nline 2\nthree\n"
+
+
+def test_hunk_changing_nothing_is_refused() -> None:
+    _, [refusal] = place(numbered(3), "@@ @@\n line 1\n line 2\n")
+    assert "changes nothing" in refusal.reason
+
+
+def test_bom_is_ignored_for_matching_and_kept() -> None:
+    text = "\ufeffline 1\nline 2\n"
+    assert placed_text(text, "@@ @@\n-line 1\n+first\n line 2\n") == "\ufefffirst\nline 2\n"
+
+
+def test_crlf_file_gets_crlf_new_lines_and_keeps_untouched_bytes() -> None:
+    text = "a\r\nb\r\nc\r\nd\n"
+    assert placed_text(text, "@@ @@\n a\n-b\n+B\n+B2\n c\n") == "a\r\nB\r\nB2\r\nc\r\nd\n"
+
+
+def test_final_newline_absent_stays_absent_unless_the_diff_says_so() -> None:
+    text = "a\nb"
+    assert placed_text(text, "@@ @@\n a\n-b\n+c\n") == "a\nc"
+    assert placed_text(text, "@@ @@\n b\n+c\n") == "a\nb\nc"
+    explicit = "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n"
+    assert placed_text(text, explicit) == "a\nc\n"
+    remove = "@@ -1,2 +1,2 @@\n a\n-b\n+c\n\\ No newline at end of file\n"
+    assert placed_text("a\nb\n", remove) == "a\nc"
+
+
+def test_placements_come_from_file_patch_without_paths() -> None:
+    patch = FilePatch(None, None, (Hunk(("-line 2", "+two")),))
+    placements, refusals = locate_hunks(numbered(3), patch)
+    assert refusals == [] and placements == [Placement(1, 1, 2, ("two",))]

@@ -1,0 +1,209 @@
+"""Extracting diffs from model replies and parsing them tolerantly."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixer.patch import FilePatch, Hunk, PatchRejected, extract_diff, parse_diff
+from fixer.patch.parse import split_lines
+
+SIMPLE = """\
+--- a/pkg/mod.py
++++ b/pkg/mod.py
+@@ -1,3 +1,3 @@
+ def f():
+-    return 1
++    return 2
+"""
+
+
+def test_split_lines_splits_on_newline_only() -> None:
+    text = "a\x0bb\u2028c\r\nd\ne"
+    assert split_lines(text) == [("a\x0bb\u2028c", "\r\n"), ("d", "\n"), ("e", "")]
+    assert split_lines("") == []
+    assert split_lines("\n") == [("", "\n")]
+
+
+def test_parse_simple_file_patch() -> None:
+    [patch] = parse_diff(SIMPLE)
+    assert patch == FilePatch(
+        "pkg/mod.py",
+        "pkg/mod.py",
+        (Hunk((" def f():", "-    return 1", "+    return 2"), 1, 1),),
+    )
+    hunk = patch.hunks[0]
+    assert hunk.old_lines == ("def f():", "    return 1")
+    assert hunk.new_lines == ("def f():", "    return 2")
+    assert (hunk.old_count, hunk.new_count) == (2, 2)
+    assert patch.path == "pkg/mod.py" and not patch.is_new
+
+
+@pytest.mark.parametrize(
+    "at_line",
+    ["@@ @@", "@@ ... @@", "@@ -1000,7 +1000,9 @@", "@@@ -1 +1 @@@", "@@"],
+)
+def test_hunk_numbers_missing_or_wrong_parse_by_body(at_line: str) -> None:
+    [patch] = parse_diff(f"{at_line}\n a\n-b\n+c\n d\n")
+    assert patch.path is None
+    assert patch.hunks[0].lines == (" a", "-b", "+c", " d")
+
+
+def test_numbers_and_header_are_kept_as_hints() -> None:
+    [patch] = parse_diff("--- x\n+++ x\n@@ -12,2 +12 @@ class Foo:\n-a\n-b\n+c\n")
+    hunk = patch.hunks[0]
+    assert (hunk.old_start, hunk.new_start, hunk.header) == (12, 12, "class Foo:")
+
+
+def test_counts_that_do_not_match_the_body_are_ignored() -> None:
+    [patch] = parse_diff("--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n d\n e\n")
+    assert patch.hunks[0].lines == (" a", "-b", "+c", " d", " e")
+
+
+def test_blank_context_line_without_its_space() -> None:
+    [patch] = parse_diff("@@ @@\n a\n\n-b\n+c\n")
+    assert patch.hunks[0].lines == (" a", " ", "-b", "+c")
+
+
+def test_hunk_ends_at_prose_and_trailing_blank_lines_are_dropped() -> None:
+    [patch] = parse_diff("@@ @@\n a\n-b\n+c\n\nThis renames b.\n")
+    assert patch.hunks[0].lines == (" a", "-b", "+c")
+
+
+def test_bullet_after_a_complete_hunk_is_not_a_removed_line() -> None:
+    [patch] = parse_diff("@@ -1,2 +1,2 @@\n a\n-b\n+c\n\n- renamed b to c\n")
+    assert patch.hunks[0].lines == (" a", "-b", "+c")
+
+
+def test_removed_sql_comment_is_not_a_file_header() -> None:
+    diff = "--- a/q.sql\n+++ b/q.sql\n@@ -1,2 +1,2 @@\n--- old note\n+++ new note\n select 1;\n"
+    [patch] = parse_diff(diff)
+    assert patch.hunks[0].lines == ("--- old note", "+++ new note", " select 1;")
+
+
+def test_several_files_git_headers_index_lines_and_timestamps() -> None:
+    diff = (
+        "diff --git a/one.py b/one.py\n"
+        "index 83db48f..bf269f4 100644\n"
+        "--- a/one.py\t2024-05-01 10:00:00.000000000 +0200\n"
+        "+++ b/one.py\t2024-05-01 10:01:00.000000000 +0200\n"
+        "@@ -1 +1 @@\n-a\n+b\n"
+        "diff --git a/two.py b/two.py\n"
+        "--- ./two.py 2024-05-01 10:00:00\n"
+        "+++ ./two.py 2024-05-01 10:00:00\n"
+        "@@ -5 +5 @@\n-c\n+d\n"
+    )
+    one, two = parse_diff(diff)
+    assert (one.old_path, one.new_path, one.hunks[0].lines) == ("one.py", "one.py", ("-a", "+b"))
+    assert (two.old_path, two.new_path, two.hunks[0].lines) == ("two.py", "two.py", ("-c", "+d"))
+
+
+def test_paths_without_prefixes_and_single_sided_prefix() -> None:
+    [plain] = parse_diff("--- src/a.py\n+++ src/a.py\n@@ @@\n-x\n+y\n")
+    assert plain.path == "src/a.py"
+    [mixed] = parse_diff("--- a/src/a.py\n+++ src/a.py\n@@ @@\n-x\n+y\n")
+    assert (mixed.old_path, mixed.new_path) == ("src/a.py", "src/a.py")
+    [quoted] = parse_diff('--- "a/caf\\303\\251 x.py"\n+++ "b/caf\\303\\251 x.py"\n@@ @@\n-x\n+y\n')
+    assert quoted.path == "café x.py"
+
+
+def test_hunks_of_one_file_in_several_blocks_are_merged_and_duplicates_dropped() -> None:
+    block = "--- a/x\n+++ b/x\n@@ -9 +9 @@\n-c\n+d\n"
+    [patch] = parse_diff(SIMPLE.replace("pkg/mod.py", "x") + block + block)
+    assert [h.lines for h in patch.hunks] == [
+        (" def f():", "-    return 1", "+    return 2"),
+        ("-c", "+d"),
+    ]
+
+
+def test_no_newline_markers() -> None:
+    [patch] = parse_diff(
+        "@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+a\n+b\n\\ No newline at end of file\n"
+    )
+    hunk = patch.hunks[0]
+    assert hunk.lines == ("-a", "+a", "+b")
+    assert hunk.old_missing_newline and hunk.new_missing_newline
+    [context] = parse_diff("@@ -1 +1 @@\n-a\n+b\n z\n\\ No newline at end of file\n")
+    assert context.hunks[0].old_missing_newline and context.hunks[0].new_missing_newline
+
+
+def test_crlf_diff_text_is_read_like_lf() -> None:
+    [patch] = parse_diff(SIMPLE.replace("\n", "\r\n"))
+    assert patch.hunks[0].lines == (" def f():", "-    return 1", "+    return 2")
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ("diff --git a/x b/x\ndeleted file mode 100644\n--- a/x\n+++ /dev/null\n", "deletion"),
+        ("diff --git a/x b/y\nsimilarity index 90%\nrename from x\nrename to y\n", "rename"),
+        ("diff --git a/x b/x\nold mode 100644\nnew mode 100755\n", "mode change"),
+        ("diff --git a/x b/x\nGIT binary patch\nliteral 5\n", "binary patch"),
+        ("diff --git a/x b/y\ncopy from x\ncopy to y\n", "copy"),
+        ("--- a/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n", "deletion"),
+        ("--- a/x\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n", "rename"),
+    ],
+)
+def test_unsupported_changes_are_flagged(headers: str, reason: str) -> None:
+    patches = parse_diff(headers)
+    assert patches[0].unsupported == reason
+
+
+def test_new_file() -> None:
+    diff = "diff --git a/n.py b/n.py\nnew file mode 100644\n--- /dev/null\n+++ b/n.py\n"
+    [patch] = parse_diff(diff + "@@ -0,0 +1,2 @@\n+a\n+b\n")
+    assert patch.is_new and patch.old_path is None and patch.path == "n.py"
+    assert patch.unsupported is None
+    assert patch.hunks[0].old_start == 0
+
+
+def test_nothing_to_parse_is_refused() -> None:
+    with pytest.raises(PatchRejected, match="no diff found") as caught:
+        parse_diff("I could not find anything to fix.")
+    assert isinstance(caught.value, ValueError)
+
+
+# --- extract_diff
+
+
+def test_extract_fenced_diff_with_prose() -> None:
+    reply = f"Here is the fix:\n\n```diff\n{SIMPLE}```\n\nThis returns 2 now.\n"
+    assert extract_diff(reply) == SIMPLE
+
+
+def test_extract_joins_several_blocks_and_skips_code_blocks() -> None:
+    second = "--- a/x\n+++ b/x\n@@ @@\n-c\n+d\n"
+    reply = (
+        f"First:\n```patch\n{SIMPLE}```\nThe full file now reads:\n```python\ndef f():\n"
+        f"    return 2\n```\nAnd:\n```\n{second}```\n"
+    )
+    assert extract_diff(reply) == SIMPLE + second
+
+
+def test_extract_keeps_markdown_fences_inside_the_diff() -> None:
+    diff = "--- a/post.md\n+++ b/post.md\n@@ @@\n ```\n-print( 1)\n+print(1)\n ```\n"
+    assert extract_diff(f"Fixed:\n```diff\n{diff}```\nDone.") == diff
+
+
+def test_extract_longer_fence_and_tilde_fence() -> None:
+    assert extract_diff(f"````diff\n{SIMPLE}````") == SIMPLE
+    assert extract_diff(f"~~~udiff\n{SIMPLE}~~~\n") == SIMPLE
+
+
+def test_extract_bare_diff_with_prose_before_and_after() -> None:
+    reply = f"Sure, here it is.\n{SIMPLE}\nLet me know if you need more."
+    assert extract_diff(reply) == SIMPLE
+
+
+def test_extract_diff_block_without_at_line_gets_one() -> None:
+    extracted = extract_diff("```diff\n-    return 1\n+    return 2\n```")
+    assert extracted == "@@ @@\n-    return 1\n+    return 2\n"
+    assert parse_diff(extracted)[0].hunks[0].lines == ("-    return 1", "+    return 2")
+
+
+def test_extract_unclosed_fence_runs_to_the_end() -> None:
+    assert extract_diff(f"```diff\n{SIMPLE}") == SIMPLE
+
+
+def test_extract_returns_empty_without_a_diff() -> None:
+    assert extract_diff("No changes needed.\n```python\nprint(1)\n```") == ""
+    assert extract_diff("") == ""

@@ -1,0 +1,145 @@
+"""Routing: route strings, the scenario order, the long-context switch and token estimates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fixer.config import Config, load_config
+from fixer.errors import ConfigError
+from fixer.router import Route, background_route, choose_route, estimate_tokens, parse_route
+from tests.test_config import SEED_CONFIG
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    home.mkdir()
+    return {"HOME": str(home)}
+
+
+@pytest.fixture
+def seed(tmp_path: Path, env: dict[str, str]) -> Config:
+    path = tmp_path / "config.json"
+    path.write_text(SEED_CONFIG, encoding="utf-8")
+    return load_config(path, env)
+
+
+def config_with(tmp_path: Path, env: dict[str, str], router: object) -> Config:
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"Router": router}), encoding="utf-8")
+    return load_config(path, env)
+
+
+# --- parse_route ----------------------------------------------------------------------------
+
+
+def test_parse_route_splits_on_the_first_comma() -> None:
+    route = parse_route("openrouter,anthropic/claude-3.7-sonnet:thinking")
+    assert (route.provider, route.model) == ("openrouter", "anthropic/claude-3.7-sonnet:thinking")
+    assert (route.scenario, route.reason) == ("override", "-m override")
+    assert str(route) == "openrouter,anthropic/claude-3.7-sonnet:thinking"
+    assert not route.is_local
+    assert parse_route("p,a,b").model == "a,b"
+
+
+def test_parse_route_local() -> None:
+    route = parse_route("local", "default")
+    assert route.is_local
+    assert (route.provider, route.model, str(route)) == ("local", "", "local")
+    assert route.reason == "Router.default"
+
+
+@pytest.mark.parametrize("text", ["", "openrouter", "openrouter,", ",model", " , ", "local,x"])
+def test_parse_route_rejects_malformed(text: str) -> None:
+    with pytest.raises(ConfigError, match='is not "provider,model"'):
+        parse_route(text, "think")
+
+
+# --- choose_route ---------------------------------------------------------------------------
+
+
+def test_seed_config_routes(seed: Config) -> None:
+    route = choose_route(seed)
+    assert route == Route("openrouter", "openai/gpt-5-mini", "default", "Router.default")
+    think = choose_route(seed, scenario="think")
+    assert (str(think), think.scenario) == ("openrouter,qwen/qwen3-coder", "think")
+    background = background_route(seed)
+    assert background is not None
+    assert str(background) == "openrouter,google/gemini-2.5-flash"
+    assert background.scenario == "background"
+
+
+def test_long_context_above_the_threshold(seed: Config) -> None:
+    assert choose_route(seed, prompt_tokens=2000).scenario == "default"
+    route = choose_route(seed, prompt_tokens=2345)
+    assert str(route) == "openrouter,deepseek/deepseek-chat-v3.1"
+    assert route.scenario == "longContext"
+    assert route.reason == "estimated 2,345 tokens > longContextThreshold 2000"
+
+
+def test_default_threshold_is_60000(tmp_path: Path, env: dict[str, str]) -> None:
+    config = config_with(tmp_path, env, {"default": "p,small", "longContext": "p,big"})
+    assert choose_route(config, prompt_tokens=60000).model == "small"
+    assert choose_route(config, prompt_tokens=60001).model == "big"
+
+
+def test_override_wins(seed: Config) -> None:
+    route = choose_route(seed, override="openrouter,x-ai/grok-3-mini", prompt_tokens=99999)
+    assert route == Route("openrouter", "x-ai/grok-3-mini", "override", "-m override")
+    assert choose_route(seed, override="local").is_local
+
+
+def test_missing_scenario_falls_back_to_default(tmp_path: Path, env: dict[str, str]) -> None:
+    config = config_with(tmp_path, env, {"default": "p,m"})
+    route = choose_route(config, scenario="think", prompt_tokens=10**6)
+    assert (str(route), route.scenario) == ("p,m", "default")
+    assert route.reason == "Router.default (no Router.think)"
+    assert background_route(config) is None
+
+
+def test_no_config_means_local(env: dict[str, str]) -> None:
+    route = choose_route(load_config(None, env))
+    assert route == Route("local", "", "local", "no config file: offline fixers")
+
+
+def test_no_default_in_a_file_means_local(tmp_path: Path, env: dict[str, str]) -> None:
+    route = choose_route(config_with(tmp_path, env, {}))
+    assert route.is_local
+    assert route.reason.startswith("no Router.default in ")
+
+
+def test_bad_route_or_threshold_raise_when_used(tmp_path: Path, env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match=r"Router\.default"):
+        choose_route(config_with(tmp_path, env, {"default": ["p", "m"]}))
+    bad = config_with(
+        tmp_path, env, {"default": "p,m", "longContext": "p,b", "longContextThreshold": 1.5}
+    )
+    with pytest.raises(ConfigError, match="longContextThreshold"):
+        choose_route(bad, prompt_tokens=10)
+
+
+# --- estimate_tokens ------------------------------------------------------------------------
+
+
+def test_estimate_tokens_english() -> None:
+    text = "The quick brown fox jumps over the lazy dog. " * 20  # ~10 real tokens per sentence
+    assert 180 <= estimate_tokens(text) <= 260
+
+
+def test_estimate_tokens_code() -> None:
+    code = "def add(a: int, b: int) -> int:\n    return a + b\n" * 10  # ~17 real tokens each
+    assert 120 <= estimate_tokens(code) <= 200
+
+
+def test_estimate_tokens_chinese_is_about_one_per_han_character() -> None:
+    text = "我们今天去公园散步，天气很好。" * 10  # 15 characters, 14 Han + a comma and full stop
+    assert estimate_tokens(text) == 150
+
+
+def test_estimate_tokens_mixed_and_empty() -> None:
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("fix 错误") == 3  # 4 ASCII chars ~ 1 token, 2 Han ~ 2 tokens
+    assert estimate_tokens("Привет") == 3  # other scripts ~ 2 characters per token
