@@ -7,7 +7,6 @@ httpx, GitPython and Textual are imported when a run needs them.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -140,6 +139,8 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     job = Job(paths, args.model, args.instruction, args.config, diff_text)
     sources = read_sources(paths, workspace.root)
     config = None if diff_text is not None else _load_config(job)
+    import asyncio
+
     proposal = asyncio.run(_propose(job, sources, workspace, config))
     for note in proposal.notes:
         print(f"fixer: {note}", file=sys.stderr)
@@ -209,6 +210,8 @@ def _progress_line(route: Route):
 def _finish(
     proposal: Proposal, workspace: Workspace, config: Config | None, commit: bool
 ) -> Outcome:
+    import asyncio
+
     from fixer.session import commit_message, write_and_commit
 
     message, note = (None, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -265,7 +266,7 @@ def test_config_check_fails_precisely(env, tmp_path) -> None:
     assert "nowhere" in result.stderr
 
 
-def test_help_lists_exit_codes_without_importing_textual(tmp_path, env) -> None:
+def test_help_lists_exit_codes_and_options(tmp_path, env) -> None:
     result = run_fixer("--help", cwd=tmp_path, env=env)
     assert result.returncode == 0
     assert "exit codes" in result.stdout and "--from-diff" in result.stdout
@@ -275,3 +276,31 @@ def test_review_screen_needs_a_terminal(repo, env) -> None:
     result = run_fixer("app.py", cwd=repo, env=env)
     assert result.returncode == 2
     assert "--print or --yes" in result.stderr
+
+
+def test_log_writes_a_request_log_without_the_key(repo, env, fake_provider, fake_provider_config):
+    config = json.loads(fake_provider_config.read_text())
+    config["LOG"] = True
+    fake_provider_config.write_text(json.dumps(config))
+    fake_provider.reply(MODEL_DIFF)
+    result = run_fixer(
+        "--print", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    (log,) = (Path(env["XDG_STATE_HOME"]) / "fixer").glob("*.jsonl")
+    text = log.read_text()
+    assert "cheap-model" in text and "sk-test-000000001234" not in text
+
+
+def test_print_path_does_not_import_textual(repo, env, tmp_path) -> None:
+    patch = tmp_path / "chat.txt"
+    patch.write_text(MODEL_DIFF)
+    code = (
+        "import sys\nfrom fixer.cli import main\n"
+        f"code = main(['--print', '--from-diff', {str(patch)!r}])\n"
+        "print('textual' in sys.modules, code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "False 0"

@@ -12,22 +12,23 @@ from textual.widgets import Footer, Static
 
 from fixer.review import Decision, Review, ReviewHunk
 from fixer.session import Proposal
+from fixer.themes import Theme, load_theme
 
 MARKS = {Decision.PENDING: "?", Decision.ACCEPTED: "✓", Decision.REJECTED: "✗"}
-LINE_STYLES = {"+": "green", "-": "red", " ": "dim"}
+LINE_KEYS = {"+": "added", "-": "removed", " ": "context"}
 
 
-def hunk_text(item: ReviewHunk, decision: Decision) -> Text:
+def hunk_text(item: ReviewHunk, decision: Decision, theme: Theme) -> Text:
     """A hunk as git shows it, with its decision and flag in the title line."""
     hunk = item.hunk
     title = Text(f"{MARKS[decision]} {item.name} ", style="bold")
     title.append(
         f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@",
-        style="cyan",
+        style=theme.diff["hunk_header"],
     )
     if item.flag:
-        title.append(f"  [{item.flag}]", style="bold yellow")
-    body = Text("\n").join(Text(line, style=LINE_STYLES[line[0]]) for line in hunk.lines)
+        title.append(f"  [{item.flag}]", style=theme.diff["flag"])
+    body = Text("\n").join(Text(line, style=theme.diff[LINE_KEYS[line[0]]]) for line in hunk.lines)
     return Text("\n").join([title, body])
 
 
@@ -51,6 +52,7 @@ class ReviewApp(App[bool]):
     def __init__(self, review: Review, title: str = "fixer") -> None:
         super().__init__()
         self.review = review
+        self.theme_styles = load_theme()
         self.current = 0
         self.title = title
 
@@ -68,7 +70,7 @@ class ReviewApp(App[bool]):
         review = self.review
         for index, item in enumerate(review.hunks):
             widget = self.query_one(f"#hunk-{index}", Static)
-            widget.update(hunk_text(item, review.decisions[index]))
+            widget.update(hunk_text(item, review.decisions[index], self.theme_styles))
             widget.set_class(index == self.current, "current")
         counts = review.counts()
         decided = len(review.hunks) - counts[Decision.PENDING]
