@@ -1,25 +1,34 @@
-"""fixer's benchmark runner: `python bench/run.py [NAME ...]` prints figures, never asserts.
+"""fixer's benchmark runner: `python bench/run.py [--quick] [NAME ...]` prints figures, never
+asserts.
 
 Each benchmark measures fixer and a peer in the same run, so the ratio holds on any machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("startup",)
+BENCHMARKS = ("startup", "patch")
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Run fixer's benchmarks; print their figures.")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"one of {', '.join(BENCHMARKS)}")
+    parser.add_argument("--quick", action="store_true", help="a small sample, where supported")
+    args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    for name in argv or BENCHMARKS:
+    for name in args.names or BENCHMARKS:
         if name not in BENCHMARKS:
             print(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
             return 2
         print(f"== {name}")
-        importlib.import_module(f"bench_{name}").run()
+        run = importlib.import_module(f"bench_{name}").run
+        options = {"quick": args.quick} if "quick" in inspect.signature(run).parameters else {}
+        run(**options)
     return 0
 
 

@@ -54,6 +54,24 @@ def fix_messages(files: Sequence[PromptFile], request: str | None) -> list[dict[
     ]
 
 
+NO_DIFF_FEEDBACK = (
+    "Your reply held no unified diff. Reply with the unified diff only, as the rules say, "
+    f"or exactly {NO_CHANGES}."
+)
+
+
+def retry_messages(reply: str, feedback: str) -> list[dict[str, str]]:
+    """The turn that asks the same model again, telling it precisely why its diff failed."""
+    return [
+        {"role": "assistant", "content": reply},
+        {
+            "role": "user",
+            "content": f"{feedback}\n\nSend a corrected unified diff of the same change, "
+            "with context lines copied exactly from the files.",
+        },
+    ]
+
+
 def commit_message_messages(diff: str, limit: int = 12_000) -> list[dict[str, str]]:
     """The chat messages asking the background model for a one-line commit message."""
     if len(diff) > limit:

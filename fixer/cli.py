@@ -248,13 +248,16 @@ def usage_line(proposal: Proposal) -> str:
         return "model: none (--from-diff); tokens: 0; cost: 0"
     if proposal.route.is_local:
         return "model: local (offline fixers); tokens: 0; cost: 0"
-    reply = proposal.reply
-    usage = reply.usage if reply else None
-    if usage is None:
-        return f"model: {proposal.route}; tokens: not reported; cost: unknown"
-    cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
-    cost = f"${usage.cost}" if usage.cost is not None else "unknown (no price known)"
+    calls = f"{len(proposal.replies)} calls, " if len(proposal.replies) > 1 else ""
+    elapsed = sum(r.elapsed_s for r in proposal.replies)
+    usages = [r.usage for r in proposal.replies]
+    if any(u is None for u in usages):
+        return f"model: {proposal.route}; {calls}tokens: not reported; cost: unknown"
+    cached = sum(u.cached_tokens or 0 for u in usages)
+    costs = [u.cost for u in usages]
+    cost = "unknown (no price known)" if None in costs else f"${sum(costs)}"
     return (
-        f"model: {proposal.route}; tokens: {usage.prompt_tokens or 0:,} in{cached}, "
-        f"{usage.completion_tokens or 0:,} out; cost: {cost}; {reply.elapsed_s:.1f}s"
+        f"model: {proposal.route}; {calls}tokens: {sum(u.prompt_tokens or 0 for u in usages):,} "
+        f"in{f' ({cached:,} cached)' if cached else ''}, "
+        f"{sum(u.completion_tokens or 0 for u in usages):,} out; cost: {cost}; {elapsed:.1f}s"
     )

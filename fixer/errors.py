@@ -28,9 +28,16 @@ class ConfigError(InputError):
 
 
 class NoDiffError(FixerError):
-    """The model's reply held no usable diff."""
+    """The model's reply held no usable diff.
+
+    `feedback` is what to tell the model when it is asked again: the precise apply error.
+    """
 
     exit_code = 3
+
+    def __init__(self, message: str, feedback: str = "") -> None:
+        super().__init__(message)
+        self.feedback = feedback or message
 
 
 class WriteRefused(FixerError):

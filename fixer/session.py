@@ -14,7 +14,7 @@ from fixer import agents
 from fixer.config import Config, load_config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
 from fixer.llm import Endpoint, Progress, Reply, chat
-from fixer.patch import PatchRejected, extract_diff, parse_diff
+from fixer.patch import PatchRejected, extract_diff, parse_diff, refusal_feedback
 from fixer.review import Review, build_review
 from fixer.router import Route, background_route, choose_route, estimate_tokens
 from fixer.sources import Source, new_source, read_source, write_source
@@ -49,7 +49,7 @@ class Proposal:
     review: Review
     sources: Mapping[str, Source]
     route: Route | None  # None for --from-diff
-    reply: Reply | None = None
+    replies: tuple[Reply, ...] = ()  # every model call of the run, the retry included
     notes: tuple[str, ...] = ()
 
 
@@ -141,9 +141,21 @@ async def propose(
     endpoint = endpoint_for(route, config, env)
     messages = agents.fix_messages(list(sources.values()), job.instruction)
     reply = await chat(endpoint, messages, on_progress=on_progress)
+    try:
+        return Proposal(_reply_review(reply, sources, workspace), sources, route, (reply,))
+    except NoDiffError as error:
+        # Once, the same model gets the precise apply error; a second failure is final.
+        messages += agents.retry_messages(reply.text, error.feedback)
+    retry = await chat(endpoint, messages, on_progress=on_progress)
+    review = _reply_review(retry, sources, workspace)
+    note = f"the first reply of {route} had no usable diff; asked again with the apply error"
+    return Proposal(review, sources, route, (reply, retry), (note,))
+
+
+def _reply_review(reply: Reply, sources: Mapping[str, Source], workspace: Workspace) -> Review:
     if reply.text.strip() == agents.NO_CHANGES:
-        return Proposal(Review((), ()), sources, route, reply)
-    return Proposal(_review(reply.text, sources, workspace), sources, route, reply)
+        return Review((), ())
+    return _review(reply.text, sources, workspace)
 
 
 def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace) -> Review:
@@ -160,11 +172,11 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
     try:
         review = build_review(reply_text, originals, may_create)
     except PatchRejected as error:
-        raise NoDiffError(f"{error}\n{_preview(reply_text)}") from None
+        raise NoDiffError(f"{error}\n{_preview(reply_text)}", agents.NO_DIFF_FEEDBACK) from None
     if not review.hunks and review.refusals:
-        reasons = "\n".join(str(r) for r in review.refusals)
+        feedback = refusal_feedback(review.refusals)
         raise NoDiffError(
-            f"no hunk of the reply could be applied:\n{reasons}\n{_preview(reply_text)}"
+            f"no hunk of the reply could be applied:\n{feedback}\n{_preview(reply_text)}", feedback
         )
     return review
 

@@ -304,3 +304,32 @@ def test_print_path_does_not_import_textual(repo, env, tmp_path) -> None:
         [sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "False 0"
+
+
+def test_unusable_reply_is_sent_back_once_with_the_apply_error(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    invented = MODEL_DIFF.replace(" value_6 = 6", " value_6 = 600").replace(
+        " value_27 = 27", " value_27 = 2700"
+    )
+    fake_provider.reply(invented)
+    fake_provider.reply(MODEL_DIFF)
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(fake_provider.requests) == 2
+    retry = fake_provider.requests[1].body["messages"]
+    assert retry[-2] == {"role": "assistant", "content": invented}
+    assert "value_27 = 2700" in retry[-1]["content"]
+    assert "value_26 = 260" in (repo / "calc.py").read_text()
+    assert "2 calls" in result.stdout
+
+
+def test_two_unusable_replies_exit_3_after_exactly_two_calls(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    fake_provider.reply("Looks fine to me!")
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 3
+    assert len(fake_provider.requests) == 2
+    assert "no unified diff" in fake_provider.requests[1].body["messages"][-1]["content"]
+    assert git(repo, "status", "--porcelain") == ""

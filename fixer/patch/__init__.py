@@ -10,7 +10,7 @@ from fixer.patch.apply import (
     format_diff,
     split_hunk,
 )
-from fixer.patch.errors import PatchRejected
+from fixer.patch.errors import PatchRejected, refusal_feedback
 from fixer.patch.extract import extract_diff
 from fixer.patch.locate import Placement, locate_hunks
 from fixer.patch.parse import FilePatch, Hunk, parse_diff
@@ -28,5 +28,6 @@ __all__ = [
     "format_diff",
     "locate_hunks",
     "parse_diff",
+    "refusal_feedback",
     "split_hunk",
 ]

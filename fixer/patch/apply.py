@@ -390,12 +390,7 @@ def split_hunk(hunk: Hunk) -> list[Hunk]:
 
 def apply_patch(original_text: str, diff_text: str) -> str:
     """Apply a model's diff for one file, all or nothing; refuse naming the hunk and why."""
-    diff = extract_diff(diff_text)
-    if not diff:
-        raise PatchRejected(
-            "no diff found in the reply: answer with a unified diff in a ```diff block"
-        )
-    patches = parse_diff(diff)
+    patches = parse_diff(extract_diff(diff_text) or diff_text)
     if len(patches) > 1:
         names = ", ".join(str(p.path) for p in patches)
         raise PatchRejected(f"the diff names {len(patches)} files ({names}); expected one file")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class PatchRejected(ValueError):
     """A hunk (or a whole diff) that cannot be placed with certainty.
@@ -36,3 +38,17 @@ class PatchRejected(ValueError):
                 f"    {line}" for line in self.nearby
             )
         return text
+
+
+def refusal_feedback(refusals: Sequence[PatchRejected]) -> str:
+    """One message asking the model again: each refused hunk, why, and the real lines near it."""
+    parts = ["Your diff could not be applied:"]
+    for refusal in refusals:
+        advice = "; leave it out" if refusal.already_applied else ""
+        parts.append(f"- {refusal}{advice}".replace("\n", "\n  "))
+    if any(not refusal.already_applied for refusal in refusals):
+        parts.append(
+            "Send the refused hunks again as a unified diff, copying every context and removed "
+            "line exactly from the file."
+        )
+    return "\n".join(parts)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from fixer.patch.parse import other_diff_line
+
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
 _DIFF_LANGUAGES = ("diff", "patch", "udiff")
 
@@ -39,8 +41,8 @@ def _starts_diff(lines: list[str], i: int) -> bool:
 
 def _with_hunk_line(body: list[str]) -> list[str]:
     """A diff block whose hunk lacks its @@ line gets a bare "@@ @@" after its headers."""
-    if any(line.startswith("@@") for line in body):
-        return body
+    if any(line.startswith("@@") for line in body) or other_diff_line(body) is not None:
+        return body  # "---" in a normal diff is no removed line: leave it for parse_diff to refuse
     first = next((k for k, line in enumerate(body) if line[:1] in ("-", "+", " ")), None)
     while first is not None and body[first].startswith(("--- ", "+++ ")):
         first += 1
@@ -54,7 +56,8 @@ def _bare_diff(lines: list[str]) -> str:
     start = next((i for i in range(len(lines)) if _starts_diff(lines, i)), None)
     if start is None:
         return ""
-    end = max(i for i in range(start, len(lines)) if lines[i][:1] in (" ", "-", "+", "\\", "@"))
+    diff_lines = (i for i in range(start, len(lines)) if lines[i][:1] in (" ", "-", "+", "\\", "@"))
+    end = max(diff_lines, default=len(lines) - 1)  # headers only (a rename...): keep them all
     return "\n".join(lines[start : end + 1]) + "\n"
 
 

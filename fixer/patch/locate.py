@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from fixer.patch.errors import PatchRejected
@@ -30,10 +30,6 @@ class Placement:
     # None keeps the file's own final newline.
     missing_newline: bool | None = None
 
-
-# Ways of comparing a hunk's line with a file line, strictest first.
-Normalizer = Callable[[str], str]
-_NORMALIZERS: tuple[Normalizer, ...] = (lambda line: line, str.rstrip)
 
 _COMMENT = re.compile(r"^(?:#+|//+|/\*+|<!--|--|;+|%+|\*+)\s*(.*?)\s*(?:\*+/|-->)?$")
 _ELLIPSIS = re.compile(r"\.\.\.|…")
@@ -61,38 +57,112 @@ def _elides(text: str, added: bool) -> bool:
     return not words.strip(".… ") or has_ellipsis or has_phrase
 
 
+Shift = tuple[str, str]  # a hunk line's indentation loses the first, gains the second
+_TAB_UNITS = range(2, 9)  # spaces per tab tried when the hunk and the file indent differently
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """A place where a hunk's old lines are, with its + lines in the file's indentation there."""
+
+    start: int
+    added: tuple[str, ...]
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _retab(line: str, unit: int, tabs: bool) -> str:
+    """`line` indented with tabs (or spaces) only, a tab being worth `unit` spaces."""
+    indent = _indent(line)
+    columns = sum(unit if char == "\t" else 1 for char in indent)
+    new = "\t" * (columns // unit) + " " * (columns % unit) if tabs else " " * columns
+    return new + line[len(indent) :]
+
+
+def _shift(old: Sequence[str], real: Sequence[str]) -> Shift | None:
+    """The one indentation change turning every non-blank hunk line into its file line."""
+    shifts = set()
+    for mine, theirs in zip(old, real, strict=True):
+        if mine.strip():
+            a, b = _indent(mine), _indent(theirs)
+            same = 0  # the common tail of both indentations is kept
+            while same < min(len(a), len(b)) and a[-1 - same] == b[-1 - same]:
+                same += 1
+            shifts.add((a[: len(a) - same], b[: len(b) - same]))
+    if len(shifts) > 1:
+        return None
+    return shifts.pop() if shifts else ("", "")
+
+
+def _shifted(lines: Sequence[str], shift: Shift) -> tuple[str, ...] | None:
+    """`lines` re-indented by `shift`; None when a line lacks the indentation to drop."""
+    drop, add = shift
+    out = []
+    for line in lines:
+        if line.startswith(drop) and line:
+            out.append(add + line[len(drop) :])
+        elif line.strip():
+            return None
+        else:
+            out.append(line)  # a blank line says nothing about indentation: keep it
+    return tuple(out)
+
+
+def _reindent(
+    old: Sequence[str], real: Sequence[str], added: Sequence[str]
+) -> tuple[str, ...] | None:
+    """The + lines in the file's indentation, when one indentation change maps the old lines
+    onto `real`; None when none does, or when several do and disagree on the + lines.
+    """
+    shift = _shift(old, real)
+    if shift is not None and "" in shift:  # the same or a whole-block shift (the usual cases)
+        return _shifted(added, shift)
+    used = {char for line in real if line.strip() for char in _indent(line)}
+    mine = {char for line in (*old, *added) for char in _indent(line)}
+    if len(used) != 1 or mine <= used:
+        return None
+    tabs = used == {"\t"}  # the hunk indents with spaces where the file uses tabs, or the reverse
+    results = set()
+    for unit in _TAB_UNITS:
+        shift = _shift([_retab(line, unit, tabs) for line in old], real)
+        new = None if shift is None else _shifted([_retab(a, unit, tabs) for a in added], shift)
+        if new is not None:
+            results.add(new)
+    return results.pop() if len(results) == 1 else None
+
+
 class _File:
-    """The file's line texts, with per-normalizer indexes for fast block search."""
+    """The file's line texts, indexed by their text without surrounding whitespace."""
 
     def __init__(self, text: str) -> None:
         self.texts = [line for line, _ in split_lines(text.removeprefix(BOM))]
-        self._indexes: dict[int, tuple[list[str], dict[str, list[int]]]] = {}
+        self.stripped = [line.strip() for line in self.texts]
+        self.positions: dict[str, list[int]] = {}
+        for number, line in enumerate(self.stripped):
+            self.positions.setdefault(line, []).append(number)
 
-    def index(self, level: int) -> tuple[list[str], dict[str, list[int]]]:
-        if level not in self._indexes:
-            normal = [_NORMALIZERS[level](line) for line in self.texts]
-            positions: dict[str, list[int]] = {}
-            for number, line in enumerate(normal):
-                positions.setdefault(line, []).append(number)
-            self._indexes[level] = (normal, positions)
-        return self._indexes[level]
+    def find(self, old: Sequence[str], added: Sequence[str] = ()) -> list[_Fit]:
+        """Every place `old` is, whitespace aside, where one indentation change explains it.
 
-    def find(self, block: Sequence[str]) -> list[int]:
-        """Start indexes of `block` in the file, by the strictest comparison that finds any."""
-        for level, normalize in enumerate(_NORMALIZERS):
-            normal, positions = self.index(level)
-            wanted = [normalize(line) for line in block]
-            found = [
-                start
-                for start in positions.get(wanted[0], ())
-                if normal[start : start + len(wanted)] == wanted
-            ]
-            if found:
-                return found
-        return []
+        All such places count, exact or not: a re-indented hunk can match another block exactly,
+        so an exact match elsewhere does not prove which one the model meant.
+        """
+        wanted = [line.strip() for line in old]
+        anchor = min(range(len(wanted)), key=lambda k: len(self.positions.get(wanted[k], ())))
+        fits = []
+        for position in self.positions.get(wanted[anchor], ()):
+            start = position - anchor
+            if start < 0 or self.stripped[start : start + len(wanted)] != wanted:
+                continue
+            new = _reindent(old, self.texts[start : start + len(old)], added)
+            if new is not None:
+                fits.append(_Fit(start, new))
+        return fits
 
     def contains(self, line: str) -> bool:
-        return line.rstrip() in self.index(1)[1]
+        return line.strip() in self.positions
 
 
 def _lines_text(positions: Sequence[int], size: int) -> str:
@@ -110,21 +180,20 @@ def _old_index(hunk: Hunk) -> int | None:
 
 def _closest(file: _File, old: Sequence[str], hint: int | None) -> int:
     """The start of the window of the file that looks most like `old`."""
-    normal, positions = file.index(1)
     votes: Counter[int] = Counter()
     for k, line in enumerate(old):
         if line.strip():
-            for position in positions.get(line.rstrip(), ()):
+            for position in file.positions.get(line.strip(), ()):
                 votes[position - k] += 1
     if not votes:  # no line matches exactly: the most similar line anchors the window
         for k, line in enumerate(old):
             matcher = SequenceMatcher(None, b=line.strip(), autojunk=False)
-            for position, candidate in enumerate(normal):
-                matcher.set_seq1(candidate.strip())
+            for position, candidate in enumerate(file.stripped):
+                matcher.set_seq1(candidate)
                 if matcher.real_quick_ratio() > 0.5 and matcher.quick_ratio() > 0.5:
                     votes[position - k] = max(votes[position - k], int(matcher.ratio() * 100))
     if not votes:
-        return max(0, min(hint or 0, len(normal) - 1))
+        return max(0, min(hint or 0, len(file.texts) - 1))
     best = max(votes.values())
     ties = [start for start, count in votes.items() if count == best]
     return min(ties, key=lambda start: (abs(start - (hint or 0)), start))
@@ -138,9 +207,14 @@ def _mismatch(file: _File, hunk: Hunk, number: int, path: str | None) -> PatchRe
     if missing is not None:
         detail = f"the line {missing!r} is not in the file"
     else:
-        real = file.texts[start : start + len(old)]
-        k = next((k for k, line in enumerate(old) if k >= len(real) or real[k] != line), 0)
-        detail = f"its lines are in the file but not together in this order (from {old[k]!r})"
+        real = file.stripped[start : start + len(old)]
+        k = next((k for k, line in enumerate(old) if k >= len(real) or real[k] != line.strip()), -1)
+        detail = (
+            f"its lines are in the file but not together in this order (from {old[k]!r})"
+            if k >= 0
+            else "its lines are in the file, but their indentation differs from the file's "
+            "by different amounts from line to line"
+        )
     lo, hi = max(0, start - 2), min(len(file.texts), start + len(old) + 2)
     where = f"; the closest part of the file is lines {lo + 1}-{hi}, shown below" if hi > lo else ""
     return PatchRejected(
@@ -152,8 +226,32 @@ def _mismatch(file: _File, hunk: Hunk, number: int, path: str | None) -> PatchRe
     )
 
 
-def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> list[int]:
-    """Every place the hunk's old lines occur, or a refusal."""
+def _trimmed(hunk: Hunk) -> Hunk | None:
+    """The hunk without the blank context lines at its edges, which models add at will."""
+    lines = hunk.lines
+    lo, hi = 0, len(lines)
+    while lo < hi and lines[lo][0] == " " and not lines[lo][1:].strip():
+        lo += 1
+    while hi > lo and lines[hi - 1][0] == " " and not lines[hi - 1][1:].strip():
+        hi -= 1
+    if (lo, hi) == (0, len(lines)) or all(line[0] == "+" for line in lines[lo:hi]):
+        return None
+    return replace(
+        hunk,
+        lines=lines[lo:hi],
+        old_start=None if hunk.old_start is None else hunk.old_start + lo,
+        new_start=None if hunk.new_start is None else hunk.new_start + lo,
+        old_missing_newline=hunk.old_missing_newline and hi == len(lines),
+        new_missing_newline=hunk.new_missing_newline and hi == len(lines),
+    )
+
+
+def _added(hunk: Hunk) -> tuple[str, ...]:
+    return tuple(line[1:] for line in hunk.lines if line[0] == "+")
+
+
+def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple[Hunk, list[_Fit]]:
+    """Every place the hunk's old lines occur (the hunk may lose blank edge lines), or a refusal."""
 
     def refuse(reason: str, already_applied: bool = False) -> PatchRejected:
         return PatchRejected(reason, path=patch.path, hunk=number, already_applied=already_applied)
@@ -168,15 +266,16 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> list[
             )
     old, new = hunk.old_lines, hunk.new_lines
     if old:
-        found = file.find(old)
-        if found:
-            return found
+        for variant in filter(None, (hunk, _trimmed(hunk))):
+            found = file.find(variant.old_lines, _added(variant))
+            if found:
+                return variant, found
     elif not file.texts:
-        return [0]
+        return hunk, [_Fit(0, _added(hunk))]
     elif hunk.old_start == 0 and not patch.is_new:
-        return [0]  # "@@ -0,0 ...": git's way of saying "at the top of the file"
+        return hunk, [_Fit(0, _added(hunk))]  # "@@ -0,0 ...": git's way of saying "at the top"
     if any(line.strip() for line in new):
-        done = file.find(new)
+        done = [fit.start for fit in file.find(new)]
         if done:
             raise refuse(
                 "it is already applied: the file already holds its new lines at lines "
@@ -207,6 +306,23 @@ def _consistent(number: int, start: int, chosen: dict[int, int], hunks: Sequence
     return True
 
 
+def _hint(number: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> int | None:
+    """Where the @@ number puts the hunk, corrected by the offset of the nearest placed hunk.
+
+    A model that numbers from an older version of the file is off by the same amount in every
+    hunk: the hunks that could be placed by their lines alone show by how much.
+    """
+    mine = _old_index(hunks[number - 1])
+    if mine is None:
+        return None
+    offsets = [
+        (abs(theirs - mine), start - theirs)
+        for other, start in chosen.items()
+        if (theirs := _old_index(hunks[other - 1])) is not None
+    ]
+    return mine + min(offsets)[1] if offsets else mine
+
+
 def _nearest(starts: Sequence[int], hint: int | None) -> int | None:
     """The start the hint singles out: less than half as far as any other, else None."""
     if hint is None:
@@ -226,7 +342,7 @@ def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int
         decided = {n: starts[0] for n, starts in allowed.items() if len(starts) == 1}
         if not decided:
             for n in pending:
-                nearest = _nearest(allowed[n], _old_index(hunks[n - 1]))
+                nearest = _nearest(allowed[n], _hint(n, chosen, hunks))
                 if nearest is not None:
                     decided = {n: nearest}
                     break
@@ -237,9 +353,7 @@ def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int
     return chosen
 
 
-def _ambiguous(number: int, starts: list[int], patch: FilePatch) -> PatchRejected:
-    hunk = patch.hunks[number - 1]
-    size = hunk.old_count
+def _ambiguous(number: int, starts: list[int], hunk: Hunk, path: str | None) -> PatchRejected:
     why = (
         "the hunk has no @@ line number"
         if hunk.old_start is None
@@ -247,22 +361,23 @@ def _ambiguous(number: int, starts: list[int], patch: FilePatch) -> PatchRejecte
     )
     return PatchRejected(
         f"its context and removed lines occur {len(starts)} times, at lines "
-        f"{_lines_text(starts, size)}, and {why}; add unchanged lines around the change "
+        f"{_lines_text(starts, hunk.old_count)}, and {why}; add unchanged lines around the change "
         "until it matches one place only",
-        path=patch.path,
+        path=path,
         hunk=number,
     )
 
 
-def _placement(file: _File, hunk: Hunk, number: int, start: int) -> Placement:
-    """The placement of `hunk` whose old lines begin at `start`, trimmed to what it changes."""
+def _placement(file: _File, hunk: Hunk, number: int, fit: _Fit) -> Placement:
+    """The placement of `hunk` at `fit`, trimmed to what it changes."""
     new: list[str] = []
-    old_index = start
+    added = iter(fit.added)
+    old_index = fit.start
     for line in hunk.lines:
         if line[0] == " ":
             new.append(file.texts[old_index])  # context keeps the file's real line
         elif line[0] == "+":
-            new.append(line[1:])
+            new.append(next(added))
         old_index += line[0] != "+"
     lead = next(k for k, line in enumerate(hunk.lines) if line[0] != " ")
     trail = next(k for k, line in enumerate(reversed(hunk.lines)) if line[0] != " ")
@@ -271,7 +386,7 @@ def _placement(file: _File, hunk: Hunk, number: int, start: int) -> Placement:
         missing = hunk.new_missing_newline
     return Placement(
         number,
-        start + lead,
+        fit.start + lead,
         old_index - trail,
         tuple(new[lead : len(new) - trail]),
         missing,
@@ -288,19 +403,27 @@ def _inside(place: Placement, lo: int, hi: int) -> bool:
 def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
     """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
     file = _File(text)
-    found: dict[int, list[int]] = {}
+    hunks = list(patch.hunks)  # as placed: without blank edge lines the file does not have
+    fits: dict[int, dict[int, _Fit]] = {}
     refusals: list[PatchRejected] = []
     for number, hunk in enumerate(patch.hunks, 1):
         try:
-            found[number] = _candidates(file, hunk, number, patch)
+            hunks[number - 1], found = _candidates(file, hunk, number, patch)
         except PatchRejected as refusal:
             refusals.append(refusal)
-    chosen = _choose(found, patch.hunks)
-    refusals += [_ambiguous(n, found[n], patch) for n in sorted(found) if n not in chosen]
+            continue
+        fits[number] = {fit.start: fit for fit in found}
+    found_starts = {number: list(by_start) for number, by_start in fits.items()}
+    chosen = _choose(found_starts, hunks)
+    refusals += [
+        _ambiguous(n, found_starts[n], hunks[n - 1], patch.path)
+        for n in sorted(fits)
+        if n not in chosen
+    ]
     placed: list[tuple[Placement, int, int]] = []  # with the hunk's whole old range
     for number in sorted(chosen):
-        hunk, start = patch.hunks[number - 1], chosen[number]
-        place = _placement(file, hunk, number, start)
+        hunk, start = hunks[number - 1], chosen[number]
+        place = _placement(file, hunk, number, fits[number][start])
         lo, hi = start, start + hunk.old_count
         clash = next(
             (

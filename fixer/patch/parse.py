@@ -115,6 +115,9 @@ _UNSUPPORTED_HEADERS = (
     ("GIT binary patch", "binary patch"),
     ("Binary files", "binary patch"),
 )
+# An ed script ("12c", text, ".") or a normal diff ("12c12", "< old", "---", "> new") or the
+# "***************" of a context diff: no @@ hunks to place, so they are refused by name.
+_OTHER_DIFF = re.compile(r"^(?:\d+(?:,\d+)?[acd](?:\d+(?:,\d+)?)?|\*{15})$")
 _C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "r": "\r"}
 
 
@@ -269,6 +272,13 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Hunk | None, int]:
     return Hunk(tuple(body), *starts, old_missing, new_missing, header.strip()), i
 
 
+def other_diff_line(lines: list[str]) -> str | None:
+    """The first line marking an ed script, a normal or a context diff; None for other text."""
+    if any(line.startswith("@@") for line in lines):
+        return None
+    return next((line for line in lines if _OTHER_DIFF.match(line)), None)
+
+
 def _merge(patches: list[FilePatch]) -> list[FilePatch]:
     """One FilePatch per file: several blocks naming the same file share its hunks, in order."""
     merged: dict[tuple[str | None, str | None, str | None], FilePatch] = {}
@@ -320,5 +330,11 @@ def parse_diff(diff_text: str) -> list[FilePatch]:
         i += 1
     patches = [s.file_patch() for s in sections if s.hunks or s.unsupported is not None or s.is_new]
     if not any(p.hunks or p.unsupported for p in patches):
+        other = other_diff_line(lines)
+        if other is not None:
+            raise PatchRejected(
+                f"the diff is an ed script, a normal or a context diff (line {other!r}), which "
+                "cannot be applied; answer with a unified diff: ---/+++ headers and @@ hunks"
+            )
         raise PatchRejected("no diff found: expected a unified diff with @@ hunks")
     return _merge(patches)
