@@ -44,7 +44,7 @@ class PromptFile(Protocol):
 def fix_messages(files: Sequence[PromptFile], request: str | None) -> list[dict[str, str]]:
     """The chat messages of the fix agent: rules, files sorted by name, then the request."""
     parts = [
-        f"<<<FILE {f.name}>>>\n{f.text}{'' if f.text.endswith(chr(10)) else chr(10)}<<<END FILE>>>"
+        f"<<<FILE {f.name}>>>\n{_shown(f.text)}<<<END FILE>>>"
         for f in sorted(files, key=lambda f: f.name)
     ]
     body = "\n\n".join(parts) + f"\n\nRequest: {request or DEFAULT_REQUEST}\n"
@@ -60,6 +60,12 @@ NO_DIFF_FEEDBACK = (
 )
 
 
+CUT_OFF_FEEDBACK = (
+    "Your reply was cut off before it ended. Send the diff again, complete, with only the hunks "
+    "that change something and 3 lines of context."
+)
+
+
 def retry_messages(reply: str, feedback: str) -> list[dict[str, str]]:
     """The turn that asks the same model again, telling it precisely why its diff failed."""
     return [
@@ -70,6 +76,12 @@ def retry_messages(reply: str, feedback: str) -> list[dict[str, str]]:
             "with context lines copied exactly from the files.",
         },
     ]
+
+
+def _shown(text: str) -> str:
+    """A file's text as the model sees it: no BOM (the engine ignores it), a final newline."""
+    text = text.removeprefix("\ufeff")
+    return text if text.endswith("\n") else text + "\n"
 
 
 def commit_message_messages(diff: str, limit: int = 12_000) -> list[dict[str, str]]:

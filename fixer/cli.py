@@ -93,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["config"]:
             return config_command(build_config_parser().parse_args(argv[1:]))
-        return fix_command(build_parser(), build_parser().parse_args(argv))
+        parser = build_parser()
+        return fix_command(parser, parser.parse_args(argv))
     except FixerError as error:
         print(f"fixer: {error}", file=sys.stderr)
         return error.exit_code
@@ -112,24 +113,30 @@ def config_command(args: argparse.Namespace) -> int:
             print(f"fixer config: {problem}", file=sys.stderr)
         if problems:
             return 2
-        print(f"config OK: {config.origin}")
+        print(f"config OK: {config.path or config.origin}")
         return 0
     print(render_config(config, os.environ))
+    for problem in check_config(config, os.environ):
+        print(f"fixer config: warning: {problem}", file=sys.stderr)
     return 0
 
 
 def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import asyncio
+
     from fixer.errors import InputError
     from fixer.session import Job, open_workspace, paths_named_by, read_sources
 
     if not args.files and args.from_diff is None:
-        parser.print_usage(sys.stderr)
-        print("fixer: name at least one FILE, or give --from-diff PATCH", file=sys.stderr)
-        return 2
+        parser.error("name at least one FILE, or give --from-diff PATCH")
+    if args.from_diff is not None and (args.model or args.instruction):
+        parser.error("--from-diff asks no model: -m and -i do not apply")
     interactive = not (args.print_diff or args.yes)
-    if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if interactive and not sys.stdout.isatty():
         raise InputError("the review screen needs a terminal; use --print or --yes")
     diff_text = _read_diff(args.from_diff) if args.from_diff is not None else None
+    if interactive and not sys.stdin.isatty():
+        _keys_from_terminal()
     paths = tuple(Path(f) for f in args.files)
     workspace = open_workspace(paths or (Path.cwd(),))
     if not paths and diff_text is not None:
@@ -138,9 +145,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             raise InputError("the diff names no existing file; name the FILEs it patches")
     job = Job(paths, args.model, args.instruction, args.config, diff_text)
     sources = read_sources(paths, workspace.root)
-    config = None if diff_text is not None else _load_config(job)
-    import asyncio
-
+    config = _load_config(job)  # with --from-diff too: Router.background writes the message
     proposal = asyncio.run(_propose(job, sources, workspace, config))
     for note in proposal.notes:
         print(f"fixer: {note}", file=sys.stderr)
@@ -154,6 +159,14 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         return 0
     if args.yes:
         proposal.review.accept_all()
+        flagged = [h for h in proposal.review.hunks if h.flag]
+        if flagged:
+            names = ", ".join(sorted({f"{h.name} ({h.flag})" for h in flagged}))
+            print(
+                f"fixer: --yes skipped {len(flagged)} flagged hunk(s) in {names}; "
+                "review them with fixer FILE",
+                file=sys.stderr,
+            )
     else:
         from fixer.tui.app import run_review
 
@@ -166,6 +179,19 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     outcome = _finish(proposal, workspace, config, commit=not args.no_commit)
     print(summary(proposal, outcome))
     return 4 if outcome.refused else 0
+
+
+def _keys_from_terminal() -> None:
+    """Read the review's keys from the terminal when stdin brought the diff (like less and fzf)."""
+    from fixer.errors import InputError
+
+    try:
+        terminal = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        raise InputError("the review screen needs a terminal; use --print or --yes") from None
+    os.dup2(terminal, 0)
+    os.close(terminal)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115  (fd 0 stays open for Textual)
 
 
 def _load_config(job: Job) -> Config:
@@ -185,10 +211,10 @@ def _read_diff(source: str) -> str:
         raise InputError(f"cannot read the diff {source}: {error}") from None
 
 
-async def _propose(job: Job, sources, workspace: Workspace, config: Config | None) -> Proposal:
+async def _propose(job: Job, sources, workspace: Workspace, config: Config) -> Proposal:
     from fixer.session import propose, route_for
 
-    route = route_for(job, config, sources) if config is not None else None
+    route = route_for(job, config, sources) if job.diff_text is None else None
     show = _progress_line(route) if route and not route.is_local and sys.stderr.isatty() else None
     try:
         return await propose(job, sources, workspace, config=config, route=route, on_progress=show)
@@ -236,7 +262,7 @@ def summary(proposal: Proposal, outcome: Outcome) -> str:
         f"not committed (it had uncommitted changes before fixer ran): {n}"
         for n in outcome.uncommitted
     ]
-    lines += [f"not written: {r}" for r in outcome.refused]
+    lines += list(outcome.refused)
     lines += list(outcome.notes)
     lines.append(usage_line(proposal))
     return "\n".join(lines)

@@ -288,14 +288,8 @@ class _ReplyState:
             self.deltas += 1
 
     def reply(self, endpoint: Endpoint, elapsed_s: float) -> Reply:
-        """The finished Reply; an empty text is a ProviderError because it can hold no diff."""
+        """The finished Reply, even an empty or cut one: the session decides what it is worth."""
         text = "".join(self.parts)
-        if not text.strip():
-            ended = f" (finish_reason {self.finish_reason})" if self.finish_reason else ""
-            raise ProviderError(
-                f"{endpoint.provider} sent an empty reply from {endpoint.model}{ended}. "
-                "Try again or choose another model."
-            )
         usage = parse_usage(self.usage) if self.usage is not None else None
         return Reply(text, usage, self.model or endpoint.model, elapsed_s, self.finish_reason)
 

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from fixer.patch import diff_hunks, format_diff
+from fixer.patch.parse import split_lines as parse_lines
 from fixer.sources import Source
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
@@ -23,7 +25,6 @@ PROSE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".rst", ""})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TOOL_TIMEOUT_S = 60
 CODESPELL_FOUND = 65  # EX_DATAERR: misspellings remain (ambiguous ones are never written)
-NO_NEWLINE = "\\ No newline at end of file\n"
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -43,6 +44,8 @@ def propose_local(sources: Sequence[Source]) -> LocalReply:
     notes: list[str] = []
     for source in sources:
         fixed, note = spelled.get(source.name) or _propose_one(source)
+        if source.bom and not fixed.startswith("\ufeff"):
+            fixed = "\ufeff" + fixed  # a tool that drops the BOM must not propose removing it
         diffs.append(unified_diff(source.text, fixed, source.name))
         notes.append(note)
     return LocalReply(text="".join(diffs), notes=tuple(notes))
@@ -62,16 +65,13 @@ def _suffix(source: Source) -> str:
 
 
 def unified_diff(old: str, new: str, name: str) -> str:
-    """Return a git-applicable unified diff from old to new, keeping each line's own ending."""
-    lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{name}", f"b/{name}", n=3)
-    # difflib leaves a last line without its newline as is; git wants it marked.
-    return "".join(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}" for line in lines)
+    """A git-applicable unified diff from old to new ("" when equal), each line's ending kept."""
+    return format_diff(name, diff_hunks(old, new)) if old != new else ""
 
 
 def split_lines(text: str) -> list[str]:
-    """Split after each "\\n" only, as git does (str.splitlines also splits at \\r, \\f, U+2028)."""
-    lines = text.split("\n")
-    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    """The lines of text, each with its own ending (split at "\\n" only, as git does)."""
+    return [line + ending for line, ending in parse_lines(text)]
 
 
 def _ruff(source: Source) -> tuple[str, str]:

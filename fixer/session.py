@@ -61,19 +61,27 @@ class Outcome:
     commit: str | None = None
     message: str | None = None
     uncommitted: tuple[str, ...] = ()  # written, but left uncommitted: they had earlier changes
-    refused: tuple[str, ...] = ()  # nothing written to these; each entry says why
+    refused: tuple[str, ...] = ()  # what could not be written or committed, each saying why
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def open_workspace(paths: Sequence[Path]) -> Workspace:
-    """The repository holding the files, or their common folder when they are outside git."""
-    first = Path(paths[0]).resolve() if paths else Path.cwd().resolve()
-    repo = open_repo(first if first.is_dir() else first.parent)
+    """The one repository holding every file, or their common folder when none is in git.
+
+    Paths are taken as the user wrote them, not through symlinks, so a link to a file elsewhere
+    cannot move the workspace; read_source then refuses the link itself.
+    """
+    folders = [p if p.is_dir() else p.parent for p in (Path(x).absolute() for x in paths)]
+    repos = {folder: open_repo(folder) for folder in dict.fromkeys(folders)}
+    roots = {repo.root if repo else None for repo in repos.values()}
+    if len(roots) > 1:
+        raise InputError(
+            "the files are not all in one git repository; run fixer once per repository"
+        )
+    repo = next(iter(repos.values()))
     if repo is not None:
         return Workspace(repo.root, repo)
-    folders = [str(p if p.is_dir() else p.parent) for p in (Path(x).resolve() for x in paths)]
-    common = Path(os.path.commonpath(folders)) if folders else Path.cwd().resolve()
-    return Workspace(common, None)
+    return Workspace(Path(os.path.commonpath([str(f) for f in folders])).resolve(), None)
 
 
 def read_sources(paths: Sequence[Path], root: Path) -> dict[str, Source]:
@@ -153,8 +161,16 @@ async def propose(
 
 
 def _reply_review(reply: Reply, sources: Mapping[str, Source], workspace: Workspace) -> Review:
+    """The review of a model's reply; a cut-off reply is refused, since its diff may be partial."""
     if reply.text.strip() == agents.NO_CHANGES:
         return Review((), ())
+    if reply.finish_reason in (None, "length"):
+        why = "its output limit" if reply.finish_reason == "length" else "a cut connection"
+        raise NoDiffError(
+            f"the reply was cut off by {why}; a partial diff is never applied\n"
+            f"{_preview(reply.text)}",
+            agents.CUT_OFF_FEEDBACK,
+        )
     return _review(reply.text, sources, workspace)
 
 
@@ -173,12 +189,13 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
         review = build_review(reply_text, originals, may_create)
     except PatchRejected as error:
         raise NoDiffError(f"{error}\n{_preview(reply_text)}", agents.NO_DIFF_FEEDBACK) from None
-    if not review.hunks and review.refusals:
-        feedback = refusal_feedback(review.refusals)
-        raise NoDiffError(
-            f"no hunk of the reply could be applied:\n{feedback}\n{_preview(reply_text)}", feedback
-        )
-    return review
+    if review.hunks or all(r.already_applied for r in review.refusals):
+        return review  # hunks to review, or nothing left to do: every hunk is already applied
+    reasons = "\n".join(f"refused {r}" for r in review.refusals)
+    raise NoDiffError(
+        f"no hunk of the diff could be applied:\n{reasons}\n{_preview(reply_text)}",
+        refusal_feedback(review.refusals),
+    )
 
 
 def _preview(text: str) -> str:
@@ -231,7 +248,7 @@ def write_and_commit(
             write_source(source, texts[source.name])
             written.append(source)
         except WriteRefused as error:
-            refused.append(str(error))
+            refused.append(f"not written: {error}")
     uncommitted = tuple(s.name for s in written if s.path in dirty)
     to_commit = [s.path for s in written if s.path not in dirty]
     sha = None
@@ -239,7 +256,10 @@ def write_and_commit(
     if commit and repo is None and written:
         notes.append("not a git repository: files written, no commit made")
     if commit and repo is not None and to_commit:
-        sha = repo.commit(to_commit, message)
+        try:
+            sha = repo.commit(to_commit, message)
+        except WriteRefused as error:
+            refused.append(f"written but not committed: {error}")
     return Outcome(
         tuple(s.name for s in written),
         sha,

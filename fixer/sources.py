@@ -16,7 +16,6 @@ from pathlib import Path
 from fixer.errors import InputError, WriteRefused
 
 MAX_BYTES = 1_048_576
-BOM = b"\xef\xbb\xbf"
 # Git and grep use the same heuristic: a NUL byte near the start means binary.
 BINARY_PROBE_BYTES = 8192
 
@@ -27,10 +26,13 @@ class Source:
 
     path: Path
     name: str
-    text: str
-    bom: bool
+    text: str  # the whole file decoded, a UTF-8 BOM included, so printed diffs match its bytes
     fingerprint: str
     exists: bool = True
+
+    @property
+    def bom(self) -> bool:
+        return self.text.startswith("\ufeff")
 
 
 def relative_name(path: Path, root: Path) -> str:
@@ -55,7 +57,6 @@ def read_source(path: Path, root: Path) -> Source:
         path=resolved,
         name=relative_name(resolved, root),
         text=_decode(path, data),
-        bom=data.startswith(BOM),
         fingerprint=_sha256(data),
     )
 
@@ -71,12 +72,12 @@ def new_source(path: Path, root: Path) -> Source:
     blocker = next((p for p in resolved.parents if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         raise InputError(f"{name}: cannot create it, {blocker} is a file, not a directory.")
-    return Source(path=resolved, name=name, text="", bom=False, fingerprint="", exists=False)
+    return Source(path=resolved, name=name, text="", fingerprint="", exists=False)
 
 
 def write_source(source: Source, new_text: str) -> None:
     """Atomically replace the file with new_text, refusing if it changed since it was read."""
-    data = (BOM if source.bom else b"") + _encode(source, new_text)
+    data = _encode(source, new_text)
     _check_unchanged(source)
     if not source.exists:
         _make_parent(source)
@@ -133,14 +134,14 @@ def _too_large(path: Path, size: int) -> str:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    """Decode UTF-8 without the BOM, refusing binary data with the offset that gave it away."""
+    """Decode UTF-8 (a BOM stays as U+FEFF), refusing binary data with the offset that shows it."""
     nul = data.find(b"\0", 0, BINARY_PROBE_BYTES)
     if nul >= 0:
         raise InputError(f"{path} looks binary (NUL byte at offset {nul}): fixer edits text only.")
     try:
-        return data.removeprefix(BOM).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        offset = exc.start + (len(BOM) if data.startswith(BOM) else 0)
+        offset = exc.start
         raise InputError(
             f"{path} is not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset}): "
             "fixer edits UTF-8 text only. Convert it to UTF-8 first."

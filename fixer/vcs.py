@@ -68,10 +68,6 @@ class GitRepo:
             raise
         return repo.git.rev_parse("HEAD")
 
-    def head_message(self) -> str:
-        """Return the message of the commit HEAD points to."""
-        return self._repo().head.commit.message
-
     def _repo(self) -> git.Repo:
         import git
 
@@ -130,9 +126,12 @@ def open_repo(path: Path) -> GitRepo | None:
     """
     start = path.resolve()
     start = next((p for p in (start, *start.parents) if p.is_dir()), start)
-    found = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True
-    )
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True
+        )
+    except FileNotFoundError:
+        return None  # no git installed: fixer still writes files, it just cannot commit
     top = found.stdout.strip()
     # Outside a work tree, inside .git, or in a bare repository git prints nothing useful.
     return GitRepo(root=Path(top).resolve()) if found.returncode == 0 and top else None

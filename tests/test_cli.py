@@ -333,3 +333,100 @@ def test_two_unusable_replies_exit_3_after_exactly_two_calls(
     assert len(fake_provider.requests) == 2
     assert "no unified diff" in fake_provider.requests[1].body["messages"][-1]["content"]
     assert git(repo, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("cut", ["length", "stream"])
+def test_cut_off_reply_is_never_applied(repo, env, fake_provider, fake_provider_config, cut):
+    partial = "--- a/calc.py\n+++ b/calc.py\n@@ -4,3 +4,3 @@\n value_4 = 4\n-value_5 = 5\n"
+    if cut == "length":
+        fake_provider.reply(partial, finish_reason="length")
+    else:
+        fake_provider.reply(partial, cut=True, finish_reason=None)
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 3
+    assert "cut off" in result.stderr
+    assert (repo / "calc.py").read_text() == LINES
+    assert len(fake_provider.requests) == 2
+
+
+def test_print_keeps_the_bom_so_git_apply_accepts_it(tmp_path, env) -> None:
+    repo = make_repo(tmp_path / "bom", {"bom.txt": b"\xef\xbb\xbfone\ntwo\nthree\n"})
+    diff = "--- a/bom.txt\n+++ b/bom.txt\n@@ -1,2 +1,2 @@\n-one\n+ONE\n two\n"
+    result = run_fixer("--print", "--from-diff", "-", "bom.txt", cwd=repo, env=env, stdin=diff)
+    assert result.returncode == 0, result.stderr
+    subprocess.run(
+        ["git", "apply", "--check", "-"], cwd=repo, input=result.stdout.encode(), check=True
+    )
+    assert (
+        run_fixer("--yes", "--from-diff", "-", "bom.txt", cwd=repo, env=env, stdin=diff).returncode
+        == 0
+    )
+    assert (repo / "bom.txt").read_bytes() == b"\xef\xbb\xbfONE\ntwo\nthree\n"
+
+
+def test_symlink_to_a_file_outside_the_repo_is_refused(repo, env, tmp_path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text(LINES)
+    (repo / "link.py").symlink_to(outside)
+    result = run_fixer(
+        "--yes", "--from-diff", "-", "link.py", "calc.py", cwd=repo, env=env, stdin=MODEL_DIFF
+    )
+    assert result.returncode == 2
+    assert outside.read_text() == LINES
+
+
+def test_failed_commit_still_reports_what_was_written(repo, env, tmp_path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho lint failed >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=MODEL_DIFF)
+    assert result.returncode == 4
+    assert "written: calc.py" in result.stdout
+    assert "not committed" in result.stdout and "lint failed" in result.stdout
+
+
+def test_already_applied_diff_is_nothing_to_do(repo, env) -> None:
+    assert (
+        run_fixer(
+            "--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=MODEL_DIFF
+        ).returncode
+        == 0
+    )
+    again = run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=MODEL_DIFF)
+    assert again.returncode == 0, again.stderr
+    assert "already applied" in again.stderr and "nothing to do" in again.stderr
+
+
+def test_from_diff_rejects_model_options_and_uses_background_for_the_message(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    bad = run_fixer(
+        "--yes",
+        "--from-diff",
+        "-",
+        "-m",
+        "fake,cheap-model",
+        "calc.py",
+        cwd=repo,
+        env=env,
+        stdin=MODEL_DIFF,
+    )
+    assert bad.returncode == 2 and "-m and -i" in bad.stderr
+    config = json.loads(fake_provider_config.read_text())
+    config["Router"]["background"] = "fake,cheap-model"
+    fake_provider_config.write_text(json.dumps(config))
+    fake_provider.reply("Scale two values by ten")
+    result = run_fixer(
+        "--yes",
+        "--config",
+        str(fake_provider_config),
+        "--from-diff",
+        "-",
+        "calc.py",
+        cwd=repo,
+        env=env,
+        stdin=MODEL_DIFF,
+    )
+    assert result.returncode == 0, result.stderr
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Scale two values by ten"
+    assert len(fake_provider.requests) == 1

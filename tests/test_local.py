@@ -43,7 +43,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_python_unused_import_and_formatting(root: Path) -> None:
     app = source(root, "app.py", b"import os\nimport sys\n\nx = {  'a':1 }\nprint(sys.argv, x)\n")
     reply = propose_local([app])
-    assert reply.text.startswith("--- a/app.py\n+++ b/app.py\n@@ ")
+    assert reply.text.startswith("diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n@@ ")
     assert "-import os\n" in reply.text
     assert '+x = {"a": 1}\n' in reply.text
     assert reply.notes[0].startswith("ruff: ") and "app.py" in reply.notes[0]

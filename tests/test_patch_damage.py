@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import random
 import re
+import sysconfig
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -431,3 +435,51 @@ def test_refusal_feedback_is_one_message_for_the_model() -> None:
     assert message.endswith("copying every context and removed line exactly from the file.")
     only_applied = refusal_feedback(refusals[1:])
     assert "Send" not in only_applied
+
+
+# Real files on which the benchmark once failed, rebuilt with its own builders and seed.
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+BENCH_SEED = 20260
+SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
+
+
+def _bench_case(monkeypatch: pytest.MonkeyPatch, path: str, kind: str) -> tuple[str, str, str]:
+    """(diff, original, expected) of the benchmark's case for `path` damaged as `kind`."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    damage = importlib.import_module("patch_damage")
+    source = SITE_PACKAGES / path
+    if not source.exists():
+        pytest.skip(f"{path} is not installed")
+    case = damage.make_case(path, source.read_text(), random.Random(f"{BENCH_SEED}:{path}"))
+    damaged = damage.KINDS[kind](case, random.Random(f"{BENCH_SEED}:{path}:{kind}"))
+    return damaged.diff, damaged.original, damaged.expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pygments/lexers/asc.py",
+        "pygments/styles/monokai.py",
+        "pygments/lexers/zig.py",
+        "pygments/lexers/tact.py",
+    ],
+)
+def test_a_rst_underline_of_tildes_in_context_is_no_fence(
+    monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    diff, original, expected = _bench_case(monkeypatch, path, "clean")
+    assert any(line.startswith("     ~~~") for line in diff.splitlines())
+    assert apply_patch(original, diff) == expected
+
+
+@pytest.mark.parametrize(
+    "path", ["pygments/lexers/rebol.py", "pygments/lexers/javascript.py", "textual/visual.py"]
+)
+def test_numbers_off_by_hundreds_on_repeated_context_refuse_without_crashing(
+    monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    diff, original, expected = _bench_case(monkeypatch, path, "off by 100-400")
+    try:
+        assert apply_patch(original, diff) == expected
+    except PatchRejected as refusal:
+        assert "occur" in refusal.reason

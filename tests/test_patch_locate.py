@@ -82,6 +82,17 @@ def test_hunk_order_from_numbers_resolves_duplicates() -> None:
     assert placed_text(text, diff) == "x\ny\na\nUNIQUE\nb\nx\nY\nc\n"
 
 
+def test_numbers_contradicting_the_only_places_are_refused_not_a_crash() -> None:
+    # The unique hunk lands at line 4 and says @@ 90; the repeated one says @@ 10, so the
+    # numbers put it before line 4, where neither copy (lines 6 and 9) is.
+    text = "a\nb\nc\nunique\nd\nx\ny\ne\nx\ny\nf\n"
+    diff = "@@ -90 +90 @@\n-unique\n+UNIQUE\n@@ -10,2 +10,2 @@\n x\n-y\n+Y\n"
+    placements, [refusal] = place(text, diff)
+    assert [p.hunk for p in placements] == [1]
+    assert refusal.hunk == 2
+    assert "occur 2 times, at lines 6-7 and 9-10" in refusal.reason
+
+
 def test_hunks_in_any_order_are_sorted_by_place() -> None:
     diff = "@@ -8 +8 @@\n-line 8\n+eight\n@@ -2 +2 @@\n-line 2\n+two\n"
     placements, refusals = place(numbered(9), diff)

@@ -204,6 +204,30 @@ def test_extract_unclosed_fence_runs_to_the_end() -> None:
     assert extract_diff(f"```diff\n{SIMPLE}") == SIMPLE
 
 
+RST_DOCSTRING = (
+    '--- a/m.py\n+++ b/m.py\n@@ -1,5 +1,5 @@\n """\n-    m.name\n+    m.other\n'
+    "     ~~~~~~\n \n     Lexers.\n"
+)
+
+
+def test_extract_reads_a_tilde_context_line_of_a_bare_diff_as_context() -> None:
+    # The reST underline "    ~~~~~~" is written " " + the line: no fence inside a hunk.
+    assert extract_diff(RST_DOCSTRING) == RST_DOCSTRING
+    assert extract_diff(f"Here:\n\n{RST_DOCSTRING}\nDone.") == RST_DOCSTRING
+    [patch] = parse_diff(extract_diff(RST_DOCSTRING))
+    assert patch.hunks[0].lines[3] == "     ~~~~~~"
+
+
+def test_extract_keeps_tilde_context_lines_inside_fenced_blocks() -> None:
+    assert extract_diff(f"```diff\n{RST_DOCSTRING}```\n") == RST_DOCSTRING
+    assert extract_diff(f"~~~diff\n{RST_DOCSTRING}~~~\n") == RST_DOCSTRING
+
+
+def test_extract_finds_a_fence_after_a_bare_hunk() -> None:
+    reply = f"{RST_DOCSTRING}Also:\n```diff\n{SIMPLE}```\n"
+    assert extract_diff(reply) == SIMPLE
+
+
 def test_extract_returns_empty_without_a_diff() -> None:
     assert extract_diff("No changes needed.\n```python\nprint(1)\n```") == ""
     assert extract_diff("") == ""

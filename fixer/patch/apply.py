@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from itertools import accumulate
 
 from fixer.patch.errors import PatchRejected
 from fixer.patch.extract import extract_diff
@@ -43,6 +44,8 @@ def _settle(lines: list[Line], ending: str, final_newline: bool) -> list[Line]:
 
 def _replace(old: list[Line], new_texts: Sequence[str], ending: str) -> list[Line]:
     """`new_texts` with endings: lines equal to old ones keep their bytes, others take `ending`."""
+    if all(end == ending for _, end in old):
+        return [(text, ending) for text in new_texts]  # kept or not, every line ends alike
     matcher = SequenceMatcher(None, [text for text, _ in old], list(new_texts), autojunk=False)
     out: list[Line] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -50,28 +53,81 @@ def _replace(old: list[Line], new_texts: Sequence[str], ending: str) -> list[Lin
     return out
 
 
+Run = range | list[Line]  # untouched lines of the file, or the new lines of a placement
+
+
+class _Pieces:
+    """A text split on newlines once: its lines as split_lines gives them, built on demand.
+
+    Applying a few hunks to a long file then builds tuples only for the lines it changes and
+    copies the others as slices of the text.
+    """
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.pieces = body.split("\n")  # the last one is the line without a newline, or ""
+        self.count = len(self.pieces) - (self.pieces[-1] == "")
+        self.lengths = list(accumulate(map(len, self.pieces), initial=0))
+
+    def line(self, k: int) -> Line:
+        piece = self.pieces[k]
+        if k == len(self.pieces) - 1:
+            return piece, ""
+        return (piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n")
+
+    def lines(self, start: int, end: int) -> list[Line]:
+        return [self.line(k) for k in range(start, end)]
+
+    def text(self, lines: range) -> str:
+        """The lines as written, endings included."""
+        start, stop = lines.start, lines.stop
+        return self.body[self.lengths[start] + start : self.lengths[stop] + stop]
+
+    def ending(self) -> str:
+        """The ending new lines take: CRLF when most lines end with it, else LF."""
+        crlf = self.body.count("\r\n")
+        return "\r\n" if crlf > self.body.count("\n") - crlf else "\n"
+
+
 def apply_placements(text: str, placements: Sequence[Placement]) -> str:
     """The text with each placement's lines replaced; untouched lines keep their exact bytes."""
     bom = BOM if text.startswith(BOM) else ""
-    lines = split_lines(text[len(bom) :])
-    ending = dominant_ending(lines)
-    final_newline = not lines or lines[-1][1] != ""
-    out: list[Line] = []
+    file = _Pieces(text[len(bom) :])
+    ending = file.ending()
+    final_newline = file.pieces[-1] == ""
+    runs: list[Run] = []
     cursor = 0
     for place in sorted(placements, key=lambda p: (p.start, p.end)):
-        if not cursor <= place.start <= place.end <= len(lines):
+        if not cursor <= place.start <= place.end <= file.count:
             raise PatchRejected(
                 f"its placement (lines {place.start + 1}-{place.end}) overlaps another hunk "
                 "or lies outside the file",
                 hunk=place.hunk,
             )
-        out += lines[cursor : place.start]
-        out += _replace(lines[place.start : place.end], place.new_lines, ending)
+        runs.append(range(cursor, place.start))
+        runs.append(_replace(file.lines(place.start, place.end), place.new_lines, ending))
         cursor = place.end
         if place.missing_newline is not None:
             final_newline = not place.missing_newline
-    out += lines[cursor:]
-    return bom + join_lines(_settle(out, ending, final_newline))
+    runs.append(range(cursor, file.count))
+    return bom + _joined(file, [run for run in runs if run], ending, final_newline)
+
+
+def _joined(file: _Pieces, runs: list[Run], ending: str, final_newline: bool) -> str:
+    """The runs as text; only the last line may lack an ending, as `final_newline` says."""
+    out = []
+    for k, run in enumerate(runs):
+        last = k == len(runs) - 1
+        # Of the file's own lines, only the last of the text and one without a newline may
+        # change their ending: they are settled like new lines.
+        if isinstance(run, range) and (last or run[-1] == len(file.pieces) - 1):
+            out.append(file.text(run[:-1]))
+            run = [file.line(run[-1])]
+        if isinstance(run, range):
+            out.append(file.text(run))
+        else:
+            out.append(join_lines(_settle(run, ending, final_newline or not last)))
+    return "".join(out)
 
 
 def _old_index(hunk: Hunk, number: int = 0) -> int:

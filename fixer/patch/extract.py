@@ -8,17 +8,28 @@ from fixer.patch.parse import other_diff_line
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
 _DIFF_LANGUAGES = ("diff", "patch", "udiff")
+_HUNK_TAGS = ("", " ", "-", "+", "\\")  # first characters of the lines of a hunk body
 
 
 def _fenced_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
-    """(language, body lines) of every fenced block; an unclosed fence runs to the end."""
+    """(language, body lines) of every fenced block; an unclosed fence runs to the end.
+
+    Inside the body of a bare (unfenced) hunk, an indented fence-like line such as the reST
+    underline "    ~~~~~~" is a context line, not a fence: only a line that cannot be a hunk
+    line (one starting with the fence itself) opens a block there.
+    """
     blocks: list[tuple[str, list[str]]] = []
+    in_hunk = False
     i = 0
     while i < len(lines):
-        opening = _FENCE.match(lines[i])
+        line = lines[i]
         i += 1
+        opening = None if in_hunk and line[:1] == " " else _FENCE.match(line)
         if opening is None:
+            # An empty line may be a blank context line written without its space.
+            in_hunk = line.startswith("@@") or (in_hunk and line[:1] in _HUNK_TAGS)
             continue
+        in_hunk = False
         indent, fence = opening.group("indent"), opening.group("fence")
         # Only a fence at the same indentation closes: " ```" is a context line of a Markdown diff.
         closing = re.compile(rf"^{re.escape(indent)}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")

@@ -8,7 +8,8 @@ refused with a message precise enough to send back to the model.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -139,9 +140,9 @@ class _File:
     def __init__(self, text: str) -> None:
         self.texts = [line for line, _ in split_lines(text.removeprefix(BOM))]
         self.stripped = [line.strip() for line in self.texts]
-        self.positions: dict[str, list[int]] = {}
+        self.positions: defaultdict[str, list[int]] = defaultdict(list)
         for number, line in enumerate(self.stripped):
-            self.positions.setdefault(line, []).append(number)
+            self.positions[line].append(number)
 
     def find(self, old: Sequence[str], added: Sequence[str] = ()) -> list[_Fit]:
         """Every place `old` is, whitespace aside, where one indentation change explains it.
@@ -150,13 +151,16 @@ class _File:
         so an exact match elsewhere does not prove which one the model meant.
         """
         wanted = [line.strip() for line in old]
+        exact = list(old)
         anchor = min(range(len(wanted)), key=lambda k: len(self.positions.get(wanted[k], ())))
         fits = []
         for position in self.positions.get(wanted[anchor], ()):
             start = position - anchor
             if start < 0 or self.stripped[start : start + len(wanted)] != wanted:
                 continue
-            new = _reindent(old, self.texts[start : start + len(old)], added)
+            real = self.texts[start : start + len(old)]
+            # The usual case, an exact copy, needs no indentation change: skip the search.
+            new = tuple(added) if real == exact else _reindent(old, real, added)
             if new is not None:
                 fits.append(_Fit(start, new))
         return fits
@@ -259,7 +263,8 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
     if all(line[0] == " " for line in hunk.lines):
         raise refuse("it changes nothing: it has no + or - lines")
     for line in hunk.lines:
-        if _elides(line[1:], line[0] == "+") and not file.contains(line[1:]):
+        # A line of the file is never an elision; the lookup is cheaper than the patterns.
+        if not file.contains(line[1:]) and _elides(line[1:], line[0] == "+"):
             raise refuse(
                 f"the line {line[1:]!r} stands for code left out; a hunk must copy every "
                 "context and removed line exactly from the file and spell out every added line"
@@ -325,7 +330,7 @@ def _hint(number: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> int | N
 
 def _nearest(starts: Sequence[int], hint: int | None) -> int | None:
     """The start the hint singles out: less than half as far as any other, else None."""
-    if hint is None:
+    if hint is None or not starts:
         return None
     ranked = sorted(starts, key=lambda start: abs(start - hint))
     if len(ranked) > 1 and 2 * abs(ranked[0] - hint) >= abs(ranked[1] - hint):
@@ -400,6 +405,35 @@ def _inside(place: Placement, lo: int, hi: int) -> bool:
     return place.start < hi and lo < place.end
 
 
+class _Placed:
+    """The placements made so far, each with its hunk's whole old range [lo:hi], found by lo.
+
+    Only hunks whose ranges meet can clash, so a new one is checked against its neighbours
+    rather than against every hunk placed before it (quadratic on files with many hunks).
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Placement, int, int]] = []
+        self.by_lo: list[tuple[int, int]] = []  # (lo, index into items), sorted
+        self.longest = 0  # the longest range so far: how far back a meeting range can begin
+
+    def clash(self, place: Placement, lo: int, hi: int) -> Placement | None:
+        """The earliest placed hunk that `place` (its hunk spanning [lo:hi]) overlaps, if any."""
+        first = bisect_left(self.by_lo, (lo - self.longest, -1))
+        last = bisect_right(self.by_lo, (hi, len(self.items)))
+        hits = [
+            k
+            for _, k in self.by_lo[first:last]
+            if _inside(place, *self.items[k][1:]) or _inside(self.items[k][0], lo, hi)
+        ]
+        return self.items[min(hits)][0] if hits else None
+
+    def add(self, place: Placement, lo: int, hi: int) -> None:
+        insort(self.by_lo, (lo, len(self.items)))
+        self.items.append((place, lo, hi))
+        self.longest = max(self.longest, hi - lo)
+
+
 def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
     """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
     file = _File(text)
@@ -420,21 +454,14 @@ def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[Pat
         for n in sorted(fits)
         if n not in chosen
     ]
-    placed: list[tuple[Placement, int, int]] = []  # with the hunk's whole old range
+    placed = _Placed()
     for number in sorted(chosen):
         hunk, start = hunks[number - 1], chosen[number]
         place = _placement(file, hunk, number, fits[number][start])
         lo, hi = start, start + hunk.old_count
-        clash = next(
-            (
-                other
-                for other, other_lo, other_hi in placed
-                if _inside(place, other_lo, other_hi) or _inside(other, lo, hi)
-            ),
-            None,
-        )
+        clash = placed.clash(place, lo, hi)
         if clash is None:
-            placed.append((place, lo, hi))
+            placed.add(place, lo, hi)
             continue
         refusals.append(
             PatchRejected(
@@ -445,4 +472,4 @@ def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[Pat
             )
         )
     refusals.sort(key=lambda refusal: refusal.hunk or 0)
-    return sorted((p for p, _, _ in placed), key=lambda p: (p.start, p.end)), refusals
+    return sorted((p for p, _, _ in placed.items), key=lambda p: (p.start, p.end)), refusals

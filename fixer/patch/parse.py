@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from fixer.patch.errors import PatchRejected
 
@@ -63,19 +64,20 @@ class Hunk:
     # (diff_hunks); () when parsed from a model, whose new lines then take the file's ending.
     endings: tuple[str, ...] = ()
 
-    @property
+    # Cached: the hunk is immutable, and placing it reads these again and again.
+    @cached_property
     def old_lines(self) -> tuple[str, ...]:
         return tuple(line[1:] for line in self.lines if line[0] != "+")
 
-    @property
+    @cached_property
     def new_lines(self) -> tuple[str, ...]:
         return tuple(line[1:] for line in self.lines if line[0] != "-")
 
-    @property
+    @cached_property
     def old_count(self) -> int:
         return sum(1 for line in self.lines if line[0] != "+")
 
-    @property
+    @cached_property
     def new_count(self) -> int:
         return sum(1 for line in self.lines if line[0] != "-")
 
@@ -219,22 +221,12 @@ def _names_one_file(minus: str, plus: str) -> bool:
     return _paths(old, new)[0] == _paths(old, new)[1]
 
 
-def _hunk_end(lines: list[str], i: int, counts: tuple[int, int] | None, seen: list[int]) -> bool:
-    """Whether line i ends the current hunk rather than belonging to its body."""
-    line = lines[i]
-    if line.startswith(("@@", "diff ")):
-        return True
-    within_counts = counts is not None and (seen[0] < counts[0] or seen[1] < counts[1])
-    if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
-        # Else a removed "-- x" line followed by an added "++ y" line, as in SQL or Lua.
-        return not within_counts or _names_one_file(line, lines[i + 1])
-    if line == "" and counts is not None and not within_counts:
-        return True  # the counts are met and a blank line follows: prose comes next
-    return line[:1] not in ("", " ", "-", "+", "\\")
-
-
 def _parse_hunk(lines: list[str], i: int) -> tuple[Hunk | None, int]:
-    """The hunk whose @@ line is lines[i], and the index of the first line after it."""
+    """The hunk whose @@ line is lines[i], and the index of the first line after it.
+
+    The body runs to the next @@, "diff " or file header line, or to a line no hunk line can
+    be; with @@ counts, a blank line once they are met ends it too (prose comes next).
+    """
     numbered = _NUMBERED.match(lines[i])
     counts = None
     starts: tuple[int | None, int | None] = (None, None)
@@ -245,28 +237,52 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Hunk | None, int]:
     else:
         plain = _HEADER_TEXT.match(lines[i])
         header = plain.group(1) if plain else ""
+    want_old, want_new = counts if counts is not None else (-1, -1)
     body: list[str] = []
-    bare: list[bool] = []  # written as an empty line, not as " "
+    bare = 0  # how many lines at the end of body were written as an empty line, not as " "
     old_missing = new_missing = False
-    seen = [0, 0]
+    seen_old = seen_new = 0
+    last = len(lines) - 1
     i += 1
-    while i < len(lines) and not _hunk_end(lines, i, counts, seen):
+    while i <= last:
         line = lines[i]
-        i += 1
-        if line.startswith("\\"):
-            tag = body[-1][0] if body else " "
-            old_missing = old_missing or tag in " -"
-            new_missing = new_missing or tag in " +"
-            bare[-1:] = [False] * len(bare[-1:])
+        tag = line[:1]
+        if tag == " ":
+            seen_old += 1
+            seen_new += 1
+            bare = 0
+        elif tag == "+":
+            seen_new += 1
+            bare = 0
+        elif tag == "-":
+            if line.startswith("--- ") and i < last and lines[i + 1].startswith("+++ "):
+                within = counts is not None and (seen_old < want_old or seen_new < want_new)
+                # Else a removed "-- x" line followed by an added "++ y" line, as in SQL or Lua.
+                if not within or _names_one_file(line, lines[i + 1]):
+                    break
+            seen_old += 1
+            bare = 0
+        elif not line:
+            if counts is not None and seen_old >= want_old and seen_new >= want_new:
+                break  # the counts are met and a blank line follows: prose comes next
+            line = " "  # a blank context line written without its space
+            seen_old += 1
+            seen_new += 1
+            bare += 1
+        elif tag == "\\":
+            last_tag = body[-1][0] if body else " "
+            old_missing = old_missing or last_tag in " -"
+            new_missing = new_missing or last_tag in " +"
+            bare = 0
+            i += 1
             continue
-        body.append(line or " ")  # a blank context line written without its space
-        bare.append(not line)
-        seen[0] += body[-1][0] != "+"
-        seen[1] += body[-1][0] != "-"
-    while bare and bare[-1]:
+        else:
+            break  # "@@", "diff ", prose: not a hunk line
+        body.append(line)
+        i += 1
+    if bare:
         # Trailing empty lines are the gap before prose; dropping edge context is harmless.
-        body.pop()
-        bare.pop()
+        del body[len(body) - bare :]
     if not body:
         return None, i
     return Hunk(tuple(body), *starts, old_missing, new_missing, header.strip()), i
