@@ -44,8 +44,6 @@ def _settle(lines: list[Line], ending: str, final_newline: bool) -> list[Line]:
 
 def _replace(old: list[Line], new_texts: Sequence[str], ending: str) -> list[Line]:
     """`new_texts` with endings: lines equal to old ones keep their bytes, others take `ending`."""
-    if all(end == ending for _, end in old):
-        return [(text, ending) for text in new_texts]  # kept or not, every line ends alike
     matcher = SequenceMatcher(None, [text for text, _ in old], list(new_texts), autojunk=False)
     out: list[Line] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -68,6 +66,7 @@ class _Pieces:
         self.pieces = body.split("\n")  # the last one is the line without a newline, or ""
         self.count = len(self.pieces) - (self.pieces[-1] == "")
         self.lengths = list(accumulate(map(len, self.pieces), initial=0))
+        self.crlf = body.count("\r\n")
 
     def line(self, k: int) -> Line:
         piece = self.pieces[k]
@@ -78,6 +77,14 @@ class _Pieces:
     def lines(self, start: int, end: int) -> list[Line]:
         return [self.line(k) for k in range(start, end)]
 
+    def end_with(self, start: int, end: int, ending: str) -> bool:
+        """Whether lines [start:end] all end with `ending` (the usual case: one style)."""
+        if end == len(self.pieces):
+            return False  # the line without a newline is among them
+        if ending == "\n":
+            return self.crlf == 0 or not any(p.endswith("\r") for p in self.pieces[start:end])
+        return all(piece.endswith("\r") for piece in self.pieces[start:end])
+
     def text(self, lines: range) -> str:
         """The lines as written, endings included."""
         start, stop = lines.start, lines.stop
@@ -85,8 +92,7 @@ class _Pieces:
 
     def ending(self) -> str:
         """The ending new lines take: CRLF when most lines end with it, else LF."""
-        crlf = self.body.count("\r\n")
-        return "\r\n" if crlf > self.body.count("\n") - crlf else "\n"
+        return "\r\n" if self.crlf > len(self.pieces) - 1 - self.crlf else "\n"
 
 
 def apply_placements(text: str, placements: Sequence[Placement]) -> str:
@@ -105,7 +111,11 @@ def apply_placements(text: str, placements: Sequence[Placement]) -> str:
                 hunk=place.hunk,
             )
         runs.append(range(cursor, place.start))
-        runs.append(_replace(file.lines(place.start, place.end), place.new_lines, ending))
+        if file.end_with(place.start, place.end, ending):
+            # Kept or not, every line ends alike: no need to find which old lines are kept.
+            runs.append([(text, ending) for text in place.new_lines])
+        else:
+            runs.append(_replace(file.lines(place.start, place.end), place.new_lines, ending))
         cursor = place.end
         if place.missing_newline is not None:
             final_newline = not place.missing_newline

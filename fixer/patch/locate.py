@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -39,6 +39,7 @@ _ELIDING_PHRASE = re.compile(
     r"|for brevity",
     re.IGNORECASE,
 )
+_ELISION_STARTS = frozenset("#/<-;%*.…[")  # the first characters _elides can accept
 _CONTEXT_SIZE = 3
 
 
@@ -68,6 +69,7 @@ class _Fit:
 
     start: int
     added: tuple[str, ...]
+    exact: bool = False  # the old lines are there byte for byte
 
 
 def _indent(line: str) -> str:
@@ -138,11 +140,20 @@ class _File:
     """The file's line texts, indexed by their text without surrounding whitespace."""
 
     def __init__(self, text: str) -> None:
-        self.texts = [line for line, _ in split_lines(text.removeprefix(BOM))]
-        self.stripped = [line.strip() for line in self.texts]
-        self.positions: defaultdict[str, list[int]] = defaultdict(list)
+        body = text.removeprefix(BOM)
+        if "\r" in body:
+            self.texts = [line for line, _ in split_lines(body)]
+        else:  # the usual LF file: split_lines' texts, without building its tuples
+            self.texts = body.split("\n")
+            if not self.texts[-1]:
+                self.texts.pop()
+        self.stripped = list(map(str.strip, self.texts))
+        self.positions: dict[str, list[int]] = {}
         for number, line in enumerate(self.stripped):
-            self.positions[line].append(number)
+            if line in self.positions:
+                self.positions[line].append(number)
+            else:
+                self.positions[line] = [number]
 
     def find(self, old: Sequence[str], added: Sequence[str] = ()) -> list[_Fit]:
         """Every place `old` is, whitespace aside, where one indentation change explains it.
@@ -150,20 +161,35 @@ class _File:
         All such places count, exact or not: a re-indented hunk can match another block exactly,
         so an exact match elsewhere does not prove which one the model meant.
         """
-        wanted = [line.strip() for line in old]
         exact = list(old)
-        anchor = min(range(len(wanted)), key=lambda k: len(self.positions.get(wanted[k], ())))
+        anchor = self._anchor(exact)
+        wanted: list[str] | None = None  # the stripped lines, needed only for inexact copies
         fits = []
-        for position in self.positions.get(wanted[anchor], ()):
+        for position in self.positions.get(exact[anchor].strip(), ()):
             start = position - anchor
-            if start < 0 or self.stripped[start : start + len(wanted)] != wanted:
+            if start < 0:
                 continue
-            real = self.texts[start : start + len(old)]
-            # The usual case, an exact copy, needs no indentation change: skip the search.
-            new = tuple(added) if real == exact else _reindent(old, real, added)
-            if new is not None:
-                fits.append(_Fit(start, new))
+            real = self.texts[start : start + len(exact)]
+            if real == exact:  # the usual case, an exact copy, needs no indentation change
+                fits.append(_Fit(start, tuple(added), exact=True))
+                continue
+            wanted = wanted or [line.strip() for line in exact]
+            if self.stripped[start : start + len(wanted)] == wanted:
+                new = _reindent(old, real, added)
+                if new is not None:
+                    fits.append(_Fit(start, new))
         return fits
+
+    def _anchor(self, old: list[str]) -> int:
+        """The index of a line of `old` that is rare in the file, whose places are few to try.
+
+        The longest line usually occurs once; else the rarest line (the first of equally rare).
+        """
+        longest = old.index(max(old, key=len))
+        if len(self.positions.get(old[longest].strip(), ())) <= 1:
+            return longest
+        counts = [len(self.positions.get(line.strip(), ())) for line in old]
+        return counts.index(min(counts))
 
     def contains(self, line: str) -> bool:
         return line.strip() in self.positions
@@ -251,7 +277,16 @@ def _trimmed(hunk: Hunk) -> Hunk | None:
 
 
 def _added(hunk: Hunk) -> tuple[str, ...]:
-    return tuple(line[1:] for line in hunk.lines if line[0] == "+")
+    return tuple([line[1:] for line in hunk.lines if line[0] == "+"])
+
+
+def _left_out(file: _File, tagged: Iterable[tuple[bool, str]]) -> str | None:
+    """The first of the hunk lines, (added, text) pairs, that stands for code left out."""
+    # Cheap tests first: such a line starts like a comment or "...", and is not in the file.
+    maybe = [pair for pair in tagged if pair[1].lstrip()[:1] in _ELISION_STARTS]
+    return next(
+        (text for added, text in maybe if not file.contains(text) and _elides(text, added)), None
+    )
 
 
 def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple[Hunk, list[_Fit]]:
@@ -260,25 +295,31 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
     def refuse(reason: str, already_applied: bool = False) -> PatchRejected:
         return PatchRejected(reason, path=patch.path, hunk=number, already_applied=already_applied)
 
-    if all(line[0] == " " for line in hunk.lines):
-        raise refuse("it changes nothing: it has no + or - lines")
-    for line in hunk.lines:
-        # A line of the file is never an elision; the lookup is cheaper than the patterns.
-        if not file.contains(line[1:]) and _elides(line[1:], line[0] == "+"):
+    def refuse_elision(tagged: Iterable[tuple[bool, str]]) -> None:
+        elided = _left_out(file, tagged)
+        if elided is not None:
             raise refuse(
-                f"the line {line[1:]!r} stands for code left out; a hunk must copy every "
+                f"the line {elided!r} stands for code left out; a hunk must copy every "
                 "context and removed line exactly from the file and spell out every added line"
             )
-    old, new = hunk.old_lines, hunk.new_lines
+
+    if hunk.old_count == len(hunk.lines) == hunk.new_count:
+        raise refuse("it changes nothing: it has no + or - lines")
+    old = hunk.old_lines
     if old:
         for variant in filter(None, (hunk, _trimmed(hunk))):
-            found = file.find(variant.old_lines, _added(variant))
+            added = _added(variant)
+            found = file.find(variant.old_lines, added)
             if found:
+                # Its old lines are lines of the file (blank ones aside), so none of them
+                # elides: the first line left out, if any, is an added one.
+                refuse_elision((True, text) for text in added)
                 return variant, found
-    elif not file.texts:
+    refuse_elision((line[0] == "+", line[1:]) for line in hunk.lines)
+    if not old and (not file.texts or (hunk.old_start == 0 and not patch.is_new)):
+        # Into an empty file, or "@@ -0,0 ...": git's way of saying "at the top".
         return hunk, [_Fit(0, _added(hunk))]
-    elif hunk.old_start == 0 and not patch.is_new:
-        return hunk, [_Fit(0, _added(hunk))]  # "@@ -0,0 ...": git's way of saying "at the top"
+    new = hunk.new_lines
     if any(line.strip() for line in new):
         done = [fit.start for fit in file.find(new)]
         if done:
@@ -375,27 +416,27 @@ def _ambiguous(number: int, starts: list[int], hunk: Hunk, path: str | None) -> 
 
 def _placement(file: _File, hunk: Hunk, number: int, fit: _Fit) -> Placement:
     """The placement of `hunk` at `fit`, trimmed to what it changes."""
-    new: list[str] = []
-    added = iter(fit.added)
-    old_index = fit.start
-    for line in hunk.lines:
-        if line[0] == " ":
-            new.append(file.texts[old_index])  # context keeps the file's real line
-        elif line[0] == "+":
-            new.append(next(added))
-        old_index += line[0] != "+"
-    lead = next(k for k, line in enumerate(hunk.lines) if line[0] != " ")
-    trail = next(k for k, line in enumerate(reversed(hunk.lines)) if line[0] != " ")
+    lines = hunk.lines
+    lead = next(k for k, line in enumerate(lines) if line[0] != " ")
+    trail = next(k for k, line in enumerate(reversed(lines)) if line[0] != " ")
+    start, end = fit.start + lead, fit.start + hunk.old_count - trail
+    if fit.exact:  # the context lines are the file's own
+        new = [line[1:] for line in lines[lead : len(lines) - trail] if line[0] != "-"]
+    else:
+        new = []
+        added = iter(fit.added)
+        old_index = start
+        for line in lines[lead : len(lines) - trail]:
+            if line[0] == " ":
+                new.append(file.texts[old_index])  # context keeps the file's real line
+            elif line[0] == "+":
+                new.append(next(added))
+            old_index += line[0] != "+"
     missing = None
-    if old_index == len(file.texts) and hunk.old_missing_newline != hunk.new_missing_newline:
+    reaches_end = fit.start + hunk.old_count == len(file.texts)
+    if reaches_end and hunk.old_missing_newline != hunk.new_missing_newline:
         missing = hunk.new_missing_newline
-    return Placement(
-        number,
-        fit.start + lead,
-        old_index - trail,
-        tuple(new[lead : len(new) - trail]),
-        missing,
-    )
+    return Placement(number, start, end, tuple(new), missing)
 
 
 def _inside(place: Placement, lo: int, hi: int) -> bool:

@@ -8,6 +8,7 @@ locate.py decides where each hunk really goes.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -30,7 +31,7 @@ def split_lines(text: str) -> list[Line]:
 
 def join_lines(lines: list[Line]) -> str:
     """The text of `lines`, each with its own ending."""
-    return "".join(text + ending for text, ending in lines)
+    return "".join([text + ending for text, ending in lines])
 
 
 def dominant_ending(lines: list[Line]) -> str:
@@ -67,19 +68,19 @@ class Hunk:
     # Cached: the hunk is immutable, and placing it reads these again and again.
     @cached_property
     def old_lines(self) -> tuple[str, ...]:
-        return tuple(line[1:] for line in self.lines if line[0] != "+")
+        return tuple([line[1:] for line in self.lines if line[0] != "+"])
 
     @cached_property
     def new_lines(self) -> tuple[str, ...]:
-        return tuple(line[1:] for line in self.lines if line[0] != "-")
+        return tuple([line[1:] for line in self.lines if line[0] != "-"])
 
-    @cached_property
+    @property
     def old_count(self) -> int:
-        return sum(1 for line in self.lines if line[0] != "+")
+        return len(self.old_lines)
 
-    @cached_property
+    @property
     def new_count(self) -> int:
-        return sum(1 for line in self.lines if line[0] != "-")
+        return len(self.new_lines)
 
 
 @dataclass(frozen=True)
@@ -221,11 +222,39 @@ def _names_one_file(minus: str, plus: str) -> bool:
     return _paths(old, new)[0] == _paths(old, new)[1]
 
 
-def _parse_hunk(lines: list[str], i: int) -> tuple[Hunk | None, int]:
+_PLAIN = frozenset(" +-")  # first characters of the lines a hunk body simply runs on with
+
+
+def _stops(lines: list[str]) -> list[int]:
+    """The indices of the lines where a hunk body needs a decision: all but context, added and
+    removed lines, and "--- " lines (a file header, or a removed "-- x" line)."""
+    return [k for k, line in enumerate(lines) if line[:1] not in _PLAIN or line[:4] == "--- "]
+
+
+class _Seen:
+    """How many old and new lines a growing hunk body holds, counted only when asked."""
+
+    def __init__(self, body: list[str]) -> None:
+        self.body = body
+        self.counted = self.added = self.removed = 0
+
+    def met(self, counts: tuple[int, int] | None) -> bool:
+        """Whether the @@ counts are known and the body holds as many lines as they say."""
+        if counts is None:
+            return False
+        for line in self.body[self.counted :]:
+            self.added += line[0] == "+"
+            self.removed += line[0] == "-"
+        self.counted = len(self.body)
+        return self.counted - self.added >= counts[0] and self.counted - self.removed >= counts[1]
+
+
+def _parse_hunk(lines: list[str], i: int, stops: list[int]) -> tuple[Hunk | None, int]:
     """The hunk whose @@ line is lines[i], and the index of the first line after it.
 
     The body runs to the next @@, "diff " or file header line, or to a line no hunk line can
-    be; with @@ counts, a blank line once they are met ends it too (prose comes next).
+    be; with @@ counts, a blank line once they are met ends it too (prose comes next). Runs of
+    context, added and removed lines are taken whole, up to the next line in `stops`.
     """
     numbered = _NUMBERED.match(lines[i])
     counts = None
@@ -237,48 +266,41 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Hunk | None, int]:
     else:
         plain = _HEADER_TEXT.match(lines[i])
         header = plain.group(1) if plain else ""
-    want_old, want_new = counts if counts is not None else (-1, -1)
     body: list[str] = []
+    seen = _Seen(body)
     bare = 0  # how many lines at the end of body were written as an empty line, not as " "
     old_missing = new_missing = False
-    seen_old = seen_new = 0
-    last = len(lines) - 1
     i += 1
-    while i <= last:
+    while i < len(lines):
+        k = bisect_left(stops, i)
+        stop = stops[k] if k < len(stops) else len(lines)
+        if stop > i:
+            body += lines[i:stop]
+            bare = 0
+            i = stop
+            continue
         line = lines[i]
-        tag = line[:1]
-        if tag == " ":
-            seen_old += 1
-            seen_new += 1
-            bare = 0
-        elif tag == "+":
-            seen_new += 1
-            bare = 0
-        elif tag == "-":
-            if line.startswith("--- ") and i < last and lines[i + 1].startswith("+++ "):
-                within = counts is not None and (seen_old < want_old or seen_new < want_new)
-                # Else a removed "-- x" line followed by an added "++ y" line, as in SQL or Lua.
-                if not within or _names_one_file(line, lines[i + 1]):
-                    break
-            seen_old += 1
+        if line[:4] == "--- ":
+            # A file header, else a removed "-- x" line followed by an added "++ y" line, as in
+            # SQL or Lua, or a removed "-- x" line alone.
+            header_pair = i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+            ends = counts is None or seen.met(counts) or _names_one_file(line, lines[i + 1])
+            if header_pair and ends:
+                break
+            body.append(line)
             bare = 0
         elif not line:
-            if counts is not None and seen_old >= want_old and seen_new >= want_new:
+            if seen.met(counts):
                 break  # the counts are met and a blank line follows: prose comes next
-            line = " "  # a blank context line written without its space
-            seen_old += 1
-            seen_new += 1
+            body.append(" ")  # a blank context line written without its space
             bare += 1
-        elif tag == "\\":
+        elif line[0] == "\\":
             last_tag = body[-1][0] if body else " "
             old_missing = old_missing or last_tag in " -"
             new_missing = new_missing or last_tag in " +"
             bare = 0
-            i += 1
-            continue
         else:
             break  # "@@", "diff ", prose: not a hunk line
-        body.append(line)
         i += 1
     if bare:
         # Trailing empty lines are the gap before prose; dropping edge context is harmless.
@@ -311,7 +333,10 @@ def _merge(patches: list[FilePatch]) -> list[FilePatch]:
 
 def parse_diff(diff_text: str) -> list[FilePatch]:
     """Every file patch in `diff_text`, hunks parsed by their body; refuse when there is none."""
-    lines = [line.removesuffix("\r") for line in diff_text.split("\n")]
+    lines = diff_text.split("\n")
+    if "\r" in diff_text:
+        lines = [line.removesuffix("\r") for line in lines]
+    stops = _stops(lines)
     sections: list[_Section] = []
     current: _Section | None = None
     i = 0
@@ -331,7 +356,7 @@ def parse_diff(diff_text: str) -> list[FilePatch]:
             current.has_paths = True
             i += 1
         elif line.startswith("@@"):
-            hunk, i = _parse_hunk(lines, i)
+            hunk, i = _parse_hunk(lines, i, stops)
             if current is None:
                 current = _Section()
                 sections.append(current)
