@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from fixer import agents
@@ -62,7 +62,7 @@ class Outcome:
     message: str | None = None
     uncommitted: tuple[str, ...] = ()  # written, but left uncommitted: they had earlier changes
     refused: tuple[str, ...] = ()  # what could not be written or committed, each saying why
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
 
 def open_workspace(paths: Sequence[Path]) -> Workspace:
