@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from fixer.printable import printable
+
 NO_CHANGES = "NO CHANGES"
 
 FIX_RULES = f"""You are fixer, a careful senior engineer who fixes code by writing unified diffs.
@@ -105,7 +107,7 @@ def clean_commit_message(reply: str, limit: int = 72) -> str:
             if line.lower().startswith(label):
                 line = line[len(label) :].strip().strip("`'\"").strip()
         if line and not line.startswith("```"):
-            return shorten(line.rstrip("."), limit)
+            return shorten(printable(line.rstrip(".")), limit)
     return ""
 
 
@@ -121,6 +123,7 @@ def template_commit_message(names: Sequence[str], hunks: int, limit: int = 72) -
     """The commit message used when no background model writes one."""
     noun = "hunk" if hunks == 1 else "hunks"
     head = f"Apply {hunks} reviewed {noun} to "
+    names = [printable(name) for name in names]  # a hostile file name must not reach git log
     if len(names) == 1:
         return shorten(head + names[0], limit)
     listed = ", ".join(names)

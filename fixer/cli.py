@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fixer import __version__
+from fixer.report import summary
 
 if TYPE_CHECKING:
     from fixer.config import Config
     from fixer.llm import Progress
     from fixer.router import Route
-    from fixer.session import Job, Outcome, Proposal, Workspace
+    from fixer.session import Job, Proposal, Run
 
 EXIT_CODES = """exit codes:
   0  done (also when nothing needed fixing)
@@ -68,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-i", "--instruction", metavar="TEXT", help="your own request, sent after the files"
     )
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
+    parser.add_argument(
+        "--theme", metavar="NAME", help="review screen theme: dark, light, ansi or your own"
+    )
     parser.add_argument("--version", action="version", version=f"fixer {__version__}")
     return parser
 
@@ -89,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run fixer; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     from fixer.errors import FixerError
+    from fixer.printable import printable_lines
 
     try:
         if argv[:1] == ["config"]:
@@ -96,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         return fix_command(parser, parser.parse_args(argv))
     except FixerError as error:
-        print(f"fixer: {error}", file=sys.stderr)
+        print(f"fixer: {printable_lines(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("fixer: interrupted; nothing more was written", file=sys.stderr)
@@ -122,10 +127,8 @@ def config_command(args: argparse.Namespace) -> int:
 
 
 def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    import asyncio
-
     from fixer.errors import InputError
-    from fixer.session import Job, open_workspace, paths_named_by, read_sources
+    from fixer.session import Job, Run, open_workspace, paths_named_by, read_sources
 
     if not args.files and args.from_diff is None:
         parser.error("name at least one FILE, or give --from-diff PATCH")
@@ -146,39 +149,65 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     job = Job(paths, args.model, args.instruction, args.config, diff_text)
     sources = read_sources(paths, workspace.root)
     config = _load_config(job)  # with --from-diff too: Router.background writes the message
-    proposal = asyncio.run(_propose(job, sources, workspace, config))
-    for note in proposal.notes:
-        print(f"fixer: {note}", file=sys.stderr)
-    for refusal in proposal.review.refusals:
-        print(f"fixer: refused {refusal}", file=sys.stderr)
+    run = Run(job, workspace, sources, config, os.environ, commit=not args.no_commit)
+    if interactive:
+        return _review_in_terminal(run, args.theme)
+    proposal = _propose(run)
+    _report_proposal(proposal)
     if not proposal.review.hunks:
-        print("fixer: no changes proposed; nothing to do", file=sys.stderr)
         return 0
     if args.print_diff:
         sys.stdout.write(proposal.review.as_diff())
         return 0
-    if args.yes:
-        proposal.review.accept_all()
-        flagged = [h for h in proposal.review.hunks if h.flag]
-        if flagged:
-            names = ", ".join(sorted({f"{h.name} ({h.flag})" for h in flagged}))
-            print(
-                f"fixer: --yes skipped {len(flagged)} flagged hunk(s) in {names}; "
-                "review them with fixer FILE",
-                file=sys.stderr,
-            )
-    else:
-        from fixer.tui.app import run_review
-
-        if not run_review(proposal):
-            print("fixer: quit; nothing written", file=sys.stderr)
-            return 0
+    proposal.review.accept_all()
+    flagged = [h for h in proposal.review.hunks if h.flag]
+    if flagged:
+        names = ", ".join(sorted({f"{h.name} ({h.flag})" for h in flagged}))
+        print(
+            f"fixer: --yes skipped {len(flagged)} flagged hunk(s) in {names}; "
+            "review them with fixer FILE",
+            file=sys.stderr,
+        )
     if not proposal.review.accepted():
         print("fixer: no hunk accepted; nothing written", file=sys.stderr)
         return 0
-    outcome = _finish(proposal, workspace, config, commit=not args.no_commit)
+    outcome = run.finish(proposal, _commit_message(run, proposal))
     print(summary(proposal, outcome))
     return 4 if outcome.refused else 0
+
+
+def _report_proposal(proposal: Proposal) -> None:
+    """Notes and refusals on stderr, where they stay after the review screen is gone."""
+    from fixer.printable import printable_lines
+
+    for note in proposal.notes:
+        print(f"fixer: {printable_lines(note)}", file=sys.stderr)
+    for refusal in proposal.review.refusals:
+        print(f"fixer: refused {printable_lines(str(refusal))}", file=sys.stderr)
+    if not proposal.review.hunks:
+        print("fixer: no changes proposed; nothing to do", file=sys.stderr)
+
+
+def _review_in_terminal(run: Run, theme: str | None) -> int:
+    from fixer.printable import printable_lines
+    from fixer.tui.app import run_review
+
+    result = run_review(run, theme)
+    for problem in result.problems:
+        print(f"fixer: {printable_lines(problem)}", file=sys.stderr)
+    if result.proposal is not None:
+        _report_proposal(result.proposal)
+    if result.error is not None:
+        raise result.error
+    if result.cancelled:
+        print("fixer: request cancelled; nothing written", file=sys.stderr)
+        return 130
+    if result.outcome is None:
+        if result.proposal is not None and result.proposal.review.hunks:
+            print("fixer: quit; nothing written", file=sys.stderr)
+        return 0
+    print(summary(result.proposal, result.outcome, result.replies))
+    return 4 if result.outcome.refused else 0
 
 
 def _keys_from_terminal() -> None:
@@ -211,13 +240,13 @@ def _read_diff(source: str) -> str:
         raise InputError(f"cannot read the diff {source}: {error}") from None
 
 
-async def _propose(job: Job, sources, workspace: Workspace, config: Config) -> Proposal:
-    from fixer.session import propose, route_for
+def _propose(run: Run) -> Proposal:
+    import asyncio
 
-    route = route_for(job, config, sources) if job.diff_text is None else None
+    route = run.route()
     show = _progress_line(route) if route and not route.is_local and sys.stderr.isatty() else None
     try:
-        return await propose(job, sources, workspace, config=config, route=route, on_progress=show)
+        return asyncio.run(run.propose(route, on_progress=show))
     finally:
         if show is not None:
             sys.stderr.write("\r\033[K")
@@ -233,57 +262,12 @@ def _progress_line(route: Route):
     return show
 
 
-def _finish(
-    proposal: Proposal, workspace: Workspace, config: Config | None, commit: bool
-) -> Outcome:
+def _commit_message(run: Run, proposal: Proposal) -> str:
     import asyncio
 
-    from fixer.session import commit_message, write_and_commit
-
-    message, note = (None, None)
-    if commit and workspace.repo is not None:
-        message, note = asyncio.run(commit_message(proposal, config, os.environ))
-        if note:
-            print(f"fixer: {note}", file=sys.stderr)
-    return write_and_commit(proposal, workspace, message or "", commit=commit)
-
-
-def summary(proposal: Proposal, outcome: Outcome) -> str:
-    """The short report printed after writing: hunks, files, commit, tokens, cost."""
-    accepted = proposal.review.accepted()
-    hunks = sum(len(h) for h in accepted.values())
-    lines = [
-        f"accepted {hunks} hunk{'s' * (hunks != 1)} in {len(accepted)} file"
-        f"{'s' * (len(accepted) != 1)}; written: {', '.join(outcome.written) or 'none'}"
-    ]
-    if outcome.commit:
-        lines.append(f"committed {outcome.commit[:12]} {outcome.message}")
-    lines += [
-        f"not committed (it had uncommitted changes before fixer ran): {n}"
-        for n in outcome.uncommitted
-    ]
-    lines += list(outcome.refused)
-    lines += list(outcome.notes)
-    lines.append(usage_line(proposal))
-    return "\n".join(lines)
-
-
-def usage_line(proposal: Proposal) -> str:
-    """Route, tokens and cost of the run, unknown parts said to be unknown."""
-    if proposal.route is None:
-        return "model: none (--from-diff); tokens: 0; cost: 0"
-    if proposal.route.is_local:
-        return "model: local (offline fixers); tokens: 0; cost: 0"
-    calls = f"{len(proposal.replies)} calls, " if len(proposal.replies) > 1 else ""
-    elapsed = sum(r.elapsed_s for r in proposal.replies)
-    usages = [r.usage for r in proposal.replies]
-    if any(u is None for u in usages):
-        return f"model: {proposal.route}; {calls}tokens: not reported; cost: unknown"
-    cached = sum(u.cached_tokens or 0 for u in usages)
-    costs = [u.cost for u in usages]
-    cost = "unknown (no price known)" if None in costs else f"${sum(costs)}"
-    return (
-        f"model: {proposal.route}; {calls}tokens: {sum(u.prompt_tokens or 0 for u in usages):,} "
-        f"in{f' ({cached:,} cached)' if cached else ''}, "
-        f"{sum(u.completion_tokens or 0 for u in usages):,} out; cost: {cost}; {elapsed:.1f}s"
-    )
+    if not run.commit or run.workspace.repo is None:
+        return ""
+    message, note = asyncio.run(run.commit_message(proposal))
+    if note:
+        print(f"fixer: {note}", file=sys.stderr)
+    return message

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -59,6 +59,14 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class UiSettings:
+    """The review screen's settings, from the config's own "fixer" object (ignored by ccr)."""
+
+    theme: str | None = None
+    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "Y,enter"
+
+
+@dataclass(frozen=True)
 class Config:
     """A loaded config: where it came from, its providers and routes, and the raw object."""
 
@@ -72,6 +80,7 @@ class Config:
     log_dir: Path
     raw: Mapping[str, Any]  # the whole file after interpolation, unknown keys included
     unset_variables: tuple[str, ...]
+    ui: UiSettings = UiSettings()
 
     def provider(self, name: str) -> Provider:
         """The provider called `name`; a ConfigError listing the known names when there is none."""
@@ -186,6 +195,19 @@ def _build(
         log_dir=_xdg_dir(env, "XDG_STATE_HOME", ".local/state") / "fixer",
         raw=MappingProxyType(raw),
         unset_variables=unset,
+        ui=_ui_settings(raw.get("fixer")),
+    )
+
+
+def _ui_settings(section: Any) -> UiSettings:
+    """The well-formed parts of the "fixer" object; check_config reports the rest."""
+    if not isinstance(section, dict):
+        return UiSettings()
+    theme = section.get("theme")
+    keymap = section.get("keymap")
+    return UiSettings(
+        theme if isinstance(theme, str) and theme else None,
+        {k: v for k, v in keymap.items() if isinstance(v, str)} if isinstance(keymap, dict) else {},
     )
 
 
@@ -257,6 +279,26 @@ def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
         )
     if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
         problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
+    return problems + _check_ui(raw.get("fixer"))
+
+
+def _check_ui(section: Any) -> list[str]:
+    if section is None:
+        return []
+    if not isinstance(section, dict):
+        return [f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}']
+    problems = [
+        f'"fixer" has an unknown key {key!r} (known: theme, keymap)'
+        for key in section
+        if key not in ("theme", "keymap")
+    ]
+    if "theme" in section and not (isinstance(section["theme"], str) and section["theme"]):
+        problems.append(f'"fixer.theme" must be a theme name, not {section["theme"]!r}')
+    keymap = section.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        problems.append(
+            f'"fixer.keymap" must map binding ids to keys, like {{"accept": "Y"}}, not {keymap!r}'
+        )
     return problems
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from enum import StrEnum
 
 from fixer.patch import (
@@ -22,7 +23,9 @@ from fixer.patch import (
     format_diff,
     locate_hunks,
     parse_diff,
+    split_hunk,
 )
+from fixer.patch.parse import BOM, Line, dominant_ending, join_lines, side_index, split_lines
 
 
 class Decision(StrEnum):
@@ -52,6 +55,24 @@ class FileChange:
     refusals: tuple[PatchRejected, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Reshape:
+    """An undo step for a split or an edit: hunk `index` became `count` hunks.
+
+    Only the replaced hunk and its decision are kept, so thousands of steps over thousands of
+    hunks stay small; undo puts them back in place of the `count` hunks.
+    """
+
+    index: int
+    hunk: ReviewHunk
+    decision: Decision
+    count: int
+
+
+# An undo step: the (index, previous decision) pairs of one y/n/a/d/accept-all, or a reshape.
+_Step = list[tuple[int, Decision]] | _Reshape
+
+
 @dataclass
 class Review:
     """Every hunk of a proposal with its decision, and an undo history."""
@@ -59,7 +80,7 @@ class Review:
     files: tuple[FileChange, ...]
     hunks: tuple[ReviewHunk, ...]
     decisions: list[Decision] = field(default_factory=list)
-    _history: list[list[tuple[int, Decision]]] = field(default_factory=list, repr=False)
+    _history: list[_Step] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not self.decisions:
@@ -101,19 +122,70 @@ class Review:
             self._record(chosen, Decision.ACCEPTED)
         return len(chosen)
 
+    def can_split(self, index: int) -> bool:
+        """Whether hunk `index` has context between two changes, so that split() splits it."""
+        tags = "".join([line[0] for line in self._at(index).hunk.lines])
+        return " " in tags.strip(" ")
+
+    def split(self, index: int) -> int:
+        """Replace hunk `index` by its pieces, all pending (git add -p's `s`); returns how many.
+
+        1 means it cannot be split: nothing changes and there is nothing to undo.
+        """
+        hunk = self._at(index)
+        pieces = split_hunk(hunk.hunk)
+        if len(pieces) > 1:
+            self._reshape(index, [replace(hunk, hunk=p) for p in pieces], Decision.PENDING)
+        return len(pieces)
+
+    def edit(self, index: int, new_lines: Sequence[str]) -> int:
+        """Replace hunk `index` by the hunks giving its lines the new side the user wrote, accepted
+        (git add -p's `e`); returns how many (0: the edit gave back the file's lines, the hunk is
+        dropped).
+
+        `new_lines` are texts without line endings: the hunk's context and added lines as edited.
+        """
+        hunk = self._at(index)
+        edited = _edited_hunks(self.file(hunk.name).original, hunk.hunk, new_lines)
+        self._reshape(index, [replace(hunk, hunk=h) for h in edited], Decision.ACCEPTED)
+        return len(edited)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
     def undo(self) -> bool:
-        """Take back the last decision (a whole a/d/accept-all counts as one)."""
+        """Take back the last step: a decision (a whole a/d/accept-all counts as one), a split
+        or an edit."""
         if not self._history:
             return False
-        for index, previous in reversed(self._history.pop()):
+        step = self._history.pop()
+        if isinstance(step, _Reshape):
+            end = step.index + step.count
+            self.hunks = (*self.hunks[: step.index], step.hunk, *self.hunks[end:])
+            self.decisions[step.index : end] = [step.decision]
+            return True
+        for index, previous in reversed(step):
             self.decisions[index] = previous
         return True
+
+    def _at(self, index: int) -> ReviewHunk:
+        if not 0 <= index < len(self.hunks):
+            count = len(self.hunks)
+            raise ValueError(f"there is no hunk {index}: the review has {count}, counted from 0")
+        return self.hunks[index]
 
     def _record(self, indexes: Iterable[int], decision: Decision) -> None:
         step = [(i, self.decisions[i]) for i in indexes]
         for i, _ in step:
             self.decisions[i] = decision
         self._history.append(step)
+
+    def _reshape(self, index: int, hunks: Sequence[ReviewHunk], decision: Decision) -> None:
+        """Put `hunks`, all with `decision`, in place of hunk `index`, as one undo step."""
+        self._history.append(_Reshape(index, self.hunks[index], self.decisions[index], len(hunks)))
+        self.hunks = (*self.hunks[:index], *hunks, *self.hunks[index + 1 :])
+        self.decisions[index : index + 1] = [decision] * len(hunks)
 
     def counts(self, name: str | None = None) -> dict[Decision, int]:
         """How many hunks have each decision, for one file or all."""
@@ -140,11 +212,69 @@ class Review:
 
     def as_diff(self, only_accepted: bool = False) -> str:
         """The proposal (or the accepted part) as a diff that `git apply` takes as is."""
-        chosen = self.accepted() if only_accepted else _by_file(self.hunks)
+        chosen = _by_file(self.hunks)
+        if only_accepted:
+            # Recomputed from the texts: an edited hunk may change lines a neighbour has as
+            # context, which format_diff cannot join into one hunk.
+            chosen = {
+                name: diff_hunks(self.file(name).original, text)
+                for name, text in self.new_texts().items()
+            }
         return "".join(
             format_diff(name, hunks, new_file=self.file(name).new_file)
             for name, hunks in chosen.items()
         )
+
+
+def _edited_hunks(original: str, hunk: Hunk, new_lines: Sequence[str]) -> list[Hunk]:
+    """The hunks turning the lines of `original` that `hunk` replaces into `new_lines`.
+
+    Only that region is diffed, so their context never reaches lines outside it, which a
+    neighbouring hunk (a split piece sharing context) may change. Numbered in the file.
+    """
+    start = side_index(hunk.old_start, hunk.old_count)
+    new_start = side_index(hunk.new_start, hunk.new_count)
+    if start is None or new_start is None:
+        raise ValueError("only hunks with @@ line numbers (recomputed from the file) can be edited")
+    lines = split_lines(original)
+    end = start + hunk.old_count
+    edited = _edited_region(lines, start, end, hunk, new_lines)
+    return [
+        replace(h, old_start=(h.old_start or 0) + start, new_start=(h.new_start or 0) + new_start)
+        for h in diff_hunks(join_lines(lines[start:end]), join_lines(edited))
+    ]
+
+
+def _edited_region(
+    lines: list[Line], start: int, end: int, hunk: Hunk, new_lines: Sequence[str]
+) -> list[Line]:
+    """`new_lines` in place of lines[start:end]: lines left as they were keep their bytes,
+    others take the file's ending, as a model's hunk is placed."""
+    region = lines[start:end]
+    texts = list(new_lines)
+    if start == 0 and lines and lines[0][0].startswith(BOM):
+        # The BOM is part of the first line's text: it stays whether the editor kept it or not,
+        # on a line of its own when every line was deleted (the region is all a diff may change).
+        texts[:1] = [BOM + (texts[0].removeprefix(BOM) if texts else "")]
+    # A file with no newline yet (empty, or one unended line) takes the one of the hunk's lines.
+    ended = lines if any(mark for _, mark in lines) else [("", mark) for mark in hunk.endings]
+    ending = dominant_ending(ended)
+    matcher = SequenceMatcher(None, [text for text, _ in region], texts, autojunk=False)
+    edited: list[Line] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        edited += region[i1:i2] if tag == "equal" else [(text, ending) for text in texts[j1:j2]]
+    edited = [(text, old_ending or ending) for text, old_ending in edited]
+    if end == len(lines) and edited and _ends_without_newline(lines, hunk):
+        edited[-1] = (edited[-1][0], "")
+    return edited
+
+
+def _ends_without_newline(lines: list[Line], hunk: Hunk) -> bool:
+    """Whether an edit of a hunk reaching the end of the file leaves it without a final newline:
+    as the file is, unless the hunk's new lines changed that (an empty new side says nothing)."""
+    if hunk.new_count and hunk.old_missing_newline != hunk.new_missing_newline:
+        return hunk.new_missing_newline
+    return bool(lines) and lines[-1][1] == ""
 
 
 def _by_file(hunks: Iterable[ReviewHunk]) -> dict[str, list[Hunk]]:

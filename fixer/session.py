@@ -5,9 +5,10 @@ The CLI and the TUI call these steps; none of them prints or imports Textual.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fixer import agents
@@ -65,6 +66,45 @@ class Outcome:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Run:
+    """One run of fixer as the CLI and the review screen drive it."""
+
+    job: Job
+    workspace: Workspace
+    sources: Mapping[str, Source]
+    config: Config | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    commit: bool = True  # False with --no-commit: accepted hunks are written only
+
+    def route(self, stronger: bool = False) -> Route | None:
+        """The route of the run (None for --from-diff); `stronger` asks Router.think."""
+        if self.job.diff_text is not None or self.config is None:
+            return None
+        if stronger:
+            return route_for(replace(self.job, model=None), self.config, self.sources, "think")
+        return route_for(self.job, self.config, self.sources)
+
+    async def propose(
+        self, route: Route | None, on_progress: Callable[[Progress], None] | None = None
+    ) -> Proposal:
+        return await propose(
+            self.job,
+            self.sources,
+            self.workspace,
+            config=self.config,
+            route=route,
+            on_progress=on_progress,
+            env=self.env,
+        )
+
+    async def commit_message(self, proposal: Proposal) -> tuple[str, str | None]:
+        return await commit_message(proposal, self.config, self.env)
+
+    def finish(self, proposal: Proposal, message: str) -> Outcome:
+        return write_and_commit(proposal, self.workspace, message, commit=self.commit)
+
+
 def open_workspace(paths: Sequence[Path]) -> Workspace:
     """The one repository holding every file, or their common folder when none is in git.
 
@@ -103,11 +143,13 @@ def paths_named_by(diff_text: str, root: Path) -> tuple[Path, ...]:
     return tuple(root / n for n in sorted(names) if (root / n).is_file())
 
 
-def route_for(job: Job, config: Config, sources: Mapping[str, Source]) -> Route:
+def route_for(
+    job: Job, config: Config, sources: Mapping[str, Source], scenario: str = "default"
+) -> Route:
     """The route of this run: -m wins, then the Router's scenarios."""
     prompt = agents.fix_messages(list(sources.values()), job.instruction)
     tokens = sum(estimate_tokens(m["content"]) for m in prompt)
-    return choose_route(config, override=job.model, prompt_tokens=tokens)
+    return choose_route(config, scenario=scenario, override=job.model, prompt_tokens=tokens)
 
 
 def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:
@@ -143,7 +185,8 @@ async def propose(
     if route.is_local:
         from fixer.local import propose_local
 
-        local = propose_local(list(sources.values()))
+        # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
+        local = await asyncio.to_thread(propose_local, list(sources.values()))
         review = _review(local.text, sources, workspace) if local.text else Review((), ())
         return Proposal(review, sources, route, notes=local.notes)
     endpoint = endpoint_for(route, config, env)

@@ -399,12 +399,40 @@ OK_PROVIDER = {"name": "p", "api_base_url": "https://x.test/v1", "api_key": "k",
             {"Router": {"default": "local"}, "PROXY_URL": "127.0.0.1:7890"},
             "PROXY_URL must be an http://, https:// or socks5:// URL, not '127.0.0.1:7890'",
         ),
+        (
+            {"Router": {"default": "local"}, "fixer": "light"},
+            '"fixer" must be an object like {"theme": "light"}, not \'light\'',
+        ),
+        (
+            {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
+            "\"fixer\" has an unknown key 'themes' (known: theme, keymap)",
+        ),
+        (
+            {"Router": {"default": "local"}, "fixer": {"theme": 3}},
+            '"fixer.theme" must be a theme name, not 3',
+        ),
+        (
+            {"Router": {"default": "local"}, "fixer": {"keymap": {"accept": 1}}},
+            '"fixer.keymap" must map binding ids to keys, like {"accept": "Y"}, '
+            "not {'accept': 1}",
+        ),
     ],
 )
 def test_check_config_reports_each_problem(
     tmp_path: Path, env: dict[str, str], data: dict, expected: str
 ) -> None:
     assert problems_for(tmp_path, env, data) == [expected]
+
+
+def test_review_screen_settings_come_from_the_fixer_object(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    data = {"Router": {"default": "local"}, "fixer": {"theme": "light", "keymap": {"accept": "Y"}}}
+    config = config_with(tmp_path, env, data)
+    assert config.ui.theme == "light"
+    assert config.ui.keymap == {"accept": "Y"}
+    assert check_config(config, env) == []
+    assert config_with(tmp_path, env, {}).ui.theme is None
 
 
 def test_check_config_accepts_local_and_a_threshold_from_a_variable(

@@ -1,72 +1,612 @@
-"""The review screen, driven with Textual's Pilot against a real git repository."""
+"""The review screen, driven key by key with Textual's Pilot against real git repositories."""
 
 from __future__ import annotations
 
-import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from fixer.config import load_config
+from fixer.errors import NoDiffError
 from fixer.review import Decision
-from fixer.session import Job, open_workspace, propose, read_sources, write_and_commit
+from fixer.session import Job, Run, open_workspace, read_sources
 from fixer.tui.app import ReviewApp
-from tests.helpers import git, make_repo
+from fixer.tui.commit_screen import CommitScreen
+from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen
+from fixer.tui.file_list import FileList
+from fixer.tui.review_screen import ReviewScreen
+from tests.fakeserver import FakeProvider
+from tests.helpers import clean_env, git, make_repo
 
+pytestmark = pytest.mark.anyio
+
+PENDING, ACCEPTED, REJECTED = Decision.PENDING, Decision.ACCEPTED, Decision.REJECTED
 LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 31))
-DIFF = """--- a/calc.py
-+++ b/calc.py
-@@ -4,3 +4,3 @@
- value_4 = 4
--value_5 = 5
-+value_5 = 50
- value_6 = 6
-@@ -25,3 +25,3 @@
- value_25 = 25
--value_26 = 26
-+value_26 = 260
- value_27 = 27
-"""
 
 
-def proposal_in(repo: Path):
-    paths = (repo / "calc.py",)
+def line_change(n: int, new: str) -> str:
+    """A hunk for LINES that turns line n, `value_n = n`, into `value_n = new`."""
+    return (
+        f"@@ -{n - 1},3 +{n - 1},3 @@\n value_{n - 1} = {n - 1}\n-value_{n} = {n}\n"
+        f"+value_{n} = {new}\n value_{n + 1} = {n + 1}\n"
+    )
+
+
+def file_diff(name: str, *hunks: str) -> str:
+    return f"--- a/{name}\n+++ b/{name}\n" + "".join(hunks)
+
+
+def changed(n: int, new: str) -> str:
+    """LINES with line n changed as line_change(n, new) changes it."""
+    return LINES.replace(f"value_{n} = {n}\n", f"value_{n} = {new}\n")
+
+
+ONE = file_diff("calc.py", line_change(5, "50"))
+THREE = file_diff("calc.py", line_change(5, "50"), line_change(15, "150"), line_change(26, "260"))
+# One hunk holding two changes with a line of context between them: `s` splits it.
+TWO_BLOCKS = file_diff(
+    "calc.py",
+    "@@ -4,5 +4,5 @@\n value_4 = 4\n-value_5 = 5\n+value_5 = 50\n value_6 = 6\n"
+    "-value_7 = 7\n+value_7 = 70\n value_8 = 8\n",
+)
+ONE_FILE = {"calc.py": LINES}
+TWO_FILES = {"calc.py": LINES, "other.py": LINES}
+# calc.py gets two hunks, other.py one.
+THREE_IN_TWO_FILES = file_diff("calc.py", line_change(5, "50"), line_change(26, "260"))
+THREE_IN_TWO_FILES += file_diff("other.py", line_change(10, "100"))
+NEW_FILE = ONE + "--- /dev/null\n+++ b/new.py\n@@ -0,0 +1,2 @@\n+print('new')\n+print('file')\n"
+
+
+def review_app(
+    tmp_path: Path,
+    diff: str | None,
+    *,
+    files: Mapping[str, str] = ONE_FILE,
+    config: Path | None = None,
+    keymap: Mapping[str, str] | None = None,
+) -> tuple[Path, ReviewApp]:
+    """A repository holding `files` and the review app for it: a --from-diff run of `diff`, or a
+    model run with `config` (the fake provider) when `diff` is None."""
+    repo = make_repo(tmp_path / "repo", dict(files))
+    env = clean_env(tmp_path / "home")  # no user themes, no config from the real home
+    paths = tuple(repo / name for name in files)
     workspace = open_workspace(paths)
     sources = read_sources(paths, workspace.root)
-    return workspace, asyncio.run(propose(Job(paths, diff_text=DIFF), sources, workspace))
+    if diff is not None:
+        run = Run(Job(paths, diff_text=diff), workspace, sources, env=env)
+    else:
+        run = Run(Job(paths, config_path=config), workspace, sources, load_config(config, env), env)
+    return repo, ReviewApp(run, route=run.route(), keymap=keymap, env=env)
 
 
-async def press(app: ReviewApp, *keys: str) -> None:
-    async with app.run_test(size=(100, 30)) as pilot:
-        for key in keys:
-            await pilot.press(key)
-        await pilot.pause()
+@asynccontextmanager
+async def reviewing(
+    app: ReviewApp, wait: bool = True, notifications: bool = False
+) -> AsyncIterator[Pilot]:
+    """Run the app; with `wait`, until the proposal is on screen."""
+    async with app.run_test(size=(120, 40), notifications=notifications) as pilot:
+        if wait:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        yield pilot
 
 
-def test_y_n_c_commits_exactly_the_accepted_hunk(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", {"calc.py": LINES})
-    workspace, proposal = proposal_in(repo)
-    app = ReviewApp(proposal.review)
-    asyncio.run(press(app, "y", "n", "c"))
-    assert app.return_value is True
-    assert proposal.review.decisions == [Decision.ACCEPTED, Decision.REJECTED]
-    outcome = write_and_commit(proposal, workspace, "Raise value_5")
-    assert outcome.commit == git(repo, "rev-parse", "HEAD").strip()
-    text = (repo / "calc.py").read_text()
-    assert "value_5 = 50\n" in text and "value_26 = 26\n" in text
+async def until(pilot: Pilot, condition: Callable[[], bool]) -> None:
+    """Let the app run until `condition` holds (a timer tick, the fake server seeing a request)."""
+    deadline = time.monotonic() + 10  # a guard against hanging, not a timed assertion
+    while not condition():
+        assert time.monotonic() < deadline, "the app never reached the expected state"
+        await pilot.pause(0.02)
+
+
+def text_of(app: ReviewApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+def raw_control_on_screen(app: ReviewApp) -> bool:
+    """Whether the terminal would get an ESC or CR from the text shown (toasts included)."""
+    screen = app.export_screenshot()
+    return "\x1b" in screen or "\r" in screen
+
+
+def shown_rows(app: ReviewApp) -> list[str]:
+    """The hunk view's rows as drawn on the terminal."""
+    view = app.screen.hunks
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+async def open_commit(pilot: Pilot) -> CommitScreen:
+    await pilot.press("c")
+    await pilot.app.workers.wait_for_complete()  # the dirty check and the commit message
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CommitScreen)
+    return pilot.app.screen
+
+
+async def confirm_commit(pilot: Pilot, message: str | None = None) -> str:
+    """On the open commit screen: retype the message when given, Enter; the summary shown."""
+    if message is not None:
+        await pilot.press("end", "ctrl+u", *message)
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(pilot.app.screen.query_one("#done", Static).content)
+
+
+async def commit(pilot: Pilot) -> str:
+    """c and Enter with the proposed message; returns the summary the commit screen shows."""
+    await open_commit(pilot)
+    return await confirm_commit(pilot)
+
+
+def head(repo: Path) -> str:
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def commit_count(repo: Path) -> int:
+    return int(git(repo, "rev-list", "--count", "HEAD"))
+
+
+# -- deciding ----------------------------------------------------------------------------------
+
+
+async def test_y_accepts_n_rejects_and_the_cursor_moves_on(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and len(screen.review.hunks) == 3
+        assert not screen.has_class("-message") and screen.cursor == 0
+        await pilot.press("y")
+        assert screen.review.decisions == [ACCEPTED, PENDING, PENDING] and screen.cursor == 1
+        await pilot.press("n")
+        assert screen.review.decisions == [ACCEPTED, REJECTED, PENDING] and screen.cursor == 2
+        assert "hunk 3/3" in text_of(app, "#status")
+        assert "decided 2/3 (✓1 ✗1)" in text_of(app, "#status")
+
+
+async def test_a_d_and_tab_go_file_by_file(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE_IN_TWO_FILES, files=TWO_FILES)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        review = screen.review
+        files = screen.query_one(FileList)
+        assert [h.name for h in review.hunks] == ["calc.py", "calc.py", "other.py"]
+        await pilot.press("tab")  # over the second calc.py hunk to other.py
+        assert screen.cursor == 2 and files.highlighted == 1
+        await pilot.press("tab")  # and round to the first file
+        assert screen.cursor == 0 and files.highlighted == 0
+        await pilot.press("a")
+        assert review.decisions == [ACCEPTED, ACCEPTED, PENDING] and screen.cursor == 2
+        await pilot.press("u")  # a whole `a` is one undo step
+        assert review.decisions == [PENDING] * 3
+        await pilot.press("K", "d")  # from the second calc.py hunk on: only that one
+        assert review.decisions == [PENDING, REJECTED, PENDING] and screen.cursor == 2
+
+
+async def test_accept_all_leaves_a_new_file_for_the_user(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, NEW_FILE)
+    async with reviewing(app) as pilot:
+        review = app.screen.review
+        assert [(h.name, h.flag) for h in review.hunks] == [
+            ("calc.py", None),
+            ("new.py", "new file"),
+        ]
+        assert any("[new file]" in row for row in shown_rows(app))
+        await pilot.press("A")
+        assert review.decisions == [ACCEPTED, PENDING]
+        await commit(pilot)
+        await pilot.press("enter")
+    assert app.return_value.outcome.written == ("calc.py",)
+    assert (repo / "calc.py").read_text() == changed(5, "50")
+    assert not (repo / "new.py").exists()
     assert git(repo, "status", "--porcelain") == ""
 
 
-def test_q_quits_without_writing(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", {"calc.py": LINES})
-    _, proposal = proposal_in(repo)
-    app = ReviewApp(proposal.review)
-    asyncio.run(press(app, "y", "q"))
-    assert app.return_value is False
+# -- moving ------------------------------------------------------------------------------------
+
+
+async def test_j_k_skip_decided_hunks_and_wrap_and_shift_j_k_visit_all(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        await pilot.press("K")  # J and K stop at the ends
+        assert screen.cursor == 0
+        await pilot.press("y", "j")  # y moves on to hunk 1, j to hunk 2
+        assert screen.cursor == 2
+        await pilot.press("j")  # wraps past the decided hunk 0
+        assert screen.cursor == 1
+        await pilot.press("k")  # backwards: skips hunk 0, wraps to the last
+        assert screen.cursor == 2
+        await pilot.press("J")
+        assert screen.cursor == 2
+        await pilot.press("K", "K")  # J and K visit decided hunks too
+        assert screen.cursor == 0 and "hunk 1/3" in text_of(app, "#status")
+        await pilot.press("J", "n", "y", "j")  # nothing undecided left: j stays
+        assert screen.review.pending == 0 and screen.cursor == 2
+
+
+async def test_g_and_slash_go_to_the_hunk_asked_for(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        await pilot.press("g")
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press("2", "enter")
+        assert isinstance(app.screen, ReviewScreen) and app.screen.cursor == 1
+        await pilot.press("g", "9", "enter")  # no hunk 9: the cursor stays
+        assert app.screen.cursor == 1
+        await pilot.press("slash")
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press(*"VALUE_26", "enter")  # case-insensitive
+        assert isinstance(app.screen, ReviewScreen) and app.screen.cursor == 2
+        await pilot.press("slash", "z", "enter")  # nothing holds a z: the cursor stays
+        assert app.screen.cursor == 2
+
+
+async def test_v_toggles_side_by_side(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE)
+    async with reviewing(app) as pilot:
+        hunks = app.screen.hunks
+        assert hunks.split is False  # 120 columns: unified on its own
+        await pilot.press("v")
+        await pilot.pause()
+        assert hunks.split is True
+        row = next(r for r in shown_rows(app) if "value_5 = 50" in r)
+        assert "│" in row and "value_5 = 5 " in row  # both sides on one row
+        await pilot.press("v")
+        assert hunks.split is False
+
+
+# -- reshaping: split, edit, undo ---------------------------------------------------------------
+
+
+async def test_split_then_accept_one_piece_commits_only_that_change(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, TWO_BLOCKS)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        assert len(screen.review.hunks) == 1 and screen.check_action("split", ())
+        await pilot.press("s")
+        assert len(screen.review.hunks) == 2 and screen.review.decisions == [PENDING] * 2
+        assert screen.check_action("split", ()) is None  # each piece has one change
+        await pilot.press("y")
+        assert screen.review.decisions == [ACCEPTED, PENDING]
+        await commit(pilot)
+        await pilot.press("enter")
+    assert (repo / "calc.py").read_text() == changed(5, "50")
+    assert git(repo, "status", "--porcelain") == ""
+
+
+async def test_e_edits_the_new_lines_and_escape_drops_the_edit(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, ONE)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        hunks = screen.review.hunks
+        await pilot.press("e", "9", "escape")
+        assert app.screen is screen and screen.review.hunks is hunks
+        assert screen.review.decisions == [PENDING] and screen.check_action("undo", ()) is None
+        await pilot.press("e")
+        assert isinstance(app.screen, EditScreen)
+        editor = app.screen.query_one(TextArea)
+        assert editor.text == "\n".join(changed(5, "50").splitlines()[1:8])  # 3 lines of context
+        await pilot.press("down", "down", "down", "end", "0", "ctrl+s")
+        assert app.screen is screen and screen.review.decisions == [ACCEPTED]
+        assert "+value_5 = 500" in screen.review.hunks[0].hunk.lines
+        await commit(pilot)
+        await pilot.press("enter")
+    assert (repo / "calc.py").read_text() == changed(5, "500")
+
+
+async def test_u_undoes_a_decision_a_split_and_an_edit(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, TWO_BLOCKS)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        review = screen.review
+        original = review.hunks
+        assert screen.check_action("undo", ()) is None
+        await pilot.press("y", "u")
+        assert review.decisions == [PENDING]
+        await pilot.press("s")
+        assert len(review.hunks) == 2
+        await pilot.press("u")
+        assert review.hunks == original and review.decisions == [PENDING]
+        await pilot.press("e", "down", "end", "1", "ctrl+s")
+        assert review.decisions == [ACCEPTED] and review.hunks != original
+        await pilot.press("u")
+        assert review.hunks == original and review.decisions == [PENDING]
+        assert screen.check_action("undo", ()) is None
+
+
+# -- help, keymap, quitting ---------------------------------------------------------------------
+
+
+async def help_rows(pilot: Pilot) -> list[tuple[str, str]]:
+    await pilot.press("question_mark")
+    assert isinstance(pilot.app.screen, HelpScreen)
+    table = pilot.app.screen.query_one(DataTable)
+    return [tuple(table.get_row_at(i)) for i in range(table.row_count)]
+
+
+async def test_question_mark_lists_every_key_with_what_it_does(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE)
+    async with reviewing(app) as pilot:
+        await pilot.press("y")  # undo and commit now apply
+        rows = await help_rows(pilot)
+        for row in [
+            ("y", "accept"),
+            ("n", "reject"),
+            ("a", "accept rest of file"),
+            ("d", "reject rest of file"),
+            ("A", "accept all unflagged"),
+            ("j", "next undecided"),
+            ("K", "previous hunk"),
+            ("e", "edit"),
+            ("u", "undo"),
+            ("tab", "next file"),
+            ("c", "commit"),
+            ("g", "go to hunk"),
+            ("/", "search"),
+            ("v", "side by side"),
+            ("q", "quit"),
+        ]:
+            assert row in rows
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_a_remapped_key_acts_and_help_shows_it(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE, keymap={"accept": "Y"})
+    async with reviewing(app) as pilot:
+        review = app.screen.review
+        await pilot.press("y")
+        assert review.decisions == [PENDING]
+        await pilot.press("Y")
+        assert review.decisions == [ACCEPTED]
+        rows = await help_rows(pilot)
+        assert ("Y", "accept") in rows and ("y", "accept") not in rows
+
+
+async def test_q_with_nothing_decided_quits_at_once(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        await pilot.press("J", "q")
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.return_value is app.result
+    assert app.result.outcome is None and app.result.proposal is not None
+    assert (repo / "calc.py").read_text() == LINES and commit_count(repo) == 1
+
+
+async def test_q_after_a_decision_asks_first(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        await pilot.press("y", "q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, ReviewScreen) and app.return_value is None
+        assert app.screen.review.decisions[0] is ACCEPTED
+        await pilot.press("q", "y")
+        assert app.return_value is app.result
+    assert app.result.outcome is None
+    assert (repo / "calc.py").read_text() == LINES and commit_count(repo) == 1
+
+
+# -- committing --------------------------------------------------------------------------------
+
+
+async def test_c_does_nothing_until_a_hunk_is_accepted(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        assert screen.check_action("commit", ()) is None
+        await pilot.press("c")
+        assert app.screen is screen
+        await pilot.press("n", "c")
+        assert app.screen is screen and screen.check_action("commit", ()) is None
+        await pilot.press("y")
+        assert screen.check_action("commit", ()) is True
+
+
+async def test_commit_writes_exactly_the_accepted_hunks_with_the_message(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        await pilot.press("y", "n")  # the third hunk stays undecided
+        screen = await open_commit(pilot)
+        assert screen.query_one(Input).value == "Apply 1 reviewed hunk to calc.py"
+        assert [str(label.content).split() for label in screen.query(".file")] == [
+            ["calc.py", "1", "hunk", "+1", "-1"]
+        ]
+        assert (repo / "calc.py").read_text() == LINES  # nothing written before Enter
+        done = await confirm_commit(pilot, "Raise 5")
+        assert app.screen is screen and head(repo)[:12] in done
+        await pilot.press("enter")
+    outcome = app.return_value.outcome
+    assert outcome.commit == head(repo) and outcome.written == ("calc.py",)
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Raise 5"
+    assert (repo / "calc.py").read_text() == changed(5, "50")
+    assert git(repo, "status", "--porcelain") == "" and commit_count(repo) == 2
+
+
+async def test_escape_on_the_commit_screen_goes_back_without_writing(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        await pilot.press("y")
+        await open_commit(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.review.decisions == [ACCEPTED, PENDING, PENDING]
+        assert app.return_value is None
+    assert (repo / "calc.py").read_text() == LINES and commit_count(repo) == 1
+
+
+async def test_a_file_changed_on_disk_since_it_was_read_is_not_written(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, ONE)
+    async with reviewing(app) as pilot:
+        await pilot.press("y")
+        mine = LINES + "mine = 1\n"
+        (repo / "calc.py").write_text(mine)
+        done = await commit(pilot)
+        assert "not written" in done
+        await pilot.press("enter")
+    outcome = app.return_value.outcome
+    assert outcome.refused and outcome.commit is None and outcome.written == ()
+    assert (repo / "calc.py").read_text() == mine and commit_count(repo) == 1
+
+
+# -- what is shown -----------------------------------------------------------------------------
+
+
+async def test_file_list_counts_follow_the_decisions(tmp_path: Path) -> None:
+    diff = file_diff("calc.py", line_change(5, "50")) + file_diff("other.py", line_change(9, "90"))
+    _, app = review_app(tmp_path, diff, files=TWO_FILES)
+    async with reviewing(app) as pilot:
+        files = app.screen.query_one(FileList)
+
+        def labels() -> list[str]:
+            return [files.get_option_at_index(i).prompt.plain for i in range(files.option_count)]
+
+        assert labels() == ["✓0  ✗0  ?1  calc.py", "✓0  ✗0  ?1  other.py"]
+        await pilot.press("y")
+        assert labels() == ["✓1  ✗0  ?0  calc.py", "✓0  ✗0  ?1  other.py"]
+        await pilot.press("n")
+        assert labels() == ["✓1  ✗0  ?0  calc.py", "✓0  ✗1  ?0  other.py"]
+        await pilot.press("u")
+        assert labels() == ["✓1  ✗0  ?0  calc.py", "✓0  ✗0  ?1  other.py"]
+
+
+HOSTILE = '"\x1b[2J\rgotcha"'
+
+
+async def test_control_characters_are_shown_as_symbols_and_committed_as_proposed(
+    tmp_path: Path,
+) -> None:
+    repo, app = review_app(tmp_path, file_diff("calc.py", line_change(5, HOSTILE)))
+    async with reviewing(app) as pilot:
+        assert any('value_5 = "␛[2J␍gotcha"' in row for row in shown_rows(app))
+        assert not raw_control_on_screen(app)
+        await pilot.press("y")
+        await commit(pilot)
+        await pilot.press("enter")
+    assert (repo / "calc.py").read_bytes() == changed(5, HOSTILE).encode()
+    assert git(repo, "status", "--porcelain") == ""
+
+
+# -- asking a model (the fake provider) --------------------------------------------------------
+
+
+def fenced(diff: str) -> str:
+    return f"Here is the fix:\n\n```diff\n{diff}```\n"
+
+
+async def test_the_screen_is_up_while_the_model_answers(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(fenced(ONE), delay_s=1.0)
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app, wait=False) as pilot:
+        await until(pilot, lambda: "tokens received" in text_of(app, "#status"))
+        screen = app.screen
+        assert "fake,cheap-model" in text_of(app, "#status")
+        assert screen.has_class("-message") and "fake,cheap-model" in text_of(app, "#message")
+        assert screen.review is None and screen.check_action("cancel", ()) is True
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.has_class("-message") and len(screen.review.hunks) == 1
+        status = text_of(app, "#status")
+        assert "tokens: " in status and "tokens received" not in status  # the reply's usage
+    assert fake_provider.requests[0].body["model"] == "cheap-model"
+
+
+async def test_escape_cancels_a_slow_reply(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(fenced(ONE), delay_s=60)  # the fixture's stop() ends the wait
+    repo, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app, wait=False) as pilot:
+        await until(pilot, lambda: bool(fake_provider.requests))
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.result.cancelled is True and app.result.proposal is None
+        assert "Cancelled" in text_of(app, "#message")
+        await pilot.press("q")
+        assert app.return_value is app.result
+    assert (repo / "calc.py").read_text() == LINES and commit_count(repo) == 1
+
+
+async def test_r_asks_the_think_model_again(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(fenced(ONE))
+    fake_provider.reply(fenced(THREE))
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app) as pilot:
+        assert len(app.screen.review.hunks) == 1
+        await pilot.press("y", "r")  # a decision would be lost: asks first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        review = app.screen.review
+        assert len(review.hunks) == 3 and review.decisions == [PENDING] * 3
+        assert "fake,strong-model" in text_of(app, "#status")
+    assert [r.body["model"] for r in fake_provider.requests] == ["cheap-model", "strong-model"]
+    assert len(app.result.replies) == 2
+
+
+async def test_a_reply_without_a_diff_is_shown_as_an_error(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply("I looked, and I would rather not change anything today.")
+    repo, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app):
+        assert isinstance(app.result.error, NoDiffError)
+        assert app.screen.has_class("-message")
+        assert str(app.result.error).splitlines()[0] in text_of(app, "#message")
+        assert app.screen.check_action("commit", ()) is None
+    assert len(fake_provider.requests) == 2  # asked once more with the apply error
     assert (repo / "calc.py").read_text() == LINES
 
 
-def test_c_with_nothing_accepted_does_not_leave(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", {"calc.py": LINES})
-    _, proposal = proposal_in(repo)
-    app = ReviewApp(proposal.review)
-    asyncio.run(press(app, "n", "c"))
-    assert app.return_value is None
-    assert proposal.review.decisions[0] is Decision.REJECTED
+# -- once bugs: an empty review, and hostile text in messages -------------------------------
+
+
+async def test_u_undoes_an_edit_that_dropped_the_only_hunk(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        await pilot.press("e", "down", "down", "down", "end", "backspace", "ctrl+s")
+        assert screen.review.hunks == () and screen.review.can_undo  # value_5 = 5 again
+        await pilot.press("u")
+        assert len(screen.review.hunks) == 1 and screen.review.decisions == [PENDING]
+
+
+async def test_a_reply_without_a_diff_shows_its_control_characters_as_symbols(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply("Sorry\x1b[2J\x1b]0;pwned\x07, no diff today.")
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app):
+        assert isinstance(app.result.error, NoDiffError) and "Sorry" in text_of(app, "#message")
+        assert not raw_control_on_screen(app)
+
+
+async def test_a_refused_path_is_named_with_visible_symbols(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE + file_diff("evil\x1b[2J.py", line_change(5, "50")))
+    async with reviewing(app, notifications=True) as pilot:
+        assert len(app.screen.review.refusals) == 1
+        await until(pilot, lambda: "evil" in app.export_screenshot())
+        assert not raw_control_on_screen(app)
+
+
+async def test_the_commit_screen_names_a_new_file_with_visible_symbols(tmp_path: Path) -> None:
+    name = "evil\x1b[2J.py"
+    repo, app = review_app(tmp_path, f"--- /dev/null\n+++ b/{name}\n@@ -0,0 +1 @@\n+x = 1\n")
+    async with reviewing(app) as pilot:
+        await pilot.press("y")
+        await commit(pilot)
+        assert (repo / name).read_text() == "x = 1\n"
+        assert not raw_control_on_screen(app)

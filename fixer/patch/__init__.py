@@ -8,6 +8,7 @@ from fixer.patch.apply import (
     apply_placements,
     diff_hunks,
     format_diff,
+    hunk_range,
     split_hunk,
 )
 from fixer.patch.errors import PatchRejected, refusal_feedback
@@ -26,6 +27,7 @@ __all__ = [
     "diff_hunks",
     "extract_diff",
     "format_diff",
+    "hunk_range",
     "locate_hunks",
     "parse_diff",
     "refusal_feedback",

@@ -379,7 +379,8 @@ def _quote(path: str) -> str:
     return f'"{body}"'
 
 
-def _range(start: int, count: int) -> str:
+def hunk_range(start: int, count: int) -> str:
+    """One side of an @@ line as git writes it: the count is left out when it is 1."""
     return str(start) if count == 1 else f"{start},{count}"
 
 
@@ -409,8 +410,8 @@ def format_diff(path: str, hunks: Sequence[Hunk], *, new_file: bool = False) -> 
     offset = 0
     for hunk in _coalesce(sorted(hunks, key=_old_index)):
         index = _old_index(hunk)
-        old = _range(_start(index, hunk.old_count), hunk.old_count)
-        new = _range(_start(index + offset, hunk.new_count), hunk.new_count)
+        old = hunk_range(_start(index, hunk.old_count), hunk.old_count)
+        new = hunk_range(_start(index + offset, hunk.new_count), hunk.new_count)
         header = f" {hunk.header}" if hunk.header else ""
         out.append(f"@@ -{old} +{new} @@{header}\n{_body(hunk)}")
         offset += hunk.new_count - hunk.old_count

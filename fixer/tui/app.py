@@ -1,114 +1,99 @@
-"""The review screen: one hunk at a time, y / n to decide, c to write and commit, q to quit."""
+"""The review app: registers the themes and the keymap, shows the review screen, returns a result.
+
+The screens do the work; this file only wires them.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
-from fixer.review import Decision, Review, ReviewHunk
-from fixer.session import Proposal
-from fixer.themes import Theme, load_theme
-
-MARKS = {Decision.PENDING: "?", Decision.ACCEPTED: "✓", Decision.REJECTED: "✗"}
-LINE_KEYS = {"+": "added", "-": "removed", " ": "context"}
-
-
-def hunk_text(item: ReviewHunk, decision: Decision, theme: Theme) -> Text:
-    """A hunk as git shows it, with its decision and flag in the title line."""
-    hunk = item.hunk
-    title = Text(f"{MARKS[decision]} {item.name} ", style="bold")
-    title.append(
-        f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@",
-        style=theme.diff["hunk_header"],
-    )
-    if item.flag:
-        title.append(f"  [{item.flag}]", style=theme.diff["flag"])
-    body = Text("\n").join(Text(line, style=theme.diff[LINE_KEYS[line[0]]]) for line in hunk.lines)
-    return Text("\n").join([title, body])
+from fixer.errors import FixerError
+from fixer.llm import Reply
+from fixer.printable import printable_lines
+from fixer.router import Route
+from fixer.session import Outcome, Proposal, Run
+from fixer.themes import DIFF_VARIABLES, FixerTheme, load_themes, pick_theme
+from fixer.tui.review_screen import ReviewScreen
 
 
-class ReviewApp(App[bool]):
-    """Decide each hunk; the app returns True when the user asks to write and commit."""
+@dataclass
+class ReviewResult:
+    """How the review ended: what was proposed, what was written, or what went wrong."""
 
-    CSS = """
-    .hunk { padding: 0 1; margin-bottom: 1; }
-    .hunk.current { border-left: thick $accent; }
-    #status { dock: top; height: 1; background: $panel; padding: 0 1; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "decide('accepted')", "Accept", id="accept"),
-        Binding("n", "decide('rejected')", "Reject", id="reject"),
-        Binding("j,down", "move(1)", "Next", id="next"),
-        Binding("k,up", "move(-1)", "Previous", id="previous"),
-        Binding("c", "commit", "Write + commit", id="commit"),
-        Binding("q", "quit_review", "Quit", id="quit"),
-    ]
+    proposal: Proposal | None = None
+    outcome: Outcome | None = None
+    error: FixerError | None = None
+    cancelled: bool = False
+    replies: list[Reply] = field(default_factory=list)  # every model call, "ask again" included
+    problems: list[str] = field(default_factory=list)  # broken themes or keymap, said once
 
-    def __init__(self, review: Review, title: str = "fixer") -> None:
+
+class ReviewApp(App[ReviewResult]):
+    """Review a proposal, or ask for one first; commit what the user accepts."""
+
+    TITLE = "fixer"
+
+    def __init__(
+        self,
+        run: Run,
+        proposal: Proposal | None = None,
+        *,
+        route: Route | None = None,
+        theme: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
-        self.review = review
-        self.theme_styles = load_theme()
-        self.current = 0
-        self.title = title
+        self.run_state = run
+        self.route = route if proposal is None else proposal.route
+        self.result = ReviewResult(proposal=proposal)
+        self.fixer_themes, problems = load_themes(os.environ if env is None else env)
+        self.result.problems.extend(problems)
+        for fixer_theme in self.fixer_themes.values():
+            self.register_theme(fixer_theme.textual_theme())
+        chosen, problem = pick_theme(theme, self.fixer_themes)
+        if problem:
+            self.result.problems.append(problem)
+        self.theme = chosen.name
+        if keymap:
+            self.set_keymap(dict(keymap))
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="status")
-        with VerticalScroll(id="hunks"):
-            for index in range(len(self.review.hunks)):
-                yield Static(classes="hunk", id=f"hunk-{index}")
-        yield Footer()
+    @property
+    def fixer_theme(self) -> FixerTheme:
+        """The fixer theme in use (the default's syntax style for Textual's own themes)."""
+        return self.fixer_themes.get(self.theme) or pick_theme(None, self.fixer_themes)[0]
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Every theme, Textual's own included, must define fixer's diff variables.
+        return {**super().get_theme_variable_defaults(), **DIFF_VARIABLES}
 
     def on_mount(self) -> None:
-        self.refresh_view()
+        for problem in self.result.problems:
+            self.notify(printable_lines(problem), markup=False, severity="warning", timeout=8)
+        self.push_screen(ReviewScreen(self.run_state, self.result, self.route))
 
-    def refresh_view(self) -> None:
-        review = self.review
-        for index, item in enumerate(review.hunks):
-            widget = self.query_one(f"#hunk-{index}", Static)
-            widget.update(hunk_text(item, review.decisions[index], self.theme_styles))
-            widget.set_class(index == self.current, "current")
-        counts = review.counts()
-        decided = len(review.hunks) - counts[Decision.PENDING]
-        self.query_one("#status", Static).update(
-            f"{self.title}  hunk {self.current + 1}/{len(review.hunks)}  decided {decided}/"
-            f"{len(review.hunks)}  accepted {counts[Decision.ACCEPTED]}"
-        )
-        if review.hunks:
-            self.query_one(f"#hunk-{self.current}").scroll_visible()
-
-    def action_decide(self, decision: str) -> None:
-        if not self.review.hunks:
-            return
-        self.review.decide(self.current, Decision(decision))
-        pending = [
-            i
-            for i, d in enumerate(self.review.decisions)
-            if d is Decision.PENDING and i > self.current
-        ]
-        if pending:
-            self.current = pending[0]
-        self.refresh_view()
-
-    def action_move(self, step: int) -> None:
-        self.current = max(0, min(len(self.review.hunks) - 1, self.current + step))
-        self.refresh_view()
-
-    def action_commit(self) -> None:
-        if not self.review.accepted():
-            self.notify("Accept at least one hunk (y) before committing.", severity="warning")
-            return
-        self.exit(True)
-
-    def action_quit_review(self) -> None:
-        self.exit(False)
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, ReviewScreen):
+            yield from screen.commands()
 
 
-def run_review(proposal: Proposal) -> bool:
-    """Show the review screen; True when the user asked to write and commit."""
-    title = f"fixer · {proposal.route or 'your diff'}"
-    return bool(ReviewApp(proposal.review, title).run())
+def run_review(
+    run: Run, theme: str | None = None, proposal: Proposal | None = None
+) -> ReviewResult:
+    """Show the review screen until the user commits or quits."""
+    settings = run.config.ui if run.config is not None else None
+    app = ReviewApp(
+        run,
+        proposal,
+        route=None if proposal else run.route(),  # a config error stops here, before the screen
+        theme=theme or (settings.theme if settings else None),
+        keymap=settings.keymap if settings else None,
+    )
+    app.run()
+    return app.result

@@ -1,0 +1,59 @@
+"""What a run did, in words: the summary printed after writing, and the tokens and cost line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fixer.printable import printable_lines
+
+if TYPE_CHECKING:
+    from fixer.llm import Reply
+    from fixer.router import Route
+    from fixer.session import Outcome, Proposal
+
+
+def summary(proposal: Proposal, outcome: Outcome, replies: Sequence[Reply] | None = None) -> str:
+    """The short report printed after writing: hunks, files, commit, tokens, cost."""
+    accepted = proposal.review.accepted()
+    hunks = sum(len(h) for h in accepted.values())
+    lines = [
+        f"accepted {hunks} hunk{'s' * (hunks != 1)} in {len(accepted)} file"
+        f"{'s' * (len(accepted) != 1)}; written: {', '.join(outcome.written) or 'none'}"
+    ]
+    if outcome.commit:
+        lines.append(f"committed {outcome.commit[:12]} {outcome.message}")
+    lines += [
+        f"not committed (it had uncommitted changes before fixer ran): {n}"
+        for n in outcome.uncommitted
+    ]
+    lines += list(outcome.refused)
+    lines += list(outcome.notes)
+    lines.append(usage_line(proposal.route, proposal.replies if replies is None else replies))
+    return printable_lines("\n".join(lines))
+
+
+def usage_line(route: Route | None, replies: Sequence[Reply]) -> str:
+    """Route, tokens and cost of the run's model calls, unknown parts said to be unknown."""
+    if route is None:
+        return "model: none (--from-diff); tokens: 0; cost: 0"
+    if route.is_local:
+        return "model: local (offline fixers); tokens: 0; cost: 0"
+    calls = f"{len(replies)} calls, " if len(replies) > 1 else ""
+    return f"model: {route}; {calls}{spend(replies)}"
+
+
+def spend(replies: Sequence[Reply]) -> str:
+    """Tokens in (cached) and out, cost and time of some model calls."""
+    usages = [r.usage for r in replies]
+    if any(u is None for u in usages):
+        return "tokens: not reported; cost: unknown"
+    cached = sum(u.cached_tokens or 0 for u in usages)
+    costs = [u.cost for u in usages]
+    cost = "unknown (no price known)" if None in costs else f"${sum(costs)}"
+    return (
+        f"tokens: {sum(u.prompt_tokens or 0 for u in usages):,} "
+        f"in{f' ({cached:,} cached)' if cached else ''}, "
+        f"{sum(u.completion_tokens or 0 for u in usages):,} out; cost: {cost}; "
+        f"{sum(r.elapsed_s for r in replies):.1f}s"
+    )

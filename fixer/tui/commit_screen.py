@@ -1,0 +1,138 @@
+"""The commit screen: what will be written and committed, the message, then the commit id."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from fixer import agents
+from fixer.printable import printable
+from fixer.report import summary
+from fixer.session import Outcome, Proposal, Run
+
+
+def planned_files(proposal: Proposal) -> list[tuple[str, int, int, int]]:
+    """(name, accepted hunks, lines added, lines removed) of every file that will be written."""
+    rows = []
+    for name, hunks in proposal.review.accepted().items():
+        added = sum(1 for h in hunks for line in h.lines if line[0] == "+")
+        removed = sum(1 for h in hunks for line in h.lines if line[0] == "-")
+        rows.append((name, len(hunks), added, removed))
+    return rows
+
+
+class CommitScreen(Screen[Outcome | None]):
+    """Enter writes and commits; Esc goes back to the review. Dismissed with the Outcome."""
+
+    CSS_PATH = "commit_screen.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back to the review", id="commit-back"),
+        Binding("enter", "commit", "Write + commit", id="commit-confirm", show=False),
+    ]
+
+    def __init__(self, run: Run, proposal: Proposal, replies: list) -> None:
+        super().__init__()
+        self.run = run
+        self.proposal = proposal
+        self.replies = replies
+        self.committing = self.run.commit and self.run.workspace.repo is not None
+        accepted = proposal.review.accepted()
+        self.template = agents.template_commit_message(
+            list(accepted), sum(len(h) for h in accepted.values())
+        )
+        self.outcome: Outcome | None = None
+
+    def compose(self) -> ComposeResult:
+        verb = "Write and commit" if self.committing else "Write"
+        with Vertical(id="plan"):
+            yield Label(f"[b]{verb}[/b] these files (Enter), or go back (Esc):")
+            for name, hunks, added, removed in planned_files(self.proposal):
+                yield Label(
+                    f"  {printable(name)}   {hunks} hunk{'s' * (hunks != 1)}   +{added} -{removed}",
+                    markup=False,
+                    classes="file",
+                    name=name,
+                )
+            yield Label("", id="notes", markup=False)
+            if self.committing:
+                yield Label("Commit message:")
+                yield Input(self.template, id="message")
+        yield Static(id="done", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.committing:
+            self.check_dirty()
+            self.write_message()
+
+    @work(thread=True, exit_on_error=False, group="dirty")
+    def check_dirty(self) -> list[str]:
+        repo = self.run.workspace.repo
+        paths = {self.run.workspace.root / name: name for name, *_ in planned_files(self.proposal)}
+        return sorted(paths[p] for p in repo.dirty(list(paths)) if p in paths)
+
+    @work(exclusive=True, exit_on_error=False, group="message")
+    async def write_message(self) -> tuple[str, str | None]:
+        self.query_one("#notes", Label).update("asking for a commit message…")
+        return await self.run.commit_message(self.proposal)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker, state = event.worker, event.state
+        if state is WorkerState.ERROR and worker.group == "commit":
+            self.show_done(None, f"nothing more was done: {worker.error}")
+        if state is not WorkerState.SUCCESS:
+            return
+        if worker.group == "dirty" and worker.result:
+            self.query_one("#notes", Label).update(
+                "has uncommitted changes from before: written, not committed: "
+                + ", ".join(printable(n) for n in worker.result)
+            )
+        elif worker.group == "message":
+            message, note = worker.result
+            field = self.query_one("#message", Input)
+            if field.value == self.template:  # never overwrite what the user typed
+                field.value = message
+            self.query_one("#notes", Label).update(note or "")
+        elif worker.group == "commit":
+            self.show_done(worker.result, None)
+
+    def action_commit(self) -> None:
+        if self.outcome is not None:
+            self.dismiss(self.outcome)
+            return
+        message = self.query_one("#message", Input).value.strip() if self.committing else ""
+        if self.committing and not message:
+            self.notify("Write a commit message first.", severity="warning")
+            return
+        self.workers.cancel_group(self, "message")
+        self.finish(message)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_commit()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="commit")
+    def finish(self, message: str) -> Outcome:
+        return self.run.finish(self.proposal, message)
+
+    def show_done(self, outcome: Outcome | None, failure: str | None) -> None:
+        self.outcome = outcome
+        self.query_one("#plan").display = False
+        done = self.query_one("#done", Static)
+        text = failure or summary(self.proposal, outcome, self.replies)
+        done.update(f"{text}\n\nPress Enter to leave.")
+        if outcome is None:
+            self.outcome = Outcome(refused=(failure or "",))
+
+    def action_back(self) -> None:
+        if self.outcome is not None:
+            self.dismiss(self.outcome)
+        elif not self.workers or all(w.group != "commit" for w in self.workers):
+            self.dismiss(None)

@@ -1,0 +1,117 @@
+"""Small modal screens of the review: confirm, ask for a line, edit a hunk, help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, TextArea
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 80%; max-width: 100; height: auto; max-height: 90%;
+    border: round $primary; background: $panel; padding: 0 1;
+}}
+{name} Label {{ width: 100%; margin-bottom: 1; }}
+"""
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes / no question: y or Enter says yes, n or Esc says no."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, markup=False)
+            yield Label("[b]y[/b] yes   [b]n[/b] no", classes="keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class AskScreen(ModalScreen[str | None]):
+    """One line of input (a hunk number, a search); Enter gives it, Esc gives None."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="AskScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="ask-cancel")
+    ]
+
+    def __init__(self, prompt: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.prompt, markup=False)
+            yield Input(self.value, placeholder=self.placeholder, select_on_focus=True)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+
+class EditScreen(ModalScreen[list[str] | None]):
+    """The new side of a hunk in an editor; Ctrl+S keeps the edit, Esc drops it."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="EditScreen")
+        + """
+    EditScreen > Vertical { width: 95%; max-width: 160; height: 90%; }
+    EditScreen TextArea { height: 1fr; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Accept the edit", id="edit-save", priority=True),
+        Binding("escape", "dismiss(None)", "Cancel", id="edit-cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, lines: Iterable[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = "\n".join(lines)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"{self.title_text}\n[b]Ctrl+S[/b] accept the edit   [b]Esc[/b] cancel")
+            yield TextArea(self.text, tab_behavior="indent", soft_wrap=False)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.split("\n"))
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the review with what it does, as currently mapped."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="HelpScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss(None)", "Close", id="help-close")
+    ]
+
+    def __init__(self, keys: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = list(keys)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("[b]Keys[/b] (remap them in the config: fixer.keymap)")
+            table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True)
+            table.add_columns("key", "action")
+            table.add_rows(self.keys)
+            yield table

@@ -1,0 +1,397 @@
+"""The hunk view: every hunk of the review in git style, drawn line by line.
+
+Only the visible rows are rendered (Textual's line API): thousands of hunks never become
+thousands of widgets. Each file side is highlighted once; rendered rows are kept in an LRU cache
+that is dropped when the theme, the layout or the hunks change.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from fixer.patch import PatchRejected, apply_hunks
+from fixer.patch.parse import split_lines
+from fixer.printable import printable
+from fixer.review import Decision, Review
+from fixer.tui.layout import (
+    DiffLine,
+    Pair,
+    diff_lines,
+    hunk_title,
+    row_count,
+    side_by_side,
+)
+from fixer.tui.syntax import NO_SYNTAX, Run, highlight_lines
+
+TAB_SIZE = 4
+SPLIT_WIDTH = 160  # side by side on its own from this many columns, unless the user chose
+MARKS = {Decision.PENDING: "?", Decision.ACCEPTED: "✓", Decision.REJECTED: "✗"}
+MARKERS = {"context": " ", "removed": "-", "added": "+"}
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """One hunk ready to draw: its lines and the syntax runs of each."""
+
+    lines: list[DiffLine]
+    runs: list[list[Run]]  # parallel to `lines`
+    pairs: list[Pair]  # the side-by-side rows
+
+
+def _cells(line: str) -> int:
+    """Columns a hunk line (with its leading tag) takes on screen; fast for ASCII."""
+    text = line.expandtabs(TAB_SIZE)
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _tabs(segments: list[Segment]) -> list[Segment]:
+    """Tabs become spaces up to the next tab stop, counted across segments."""
+    column = 0
+    out = []
+    for text, style, _ in segments:
+        if "\t" in text:
+            pieces = []
+            for char in text:
+                if char == "\t":
+                    pieces.append(" " * (TAB_SIZE - (column % TAB_SIZE)))
+                    column += len(pieces[-1])
+                else:
+                    pieces.append(char)
+                    column += cell_len(char)
+            text = "".join(pieces)
+        else:
+            column += cell_len(text)
+        out.append(Segment(text, style))
+    return out
+
+
+def styled_segments(
+    runs: Sequence[Run], words: Sequence[tuple[int, int]], base: Style, word: Style
+) -> list[Segment]:
+    """A line's syntax runs over its line style, with the changed words in the word style."""
+    cuts = sorted({c for span in words for c in span})
+    segments = []
+    position = 0
+    for run_style, text in runs:
+        end = position + len(text)
+        inner = [c for c in cuts if position < c < end]
+        for lo, hi in zip([position, *inner], [*inner, end], strict=True):
+            marked = any(a <= lo < b for a, b in words)
+            style = base + run_style + (word if marked else Style())
+            segments.append(Segment(text[lo - position : hi - position], style))
+        position = end
+    return _tabs(segments)
+
+
+class HunkView(ScrollView, can_focus=True):
+    """Every hunk of a review; one of them is the current hunk, marked by a bar."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "hunk--title",
+        "hunk--title-current",
+        "hunk--cursor",
+        "hunk--number",
+        "hunk--context",
+        "hunk--added",
+        "hunk--removed",
+        "hunk--added-word",
+        "hunk--removed-word",
+        "hunk--flag",
+        "hunk--accepted",
+        "hunk--rejected",
+        "hunk--pending",
+    }
+    DEFAULT_CSS = """
+    HunkView { background: $surface; }
+    HunkView > .hunk--title { color: $diff-hunk-header; }
+    HunkView > .hunk--title-current { background: $boost; text-style: bold; }
+    HunkView > .hunk--cursor { color: $diff-cursor; }
+    HunkView > .hunk--number { color: $diff-line-number; }
+    HunkView > .hunk--context { color: $diff-context-foreground; }
+    HunkView > .hunk--added { color: $diff-added-foreground; background: $diff-added-background; }
+    HunkView > .hunk--removed {
+        color: $diff-removed-foreground; background: $diff-removed-background;
+    }
+    HunkView > .hunk--added-word { background: $diff-added-word-background; text-style: bold; }
+    HunkView > .hunk--removed-word {
+        background: $diff-removed-word-background; text-style: bold;
+    }
+    HunkView > .hunk--flag { color: $diff-flag; text-style: bold; }
+    HunkView > .hunk--accepted { color: $success; text-style: bold; }
+    HunkView > .hunk--rejected { color: $error; text-style: bold; }
+    HunkView > .hunk--pending { color: $warning; text-style: bold; }
+    """
+
+    class CursorMoved(Message):
+        """The current hunk changed (keys, a click or new hunks)."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, syntax: str = NO_SYNTAX, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.review: Review | None = None
+        self.cursor = 0
+        self.syntax = syntax
+        self.split_choice: bool | None = None  # None: side by side on wide screens
+        self._starts: list[int] = [0]
+        self._number_width = 1
+        self._content_width = 0
+        self._sides: dict[tuple[str, str], list[list[Run]] | None] = {}
+        self._lines: LRUCache[int, _Lines] = LRUCache(512)
+        self._strips: LRUCache[tuple, Strip] = LRUCache(4096)
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    @property
+    def split(self) -> bool:
+        """Side by side: the user's choice, or on its own on a wide screen."""
+        if self.split_choice is not None:
+            return self.split_choice
+        return self.size.width >= SPLIT_WIDTH
+
+    def show(self, review: Review, cursor: int = 0) -> None:
+        """Show a review (again, after its hunks changed)."""
+        self.review = review
+        self._sides.clear()
+        self._layout()
+        self.move_to(cursor, scroll=True)
+
+    def set_syntax(self, syntax: str) -> None:
+        self.syntax = syntax
+        self._sides.clear()
+        self._clear()
+
+    def toggle_split(self) -> None:
+        self.split_choice = not self.split
+        self._layout()
+        self.move_to(self.cursor, scroll=True)
+
+    def changed(self) -> None:
+        """Decisions changed: redraw (titles and dimming read them at render time)."""
+        self.refresh()
+
+    def _clear(self) -> None:
+        self._lines.clear()
+        self._strips.clear()
+        self.refresh()
+
+    def _layout(self) -> None:
+        """Row offsets of every hunk, and the scroll size; cheap, nothing is rendered here."""
+        self._clear()
+        hunks = self.review.hunks if self.review else ()
+        starts = [0]
+        widest = 0
+        biggest = 1
+        for item in hunks:
+            hunk = item.hunk
+            starts.append(starts[-1] + row_count(hunk, self.split) + 2)  # + title and gap
+            biggest = max(biggest, (hunk.old_start or 0) + hunk.old_count)
+            biggest = max(biggest, (hunk.new_start or 0) + hunk.new_count)
+            widest = max(widest, max(map(_cells, hunk.lines), default=0))
+        self._starts = starts
+        self._number_width = len(str(biggest))
+        self._content_width = widest
+        width = 0 if self.split else self._prefix_width + self._content_width
+        self.virtual_size = Size(width, starts[-1])
+
+    @property
+    def _prefix_width(self) -> int:
+        return 2 * self._number_width + 5
+
+    def on_resize(self) -> None:
+        if self.split_choice is None and self.review is not None:
+            self._layout()
+        else:
+            self._strips.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    # -- the current hunk ------------------------------------------------------------------
+
+    def move_to(self, index: int, scroll: bool = True) -> None:
+        """Make hunk `index` current and bring it into view."""
+        count = len(self.review.hunks) if self.review else 0
+        self.cursor = max(0, min(index, count - 1)) if count else 0
+        if scroll and count:
+            self.scroll_to_hunk(self.cursor)
+        self.refresh()
+        self.post_message(self.CursorMoved(self.cursor))
+
+    def scroll_to_hunk(self, index: int) -> None:
+        top, bottom = self._starts[index], self._starts[index + 1] - 1
+        view = self.scrollable_content_region.height or self.size.height
+        y = self.scroll_offset.y
+        if top < y or bottom > y + view:
+            self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
+
+    def hunk_at(self, row: int) -> int | None:
+        if not self.review or not self.review.hunks or row >= self._starts[-1]:
+            return None
+        return bisect_right(self._starts, row) - 1
+
+    def on_click(self, event: Click) -> None:
+        index = self.hunk_at(event.y + self.scroll_offset.y)
+        if index is not None:
+            self.move_to(index, scroll=False)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        row = scroll_y + y
+        index = self.hunk_at(row)
+        if index is None:
+            return Strip.blank(width, self.rich_style)
+        offset = row - self._starts[index]
+        last = self._starts[index + 1] - self._starts[index] - 1
+        if offset == 0:
+            return self._title(index, width)
+        if offset == last:
+            return Strip.blank(width, self.rich_style)
+        rejected = self.review.decisions[index] is Decision.REJECTED
+        key = (index, offset, self.split, width, scroll_x, rejected)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._row(index, offset - 1, width, scroll_x)
+            if rejected:
+                strip = strip.apply_style(Style(dim=True))
+            self._strips[key] = strip
+        return self._gutter(index) + strip
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"hunk--{name}")
+
+    def _gutter(self, index: int) -> Strip:
+        mark = "▌" if index == self.cursor else " "
+        return Strip([Segment(mark, self._style("cursor"))], 1)
+
+    def _title(self, index: int, width: int) -> Strip:
+        item = self.review.hunks[index]
+        decision = self.review.decisions[index]
+        current = index == self.cursor
+        base = self._style("title") + (self._style("title-current") if current else Style())
+        segments = [
+            Segment(f" {MARKS[decision]} ", base + self._style(decision.value)),
+            Segment(f"{printable(item.name)}  {hunk_title(item.hunk)}", base),
+        ]
+        if item.flag:
+            segments.append(Segment(f"  [{item.flag}]", base + self._style("flag")))
+        strip = Strip(segments).crop_extend(0, width - 1, base)
+        return self._gutter(index) + strip
+
+    def _row(self, index: int, row: int, width: int, scroll_x: int) -> Strip:
+        """One line row of a hunk, without the gutter."""
+        lines = self._hunk_lines(index)
+        if not self.split:
+            return self._side(lines, row, "both", width - 1, scroll_x)
+        old, new = lines.pairs[row]
+        half = (width - 2) // 2
+        return Strip.join(
+            [
+                self._side(lines, old, "old", half, 0),
+                Strip([Segment("│", self._style("number"))], 1),
+                self._side(lines, new, "new", width - 2 - half, 0),
+            ]
+        )
+
+    def _side(self, lines: _Lines, k: int | None, side: str, width: int, scroll_x: int) -> Strip:
+        """A diff line with its numbers and marker; `side` is "both" in the unified view."""
+        if k is None:
+            return Strip.blank(width, self.rich_style)
+        line = lines.lines[k]
+        base = self._style(line.kind)
+        word = (
+            self.get_component_rich_style(f"hunk--{line.kind}-word", partial=True)
+            if line.kind != "context"
+            else Style()
+        )
+        numbers = {
+            "old": (line.old_number,),
+            "new": (line.new_number,),
+            "both": (line.old_number, line.new_number),
+        }[side]
+        digits = self._number_width
+        gutter = " ".join(" " * digits if n is None else f"{n:>{digits}}" for n in numbers)
+        prefix = Strip(
+            [Segment(gutter + " ", self._style("number")), Segment(MARKERS[line.kind] + " ", base)]
+        )
+        content = Strip(styled_segments(lines.runs[k], line.words, base, word))
+        room = max(0, width - prefix.cell_length)
+        return Strip.join([prefix, content.crop_extend(scroll_x, scroll_x + room, base)])
+
+    def _hunk_lines(self, index: int) -> _Lines:
+        found = self._lines.get(index)
+        if found is not None:
+            return found
+        item = self.review.hunks[index]
+        lines = diff_lines(item.hunk)
+        old = self._side_runs(item.name, "old")
+        new = self._side_runs(item.name, "new")
+        runs: list[list[Run] | None] = []
+        for line in lines:
+            number, side = (
+                (line.old_number, old) if line.kind == "removed" else (line.new_number, new)
+            )
+            found_runs = side[number - 1] if side and number and number <= len(side) else None
+            if found_runs is not None and "".join(t for _, t in found_runs) != line.text:
+                found_runs = None
+            runs.append(found_runs)
+        if None in runs:
+            # The file-wide text did not hold these lines (an edited hunk): lex the hunk alone.
+            own = self._own_runs(item.name, lines)
+            runs = [r if r is not None else o for r, o in zip(runs, own, strict=True)]
+        found = _Lines(lines, runs, side_by_side(lines))
+        self._lines[index] = found
+        return found
+
+    def _own_runs(self, name: str, lines: Sequence[DiffLine]) -> list[list[Run]]:
+        """Each side of the hunk lexed on its own."""
+
+        def lexed(skip: str):
+            texts = [n.text for n in lines if n.kind != skip]
+            return iter(highlight_lines(texts, name, self.syntax))
+
+        old, new = lexed("added"), lexed("removed")
+        result = []
+        for line in lines:
+            if line.kind != "added":
+                runs = next(old)
+            if line.kind != "removed":
+                runs = next(new)
+            result.append(runs)
+        return result
+
+    def _side_runs(self, name: str, side: str) -> list[list[Run]] | None:
+        """The whole file highlighted, as read (old) or with every proposed hunk (new)."""
+        key = (name, side)
+        if key not in self._sides:
+            change = self.review.file(name)
+            text = change.original
+            if side == "new":
+                hunks = [h.hunk for h in self.review.hunks if h.name == name]
+                try:
+                    text = apply_hunks(text, hunks)
+                except PatchRejected:
+                    self._sides[key] = None
+                    return None
+            lines = [printable(t) for t, _ in split_lines(text)]
+            self._sides[key] = highlight_lines(lines, name, self.syntax)
+        return self._sides[key]

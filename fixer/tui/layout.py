@@ -1,0 +1,116 @@
+"""What the hunk view shows, line by line: numbers, kinds and changed words. Pure, no Textual.
+
+Every line goes through `printable`: a model can send escape sequences, and they are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import zip_longest
+
+from fixer.patch import Hunk, hunk_range
+from fixer.patch.parse import side_index
+from fixer.patch.words import Span, pair_lines, word_spans
+from fixer.printable import printable
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a hunk as shown: its kind, its numbers in the old and new file, the words
+    that changed (character spans; empty when the line has no similar partner)."""
+
+    kind: str  # "context", "removed" or "added"
+    old_number: int | None
+    new_number: int | None
+    text: str
+    words: tuple[Span, ...] = ()
+
+
+KINDS = {" ": "context", "-": "removed", "+": "added"}
+
+
+def _blocks(tags: Sequence[str]) -> list[tuple[int, int]]:
+    """[start, end) of each run of changed lines."""
+    blocks: list[tuple[int, int]] = []
+    for k, tag in enumerate(tags):
+        if tag == " ":
+            continue
+        if blocks and blocks[-1][1] == k:
+            blocks[-1] = (blocks[-1][0], k + 1)
+        else:
+            blocks.append((k, k + 1))
+    return blocks
+
+
+def diff_lines(hunk: Hunk) -> list[DiffLine]:
+    """The hunk's lines with real line numbers on both sides and the changed words marked."""
+    texts = [printable(line[1:]) for line in hunk.lines]
+    tags = [line[0] for line in hunk.lines]
+    words: dict[int, tuple[Span, ...]] = {}
+    for lo, hi in _blocks(tags):
+        removed = [k for k in range(lo, hi) if tags[k] == "-"]
+        added = [k for k in range(lo, hi) if tags[k] == "+"]
+        for i, j in pair_lines([texts[k] for k in removed], [texts[k] for k in added]):
+            spans = word_spans(texts[removed[i]], texts[added[j]])
+            if spans is not None:
+                words[removed[i]], words[added[j]] = tuple(spans[0]), tuple(spans[1])
+    old = (side_index(hunk.old_start, hunk.old_count) or 0) + 1
+    new = (side_index(hunk.new_start, hunk.new_count) or 0) + 1
+    lines = []
+    for k, (tag, text) in enumerate(zip(tags, texts, strict=True)):
+        lines.append(
+            DiffLine(
+                KINDS[tag],
+                old if tag != "+" else None,
+                new if tag != "-" else None,
+                text,
+                words.get(k, ()),
+            )
+        )
+        old += tag != "+"
+        new += tag != "-"
+    return lines
+
+
+Pair = tuple[int | None, int | None]  # positions in the hunk's lines of the old and the new side
+
+
+def side_by_side(lines: Sequence[DiffLine]) -> list[Pair]:
+    """Rows of (old, new): context on both sides, each change block's lines side by side."""
+    rows: list[Pair] = []
+    removed: list[int] = []
+    added: list[int] = []
+    for k, line in enumerate([*lines, None]):
+        if line is not None and line.kind != "context":
+            (removed if line.kind == "removed" else added).append(k)
+            continue
+        rows.extend(zip_longest(removed, added))
+        removed, added = [], []
+        if line is not None:
+            rows.append((k, k))
+    return rows
+
+
+def row_count(hunk: Hunk, split: bool) -> int:
+    """How many rows the hunk's lines take, without laying them out (for the scroll height)."""
+    if not split:
+        return len(hunk.lines)
+    count = removed = added = 0
+    for line in [*hunk.lines, " "]:
+        if line[0] == "-":
+            removed += 1
+        elif line[0] == "+":
+            added += 1
+        else:
+            count += max(removed, added) + 1
+            removed = added = 0
+    return count - 1
+
+
+def hunk_title(hunk: Hunk) -> str:
+    """The @@ line as git shows it, with the real numbers of both sides."""
+    old = hunk_range(hunk.old_start or 0, hunk.old_count)
+    new = hunk_range(hunk.new_start or 0, hunk.new_count)
+    header = f" {printable(hunk.header)}" if hunk.header else ""
+    return f"@@ -{old} +{new} @@{header}"

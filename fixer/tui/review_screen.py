@@ -1,0 +1,484 @@
+"""The review screen: the status line, the file list, the hunks, and every key of the review.
+
+It asks for the proposal in a worker, so the screen is up before the model answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from time import monotonic
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.worker import Worker, WorkerState
+
+from fixer.errors import FixerError
+from fixer.llm import Progress
+from fixer.printable import printable_lines
+from fixer.report import spend
+from fixer.review import Decision, Review
+from fixer.router import Route
+from fixer.session import Outcome, Proposal, Run
+from fixer.tui.commit_screen import CommitScreen
+from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen
+from fixer.tui.file_list import FileList
+from fixer.tui.hunk_view import HunkView
+
+if TYPE_CHECKING:
+    from fixer.tui.app import ReviewResult
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+DECIDE = Binding.Group("decide")
+REST = Binding.Group("whole file")
+UNDECIDED = Binding.Group("undecided")
+# Keys that need hunks on screen; dimmed while the model is still answering.
+NEEDS_HUNKS = {
+    "decide",
+    "decide_rest",
+    "accept_all",
+    "next_undecided",
+    "move",
+    "goto",
+    "search",
+    "split",
+    "edit",
+    "undo",
+    "next_file",
+    "commit",
+    "toggle_split",
+}
+
+
+def _matches(review: Review, index: int, needle: str) -> bool:
+    item = review.hunks[index]
+    return needle in item.name.lower() or any(needle in line.lower() for line in item.hunk.lines)
+
+
+class ReviewScreen(Screen[None]):
+    """One key per decision, as in git add -p; c opens the commit screen."""
+
+    CSS_PATH = "review_screen.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    AUTO_FOCUS = "HunkView"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "decide('accepted')", "accept", id="accept", group=DECIDE),
+        Binding("n", "decide('rejected')", "reject", id="reject", group=DECIDE),
+        Binding(
+            "a", "decide_rest('accepted')", "accept rest of file", id="accept-file", group=REST
+        ),
+        Binding(
+            "d", "decide_rest('rejected')", "reject rest of file", id="reject-file", group=REST
+        ),
+        Binding("j", "next_undecided(1)", "next undecided", id="next-undecided", group=UNDECIDED),
+        Binding(
+            "k", "next_undecided(-1)", "previous undecided", id="prev-undecided", group=UNDECIDED
+        ),
+        Binding("c", "commit", "commit", id="commit"),
+        Binding("question_mark", "help", "help", id="help"),
+        Binding("q", "quit", "quit", id="quit"),
+        Binding("s", "split", "split", id="split"),
+        Binding("e", "edit", "edit", id="edit"),
+        Binding("u", "undo", "undo", id="undo"),
+        Binding("r", "ask_again", "stronger model", id="ask-again"),
+        Binding("escape", "cancel", "cancel request", id="cancel"),
+        # In the help screen and the command palette; the footer has no room for them.
+        Binding("J", "move(1)", "next hunk", id="next-hunk", show=False),
+        Binding("K", "move(-1)", "previous hunk", id="previous-hunk", show=False),
+        Binding("tab", "next_file", "next file", id="next-file", show=False),
+        Binding("A", "accept_all", "accept all unflagged", id="accept-all", show=False),
+        Binding("g", "goto", "go to hunk", id="goto", show=False),
+        Binding("slash", "search", "search", id="search", show=False),
+        Binding("v", "toggle_split", "side by side", id="side-by-side", show=False),
+    ]
+
+    def __init__(self, run: Run, result: ReviewResult, route: Route | None) -> None:
+        super().__init__()
+        self.run = run
+        self.result = result
+        self.route = route
+        self.review: Review | None = None
+        self.shown_hunks: tuple = ()
+        self.asking_since: float | None = None
+        self.progress: Progress | None = None
+        self.search_text = ""
+        self.binding_state: tuple[bool, ...] = ()
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status", markup=False)
+        with Horizontal(id="main"):
+            yield FileList(id="files")
+            with Vertical(id="right"):
+                yield Static(id="message", markup=False)
+                yield HunkView(self.app.fixer_theme.syntax, id="hunks")
+        yield Footer()
+
+    @property
+    def hunks(self) -> HunkView:
+        return self.query_one(HunkView)
+
+    @property
+    def cursor(self) -> int:
+        return self.hunks.cursor
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self.on_theme_changed)
+        self.spinner = self.set_interval(0.1, self.tick, pause=True)
+        if self.result.proposal is not None:
+            self.show_proposal(self.result.proposal)
+        else:
+            self.ask(self.route)
+
+    def on_theme_changed(self, _theme: object) -> None:
+        self.hunks.set_syntax(self.app.fixer_theme.syntax)
+
+    def say(self, text: str) -> None:
+        """A message in place of the hunks (asking, nothing to review, an error)."""
+        self.query_one("#message", Static).update(printable_lines(text))
+        self.add_class("-message")
+
+    # -- asking the model ------------------------------------------------------------------
+
+    @work(exclusive=True, group="proposal")
+    async def ask(self, route: Route | None) -> Proposal | FixerError:
+        self.route = route
+        self.asking_since = monotonic()
+        self.spinner.resume()
+        self.progress = None
+        who = f"{route}" if route else "your diff"
+        self.say(f"Asking {who} for a diff of {', '.join(self.run.sources)}…\n\nEsc cancels.")
+        self.update_bindings()
+        try:
+            return await self.run.propose(route, on_progress=self.on_progress)
+        except FixerError as error:  # the user's to read; anything else is a bug and crashes
+            return error
+
+    def on_progress(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "proposal" or not event.worker.is_finished:
+            return
+        self.asking_since = None
+        self.spinner.pause()
+        found = event.worker.result if event.state is WorkerState.SUCCESS else None
+        if isinstance(found, Proposal):
+            self.show_proposal(found)
+        elif self.review is not None:  # asking again failed: the earlier proposal stays
+            self.route = self.result.proposal.route
+            self.notify(
+                printable_lines(str(found or "Cancelled.")),
+                markup=False,
+                severity="error" if found else "information",
+            )
+            self.remove_class("-message")
+        elif found is not None:
+            self.result.error = found
+            self.say(f"{found}\n\nr asks a stronger model, q quits.")
+        else:
+            self.result.cancelled = True
+            self.say("Cancelled: nothing was written.\n\nr asks again, q quits.")
+        self.update_bindings()
+        self.tick()
+
+    def show_proposal(self, proposal: Proposal) -> None:
+        self.result.proposal = proposal
+        self.route = proposal.route
+        self.result.replies.extend(r for r in proposal.replies if r not in self.result.replies)
+        self.result.error = None
+        self.result.cancelled = False
+        self.review = proposal.review
+        for note in proposal.notes:
+            self.notify(printable_lines(note), markup=False, timeout=8)
+        for refusal in proposal.review.refusals:
+            self.notify(
+                printable_lines(f"refused {refusal}"), markup=False, severity="warning", timeout=10
+            )
+        if not proposal.review.hunks:
+            self.say("No changes proposed: nothing to review.\n\nq quits.")
+            return
+        self.remove_class("-message")
+        self.redraw(0)
+        self.hunks.focus()
+
+    # -- keeping the view in step with the review -------------------------------------------
+
+    def redraw(self, cursor: int | None = None) -> None:
+        """After a change: re-lay out when the hunks changed, else only repaint."""
+        review = self.review
+        if not review.hunks:  # an edit that gave back the file as it was dropped the last hunk
+            self.say("No hunk left to review: u undoes the last step, q quits.")
+        else:
+            self.remove_class("-message")
+        if review.hunks is not self.shown_hunks:
+            self.shown_hunks = review.hunks
+            self.query_one(FileList).show(review)
+            self.hunks.show(review, self.cursor if cursor is None else cursor)
+        else:
+            self.query_one(FileList).update_counts(review)
+            if cursor is not None:
+                self.hunks.move_to(cursor)
+            self.hunks.changed()
+        self.update_bindings()
+        self.tick()
+
+    def on_hunk_view_cursor_moved(self, event: HunkView.CursorMoved) -> None:
+        if self.review and self.review.hunks:
+            self.query_one(FileList).follow(self.review.hunks[event.index].name)
+        self.update_bindings()
+        self.tick()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        name = self.query_one(FileList).name_at(event.option_index)
+        first = next(i for i, h in enumerate(self.review.hunks) if h.name == name)
+        self.hunks.move_to(first)
+        self.hunks.focus()
+
+    def tick(self) -> None:
+        """The status line: progress while asking, then decisions, tokens and cost."""
+        parts = ["fixer", str(self.route) if self.route else "your diff"]
+        if self.asking_since is not None:
+            elapsed = monotonic() - self.asking_since
+            spin = SPINNER[int(elapsed * 10) % len(SPINNER)]
+            tokens = self.progress.received_tokens if self.progress else 0
+            parts += [f"{spin} {tokens:,} tokens received", f"{elapsed:.1f}s", "Esc cancels"]
+        elif self.review is not None and self.review.hunks:
+            review = self.review
+            total = len(review.hunks)
+            counts = review.counts()
+            decided = total - counts[Decision.PENDING]
+            parts += [
+                f"hunk {self.cursor + 1}/{total}",
+                f"decided {decided}/{total} (✓{counts[Decision.ACCEPTED]} "
+                f"✗{counts[Decision.REJECTED]})",
+            ]
+        if self.result.replies:
+            parts.append(spend(self.result.replies))
+        self.query_one("#status", Static).update("  ·  ".join(parts))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide Esc unless a request runs; dim the keys that cannot act right now."""
+        asking = self.asking_since is not None
+        if action == "cancel":
+            return asking
+        if action not in NEEDS_HUNKS and action != "ask_again":
+            return True
+        review = self.review
+        if action == "undo":
+            return (not asking and review is not None and review.can_undo) or None
+        if asking or review is None or not review.hunks:
+            return None if action != "ask_again" or asking else self._can_ask_again()
+        if action == "split":
+            return review.can_split(self.cursor) or None
+        if action == "commit":
+            return Decision.ACCEPTED in review.decisions or None
+        if action == "ask_again":
+            return self._can_ask_again()
+        return True
+
+    def update_bindings(self) -> None:
+        """Refresh the footer only when what the keys can do changed: it is slow to rebuild."""
+        review = self.review
+        state = (
+            self.asking_since is not None,
+            review is not None and bool(review.hunks),
+            review is not None and bool(review.hunks) and review.can_split(self.cursor),
+            review is not None and review.can_undo,
+            review is not None and Decision.ACCEPTED in review.decisions,
+        )
+        if state != self.binding_state:
+            self.binding_state = state
+            self.refresh_bindings()
+
+    def _can_ask_again(self) -> bool | None:
+        return self.run.job.diff_text is None or None
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """The review's keys for the command palette."""
+        for binding in self.BINDINGS:
+            if self.check_action(binding.action.split("(")[0], ()):
+                yield SystemCommand(
+                    binding.description.capitalize(),
+                    f"key: {binding.key}",
+                    lambda action=binding.action: self.run_action(action),
+                )
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def action_decide(self, decision: str) -> None:
+        self.review.decide(self.cursor, Decision(decision))
+        self.redraw(self._next_pending(self.cursor, 1, after_decision=True))
+
+    def action_decide_rest(self, decision: str) -> None:
+        self.review.decide_rest_of_file(self.cursor, Decision(decision))
+        self.redraw(self._next_pending(self.cursor, 1, after_decision=True))
+
+    def action_accept_all(self) -> None:
+        taken = self.review.accept_all()
+        flagged = sum(
+            1
+            for h, d in zip(self.review.hunks, self.review.decisions, strict=True)
+            if h.flag and d is Decision.PENDING
+        )
+        note = f"; {flagged} flagged hunk(s) left for you" if flagged else ""
+        self.notify(f"accepted {taken} hunk(s){note}")
+        self.redraw()
+
+    def _next_pending(self, start: int, step: int, after_decision: bool = False) -> int | None:
+        """The next undecided hunk from `start` in direction `step`, wrapping around."""
+        decisions = self.review.decisions
+        total = len(decisions)
+        for offset in range(1, total + 1):
+            index = (start + step * offset) % total
+            if decisions[index] is Decision.PENDING:
+                return index
+        if after_decision:
+            self.notify("Every hunk is decided: c commits, u undoes.")
+        return None
+
+    def action_next_undecided(self, step: int) -> None:
+        found = self._next_pending(self.cursor, step)
+        if found is None:
+            self.notify("No undecided hunk left.")
+        else:
+            self.hunks.move_to(found)
+
+    def action_move(self, step: int) -> None:
+        self.hunks.move_to(self.cursor + step)
+
+    def action_next_file(self) -> None:
+        hunks = self.review.hunks
+        name = hunks[self.cursor].name
+        total = len(hunks)
+        for offset in range(1, total):
+            index = (self.cursor + offset) % total
+            if hunks[index].name != name and (
+                index == 0 or hunks[index - 1].name != hunks[index].name
+            ):
+                self.hunks.move_to(index)
+                return
+        self.notify("This is the only file.")
+
+    def action_goto(self) -> None:
+        total = len(self.review.hunks)
+
+        def go(answer: str | None) -> None:
+            if not answer:
+                return
+            if answer.strip().isdigit() and 1 <= int(answer) <= total:
+                self.hunks.move_to(int(answer) - 1)
+            else:
+                self.notify(
+                    f"No hunk {answer!r}: give a number from 1 to {total}.",
+                    markup=False,
+                    severity="warning",
+                )
+
+        self.app.push_screen(AskScreen(f"Go to hunk (1-{total}):"), go)
+
+    def action_search(self) -> None:
+        def find(answer: str | None) -> None:
+            if not answer:
+                return
+            self.search_text = answer
+            needle = answer.lower()
+            total = len(self.review.hunks)
+            for offset in range(1, total + 1):
+                index = (self.cursor + offset) % total
+                if _matches(self.review, index, needle):
+                    self.hunks.move_to(index)
+                    return
+            self.notify(f"No hunk contains {answer!r}.", markup=False, severity="warning")
+
+        self.app.push_screen(
+            AskScreen("Search the hunks (Enter finds the next):", self.search_text), find
+        )
+
+    def action_split(self) -> None:
+        pieces = self.review.split(self.cursor)
+        self.notify(f"split into {pieces} hunks")
+        self.redraw(self.cursor)
+
+    def action_edit(self) -> None:
+        index = self.cursor
+        item = self.review.hunks[index]
+
+        def save(lines: list[str] | None) -> None:
+            if lines is None:
+                return
+            count = self.review.edit(index, lines)
+            if count == 0:
+                self.notify("The edit gives back the file as it was: hunk dropped.")
+            self.redraw(min(index, max(len(self.review.hunks) - 1, 0)))
+
+        title = f"Edit the new lines of {item.name} hunk {index + 1}"
+        self.app.push_screen(EditScreen(title, item.hunk.new_lines), save)
+
+    def action_undo(self) -> None:
+        self.review.undo()
+        self.redraw()
+
+    def action_toggle_split(self) -> None:
+        self.hunks.toggle_split()
+
+    def action_commit(self) -> None:
+        def done(outcome: Outcome | None) -> None:
+            if outcome is not None:
+                self.result.outcome = outcome
+                self.app.exit(self.result)
+
+        self.app.push_screen(
+            CommitScreen(self.run, self.result.proposal, self.result.replies), done
+        )
+
+    def action_ask_again(self) -> None:
+        try:
+            route = self.run.route(stronger=True)
+        except FixerError as error:
+            self.notify(printable_lines(str(error)), markup=False, severity="error")
+            return
+        if route is None or route == self.route:
+            self.notify(
+                f"No stronger model: {self.route} is also Router.think. Set Router.think "
+                "in the config to a stronger model.",
+                severity="warning",
+            )
+            return
+        decided = self.review is not None and self.review.pending < len(self.review.hunks)
+        if not decided:
+            self.ask(route)
+            return
+        question = f"Ask {route} again? Your decisions on this proposal will be lost."
+        self.app.push_screen(ConfirmScreen(question), lambda yes: yes and self.ask(route))
+
+    def action_help(self) -> None:
+        keys = [
+            (self.app.get_key_display(active.binding), active.binding.description)
+            for active in self.active_bindings.values()
+            if active.node is self and active.binding.id in REVIEW_KEYS
+        ]
+        self.app.push_screen(HelpScreen(keys))
+
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "proposal")
+
+    def action_quit(self) -> None:
+        if self.asking_since is not None:
+            self.workers.cancel_group(self, "proposal")
+        decided = self.review is not None and self.review.pending < len(self.review.hunks)
+        if not decided:
+            self.app.exit(self.result)
+            return
+        question = "Quit without writing anything? Your decisions will be lost."
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: yes and self.app.exit(self.result)
+        )
+
+
+REVIEW_KEYS = {b.id for b in ReviewScreen.BINDINGS if isinstance(b, Binding)}

@@ -1,0 +1,72 @@
+"""Pixels of the review screen: every bundled theme at 120x40 and 80x24, changed words marked.
+
+Update the SVGs under tests/__snapshots__/ with `pytest tests/test_snapshots.py --snapshot-update`
+after a deliberate change, and look at them before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixer.session import Job, Run, open_workspace, read_sources
+from fixer.tui.app import ReviewApp
+from tests.helpers import make_repo
+
+CODE = '''"""Prices of a small shop."""
+
+TAX_RATE = 0.2
+
+
+def price(amount, quantity):
+    """The price with tax, for `quantity` items."""
+    total = amount * quantity
+    return total * (1 + TAX_RATE)
+
+
+def label(name):
+    return f"{name}: on sale"
+'''
+NOTES = "# Notes\n\nThe shop opens at nine.\nIt closes at six.\n"
+DIFF = """--- a/shop.py
++++ b/shop.py
+@@ -6,4 +6,4 @@
+ def price(amount, quantity):
+     \"\"\"The price with tax, for `quantity` items.\"\"\"
+-    total = amount * quantity
++    total = round(amount * quantity, 2)
+     return total * (1 + TAX_RATE)
+@@ -12,2 +12,3 @@
+ def label(name):
++    \"\"\"A shelf label.\"\"\"
+     return f"{name}: on sale"
+--- a/notes.md
++++ b/notes.md
+@@ -3,2 +3,2 @@
+-The shop opens at nine.
++The shop opens at nine o'clock.
+ It closes at six.
+"""
+
+
+def review_app(tmp_path: Path, theme: str) -> ReviewApp:
+    repo = make_repo(tmp_path / "repo", {"shop.py": CODE, "notes.md": NOTES})
+    paths = (repo / "shop.py", repo / "notes.md")
+    workspace = open_workspace(paths)
+    run = Run(Job(paths, diff_text=DIFF), workspace, read_sources(paths, workspace.root))
+    # A user theme folder of their own must not change the pixels.
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    app = ReviewApp(run, theme=theme, env=env)
+    return app
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+@pytest.mark.parametrize("theme", ["dark", "light", "ansi"])
+def test_review_screen(snap_compare, tmp_path: Path, theme: str, size: tuple[int, int]) -> None:
+    # y accepts the first hunk, so a decision mark shows too.
+    assert snap_compare(review_app(tmp_path, theme), press=["y"], terminal_size=size)
+
+
+def test_side_by_side(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(review_app(tmp_path, "dark"), press=["v"], terminal_size=(120, 40))

@@ -1,0 +1,119 @@
+"""The real `fixer` command in a pseudo-terminal: the review screen, keys typed, a real commit."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import FIXER, clean_env, git, make_repo
+
+LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 31))
+PATCH = """--- a/calc.py
++++ b/calc.py
+@@ -4,3 +4,3 @@
+ value_4 = 4
+-value_5 = 5
++value_5 = 50
+ value_6 = 6
+@@ -25,3 +25,3 @@
+ value_25 = 25
+-value_26 = 26
++value_26 = 260
+ value_27 = 27
+"""
+
+
+class Terminal:
+    """fixer running in a pty of 100x30, with what it printed so far."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        env = {**env, "TERM": "xterm-256color"}
+        env.pop("NO_COLOR", None)
+        self.process = subprocess.Popen(
+            [str(FIXER), *args], cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave
+        )
+        os.close(slave)
+        self.output = b""
+
+    def wait_for(self, text: str, timeout_s: float = 20) -> None:
+        """Read until `text` was printed (the screen draws it), or fail showing the output."""
+        deadline = time.monotonic() + timeout_s
+        while text.encode() not in self.output:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared; got {self.output[-2000:]!r}")
+            if select.select([self.master], [], [], 0.1)[0]:
+                try:
+                    self.output += os.read(self.master, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def finish(self) -> int:
+        """Wait for fixer to exit and read the rest of what it printed."""
+        code = self.process.wait(timeout=20)
+        while select.select([self.master], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: every writer is gone
+                break
+            if not chunk:
+                break
+            self.output += chunk
+        os.close(self.master)
+        return code
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", {"calc.py": LINES})
+
+
+def review_with_one_accepted(tmp_path: Path, repo: Path) -> Terminal:
+    """fixer reviewing PATCH, after `y` on its first hunk."""
+    (tmp_path / "fix.patch").write_text(PATCH)
+    args = ["--from-diff", str(tmp_path / "fix.patch"), "calc.py"]
+    terminal = Terminal(args, repo, clean_env(tmp_path))
+    terminal.wait_for("decided 0/2")
+    terminal.type("y")
+    terminal.wait_for("decided 1/2")
+    return terminal
+
+
+def test_review_screen_commits_the_accepted_hunk(tmp_path: Path, repo: Path) -> None:
+    terminal = review_with_one_accepted(tmp_path, repo)
+    terminal.type("n")
+    terminal.wait_for("decided 2/2")
+    terminal.type("c")
+    terminal.wait_for("Commit message")
+    terminal.type("\r")
+    terminal.wait_for("Press Enter to leave")
+    terminal.type("\r")
+    assert terminal.finish() == 0
+    assert "value_5 = 50\n" in (repo / "calc.py").read_text()
+    assert "value_26 = 26\n" in (repo / "calc.py").read_text()
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Apply 1 reviewed hunk to calc.py"
+    assert git(repo, "status", "--porcelain") == ""
+    assert b"committed " in terminal.output  # the summary printed after the screen closed
+
+
+def test_quitting_writes_nothing(tmp_path: Path, repo: Path) -> None:
+    terminal = review_with_one_accepted(tmp_path, repo)
+    terminal.type("q")
+    terminal.wait_for("decisions will be lost")
+    terminal.type("y")
+    assert terminal.finish() == 0
+    assert (repo / "calc.py").read_text() == LINES
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+    assert b"quit; nothing written" in terminal.output
