@@ -610,3 +610,29 @@ async def test_the_commit_screen_names_a_new_file_with_visible_symbols(tmp_path:
         await commit(pilot)
         assert (repo / name).read_text() == "x = 1\n"
         assert not raw_control_on_screen(app)
+
+
+async def test_refused_hunks_are_shown_after_the_last_hunk_with_the_reason(tmp_path: Path) -> None:
+    wrong = "@@ -25,3 +25,3 @@\n value_25 = 25\n-value_26 = 999\n+value_26 = 260\n value_27 = 27\n"
+    _, app = review_app(tmp_path, ONE + wrong)
+    async with reviewing(app) as pilot:
+        rows = "\n".join(shown_rows(app))
+        assert "[did not apply] hunk 2 of calc.py" in rows
+        assert "value_26 = 26" in rows  # the real lines nearest to what the model expected
+        # Only the placed hunk can be decided: A takes it, and the refusal stays a refusal.
+        await pilot.press("A")
+        assert app.screen.review.decisions == [ACCEPTED]
+
+
+async def test_the_command_palette_offers_the_review_keys(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Accept", "Reject", "Next hunk", "Quit"} <= set(titles)
+        assert "Split" not in titles  # one change per hunk: nothing to split
+        assert "Commit" not in titles  # nothing accepted yet: the palette hides what cannot act
+        await pilot.press("y")
+        commit = next(c for c in app.get_system_commands(app.screen) if c.title == "Commit")
+        app.call_later(commit.callback)  # as the palette runs a chosen command
+        await pilot.pause()
+        assert isinstance(app.screen, CommitScreen)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from textwrap import wrap
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -24,7 +25,7 @@ from textual.strip import Strip
 
 from fixer.patch import PatchRejected, apply_hunks
 from fixer.patch.parse import split_lines
-from fixer.printable import printable
+from fixer.printable import printable, printable_lines
 from fixer.review import Decision, Review
 from fixer.tui.layout import (
     DiffLine,
@@ -49,6 +50,19 @@ class _Lines:
     lines: list[DiffLine]
     runs: list[list[Run]]  # parallel to `lines`
     pairs: list[Pair]  # the side-by-side rows
+
+
+def refused_rows(refusals: Sequence[PatchRejected], width: int) -> list[tuple[str, str]]:
+    """Rows (style, text) showing each refused hunk and why, wrapped to `width` columns."""
+    rows: list[tuple[str, str]] = []
+    for refusal in refusals:
+        what = "already in the file" if refusal.already_applied else "did not apply"
+        first, *rest = printable_lines(str(refusal)).split("\n")
+        for k, part in enumerate(wrap(f"[{what}] {first}", width, subsequent_indent="  ")):
+            rows.append(("flag" if k == 0 else "context", part))
+        rows.extend(("context", "  " + line) for line in rest)
+        rows.append(("", ""))
+    return rows
 
 
 def _cells(line: str) -> int:
@@ -149,6 +163,7 @@ class HunkView(ScrollView, can_focus=True):
         self.syntax = syntax
         self.split_choice: bool | None = None  # None: side by side on wide screens
         self._starts: list[int] = [0]
+        self._refused: list[tuple[str, str]] = []
         self._number_width = 1
         self._content_width = 0
         self._sides: dict[tuple[str, str], list[list[Run]] | None] = {}
@@ -204,17 +219,19 @@ class HunkView(ScrollView, can_focus=True):
             biggest = max(biggest, (hunk.new_start or 0) + hunk.new_count)
             widest = max(widest, max(map(_cells, hunk.lines), default=0))
         self._starts = starts
+        refusals = self.review.refusals if self.review else ()
+        self._refused = refused_rows(refusals, max(20, self.size.width - 2))
         self._number_width = len(str(biggest))
         self._content_width = widest
         width = 0 if self.split else self._prefix_width + self._content_width
-        self.virtual_size = Size(width, starts[-1])
+        self.virtual_size = Size(width, starts[-1] + len(self._refused))
 
     @property
     def _prefix_width(self) -> int:
         return 2 * self._number_width + 5
 
     def on_resize(self) -> None:
-        if self.split_choice is None and self.review is not None:
+        if self.review is not None and (self.split_choice is None or self.review.refusals):
             self._layout()
         else:
             self._strips.clear()
@@ -259,7 +276,7 @@ class HunkView(ScrollView, can_focus=True):
         row = scroll_y + y
         index = self.hunk_at(row)
         if index is None:
-            return Strip.blank(width, self.rich_style)
+            return self._refusal_row(row - self._starts[-1], width)
         offset = row - self._starts[index]
         last = self._starts[index + 1] - self._starts[index] - 1
         if offset == 0:
@@ -275,6 +292,14 @@ class HunkView(ScrollView, can_focus=True):
                 strip = strip.apply_style(Style(dim=True))
             self._strips[key] = strip
         return self._gutter(index) + strip
+
+    def _refusal_row(self, k: int, width: int) -> Strip:
+        """The refused hunks come last: what the model wanted, why fixer would not place it."""
+        if not 0 <= k < len(self._refused):
+            return Strip.blank(width, self.rich_style)
+        kind, text = self._refused[k]
+        style = self._style(kind) if kind else self.rich_style
+        return Strip([Segment(" " + text, style)]).crop_extend(0, width, style)
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"hunk--{name}")

@@ -36,6 +36,7 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 DECIDE = Binding.Group("decide")
 REST = Binding.Group("whole file")
 UNDECIDED = Binding.Group("undecided")
+HUNK = Binding.Group("hunk")
 # Keys that need hunks on screen; dimmed while the model is still answering.
 NEEDS_HUNKS = {
     "decide",
@@ -86,14 +87,13 @@ class ReviewScreen(Screen[None]):
         Binding("u", "undo", "undo", id="undo"),
         Binding("r", "ask_again", "stronger model", id="ask-again"),
         Binding("escape", "cancel", "cancel request", id="cancel"),
-        # In the help screen and the command palette; the footer has no room for them.
-        Binding("J", "move(1)", "next hunk", id="next-hunk", show=False),
-        Binding("K", "move(-1)", "previous hunk", id="previous-hunk", show=False),
-        Binding("tab", "next_file", "next file", id="next-file", show=False),
-        Binding("A", "accept_all", "accept all unflagged", id="accept-all", show=False),
-        Binding("g", "goto", "go to hunk", id="goto", show=False),
-        Binding("slash", "search", "search", id="search", show=False),
-        Binding("v", "toggle_split", "side by side", id="side-by-side", show=False),
+        Binding("J", "move(1)", "next hunk", id="next-hunk", group=HUNK),
+        Binding("K", "move(-1)", "previous hunk", id="previous-hunk", group=HUNK),
+        Binding("tab", "next_file", "next file", id="next-file"),
+        Binding("A", "accept_all", "accept all unflagged", id="accept-all"),
+        Binding("g", "goto", "go to hunk", id="goto"),
+        Binding("slash", "search", "search", id="search"),
+        Binding("v", "toggle_split", "side by side", id="side-by-side"),
     ]
 
     def __init__(self, run: Run, result: ReviewResult, route: Route | None) -> None:
@@ -196,13 +196,17 @@ class ReviewScreen(Screen[None]):
         self.review = proposal.review
         for note in proposal.notes:
             self.notify(printable_lines(note), markup=False, timeout=8)
-        for refusal in proposal.review.refusals:
-            self.notify(
-                printable_lines(f"refused {refusal}"), markup=False, severity="warning", timeout=10
-            )
+        refusals = proposal.review.refusals
         if not proposal.review.hunks:
-            self.say("No changes proposed: nothing to review.\n\nq quits.")
+            why = "".join(f"\n\nrefused {refusal}" for refusal in refusals)
+            self.say(f"No changes proposed: nothing to review.{why}\n\nq quits.")
             return
+        if refusals:
+            self.notify(
+                f"{len(refusals)} hunk(s) were refused; why is shown after the last hunk.",
+                severity="warning",
+                timeout=8,
+            )
         self.remove_class("-message")
         self.redraw(0)
         self.hunks.focus()
