@@ -28,6 +28,7 @@ EXIT_CODES = """exit codes:
   2  bad input: usage, config, or an unreadable, binary or huge file; nothing sent
   3  the reply held no usable diff
   4  accepted hunks could not be written or committed (a file changed on disk, git refused)
+  5  a call would exceed the config's Budget; nothing sent (--force sends it anyway)
   130 interrupted"""
 
 
@@ -36,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fixer",
         description="Ask a model (or the offline fixers) for a unified diff of FILEs, review it "
         "hunk by hunk, and commit exactly the hunks you accept.",
-        epilog="subcommands:\n  fixer config [--check]   show or check the config and routes\n\n"
+        epilog="subcommands:\n  fixer config [--check]   show or check the config and routes\n"
+        "  fixer usage [--by ...]   tokens and cost of past calls, from the ledger\n\n"
         + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -66,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="force a model (claude-code-router syntax), or 'local' for the offline fixers",
     )
     parser.add_argument(
+        "--think", action="store_true", help="start with Router.think instead of Router.default"
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="ROUTES",
+        help="ask several models at once and take each hunk from the one that got it right: "
+        "provider,model,provider,model,... or Router scenarios like default,think",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="send calls even when they exceed the Budget"
+    )
+    parser.add_argument(
         "-i", "--instruction", metavar="TEXT", help="your own request, sent after the files"
     )
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
@@ -86,6 +100,9 @@ def build_config_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 2 with a precise message if the config is wrong"
     )
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", help="also say which route a run on these files takes"
+    )
     return parser
 
 
@@ -98,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["config"]:
             return config_command(build_config_parser().parse_args(argv[1:]))
+        if argv[:1] == ["usage"]:
+            from fixer.usage import usage_main
+
+            return usage_main(argv[1:], os.environ)
         parser = build_parser()
         return fix_command(parser, parser.parse_args(argv))
     except FixerError as error:
@@ -120,7 +141,8 @@ def config_command(args: argparse.Namespace) -> int:
             return 2
         print(f"config OK: {config.path or config.origin}")
         return 0
-    print(render_config(config, os.environ))
+    tokens = _prompt_estimate([Path(f) for f in args.files]) if args.files else None
+    print(render_config(config, os.environ, tokens))
     for problem in check_config(config, os.environ):
         print(f"fixer config: warning: {problem}", file=sys.stderr)
     return 0
@@ -206,7 +228,7 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
         if result.proposal is not None and result.proposal.review.hunks:
             print("fixer: quit; nothing written", file=sys.stderr)
         return 0
-    print(summary(result.proposal, result.outcome, result.replies))
+    print(summary(result.proposal, result.outcome, result.attempts))
     return 4 if result.outcome.refused else 0
 
 
@@ -221,6 +243,12 @@ def _keys_from_terminal() -> None:
     os.dup2(terminal, 0)
     os.close(terminal)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115  (fd 0 stays open for Textual)
+
+
+def _prompt_estimate(paths: list[Path]) -> int:
+    from fixer.session import open_workspace, prompt_estimate, read_sources
+
+    return prompt_estimate(read_sources(paths, open_workspace(paths).root))
 
 
 def _load_config(job: Job) -> Config:

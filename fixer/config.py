@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -21,7 +22,13 @@ from urllib.parse import urlsplit, urlunsplit
 import json5
 
 from fixer.errors import ConfigError
-from fixer.router import ROUTE_SCENARIOS, choose_route, long_context_threshold, parse_route
+from fixer.router import (
+    ROUTE_SCENARIOS,
+    choose_route,
+    escalation_ladder,
+    long_context_threshold,
+    parse_route,
+)
 
 DEFAULT_TIMEOUT_S = 600.0
 BUILT_IN_ORIGIN = "built-in default (no config file)"
@@ -67,6 +74,15 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """The config's `Budget`: the most one run and one day may cost, in one currency."""
+
+    per_run: Decimal | None = None
+    per_day: Decimal | None = None
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
 class Config:
     """A loaded config: where it came from, its providers and routes, and the raw object."""
 
@@ -81,6 +97,7 @@ class Config:
     raw: Mapping[str, Any]  # the whole file after interpolation, unknown keys included
     unset_variables: tuple[str, ...]
     ui: UiSettings = UiSettings()
+    budget: Budget = Budget()
 
     def provider(self, name: str) -> Provider:
         """The provider called `name`; a ConfigError listing the known names when there is none."""
@@ -196,7 +213,31 @@ def _build(
         raw=MappingProxyType(raw),
         unset_variables=unset,
         ui=_ui_settings(raw.get("fixer")),
+        budget=_budget(raw.get("Budget")),
     )
+
+
+def _budget(section: Any) -> Budget:
+    """The well-formed parts of `Budget`; check_config reports the rest."""
+    if not isinstance(section, dict):
+        return Budget()
+    currency = section.get("currency", "USD")
+    return Budget(
+        _amount(section.get("per_run")),
+        _amount(section.get("per_day")),
+        currency.upper() if isinstance(currency, str) and currency else "USD",
+    )
+
+
+def _amount(value: Any) -> Decimal | None:
+    """A positive amount of money from a JSON number or string, exactly (no float rounding)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and amount > 0 else None
 
 
 def _ui_settings(section: Any) -> UiSettings:
@@ -279,7 +320,29 @@ def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
         )
     if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
         problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
-    return problems + _check_ui(raw.get("fixer"))
+    return problems + _check_ui(raw.get("fixer")) + _check_budget(raw.get("Budget"))
+
+
+def _check_budget(section: Any) -> list[str]:
+    if section is None:
+        return []
+    example = '{"per_run": 0.5, "per_day": 5, "currency": "USD"}'
+    if not isinstance(section, dict):
+        return [f"Budget must be an object like {example}, not {section!r}"]
+    problems = [
+        f"Budget has an unknown key {key!r} (known: per_run, per_day, currency)"
+        for key in section
+        if key not in ("per_run", "per_day", "currency")
+    ]
+    for key in ("per_run", "per_day"):
+        if key in section and _amount(section[key]) is None:
+            problems.append(f"Budget.{key} must be a positive amount, not {section[key]!r}")
+    currency = section.get("currency", "USD")
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+        problems.append(
+            f"Budget.currency must be a currency code like USD or CNY, not {currency!r}"
+        )
+    return problems
 
 
 def _check_ui(section: Any) -> list[str]:
@@ -354,6 +417,7 @@ def _check_router(config: Config) -> list[str]:
     for scenario in ROUTE_SCENARIOS:
         if scenario in router:
             problems += _check_route(config, scenario, router[scenario])
+    problems += _check_escalation(config)
     try:
         long_context_threshold(router)
     except ConfigError as exc:
@@ -361,12 +425,25 @@ def _check_router(config: Config) -> list[str]:
     return problems
 
 
-def _check_route(config: Config, scenario: str, text: Any) -> list[str]:
-    """Problems with one `Router.<scenario>` value: syntax, provider and model."""
+def _check_escalation(config: Config) -> list[str]:
+    rungs = config.raw.get("Escalation")
+    if rungs is None:
+        return []
+    if not isinstance(rungs, list):
+        return [f'Escalation must be a list of "provider,model" routes, not {rungs!r}']
+    problems = []
+    for k, text in enumerate(rungs):
+        problems += _check_route(config, "escalation", text, f"Escalation[{k}]")
+    return problems
+
+
+def _check_route(config: Config, scenario: str, text: Any, label: str | None = None) -> list[str]:
+    """Problems with one route (`Router.<scenario>` or `label`): syntax, provider and model."""
+    label = label or f"Router.{scenario}"
     if not isinstance(text, str):
-        return [f'Router.{scenario} must be a "provider,model" string, not {text!r}']
+        return [f'{label} must be a "provider,model" string, not {text!r}']
     try:
-        route = parse_route(text, scenario)
+        route = parse_route(text, scenario, label)
     except ConfigError as exc:
         return [str(exc)]
     if route.is_local:
@@ -375,14 +452,12 @@ def _check_route(config: Config, scenario: str, text: Any) -> list[str]:
     if route.provider not in known:
         names = ", ".join(known) or "none"
         return [
-            f"Router.{scenario} names provider {route.provider!r}, "
-            f"which is not in Providers (known: {names})"
+            f"{label} names provider {route.provider!r}, which is not in Providers (known: {names})"
         ]
     models = known[route.provider].models
     if models and route.model not in models:
         return [
-            f"Router.{scenario}: model {route.model!r} "
-            f"is not in provider {route.provider!r}'s models list"
+            f"{label}: model {route.model!r} is not in provider {route.provider!r}'s models list"
         ]
     return []
 
@@ -439,9 +514,13 @@ def _render_choice(config: Config, tokens: int) -> str:
     """Where a prompt of `tokens` estimated tokens would go, or why the routes cannot say."""
     try:
         route = choose_route(config, prompt_tokens=tokens)
+        ladder = escalation_ladder(config, route)
     except ConfigError as exc:
         return f"This prompt (~{tokens:,} tokens) cannot be routed: {exc}"
-    return f"This prompt (~{tokens:,} tokens) goes to {route}: {route.reason}"
+    text = f"This prompt (~{tokens:,} tokens) goes to {route}: {route.reason}"
+    if len(ladder) > 1:
+        text += "\nIf its reply cannot be applied, then to: " + ", ".join(map(str, ladder[1:]))
+    return text
 
 
 def _render_provider(provider: Provider, env: Mapping[str, str]) -> str:

@@ -40,6 +40,12 @@ class NoDiffError(FixerError):
         self.feedback = feedback or message
 
 
+class BudgetExceeded(FixerError):
+    """A call would take the run or the day over the config's Budget; it was not sent."""
+
+    exit_code = 5
+
+
 class WriteRefused(FixerError):
     """Accepted hunks could not be written or committed (a file changed on disk, git refused)."""
 

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 from fixer.printable import printable_lines
 
 if TYPE_CHECKING:
-    from fixer.llm import Reply
     from fixer.router import Route
-    from fixer.session import Outcome, Proposal
+    from fixer.session import Attempt, Outcome, Proposal
 
 
-def summary(proposal: Proposal, outcome: Outcome, replies: Sequence[Reply] | None = None) -> str:
+def summary(proposal: Proposal, outcome: Outcome, attempts: Sequence[Attempt] | None = None) -> str:
     """The short report printed after writing: hunks, files, commit, tokens, cost."""
     accepted = proposal.review.accepted()
     hunks = sum(len(h) for h in accepted.values())
@@ -29,22 +28,23 @@ def summary(proposal: Proposal, outcome: Outcome, replies: Sequence[Reply] | Non
     ]
     lines += list(outcome.refused)
     lines += list(outcome.notes)
-    lines.append(usage_line(proposal.route, proposal.replies if replies is None else replies))
+    lines.append(usage_line(proposal.route, proposal.attempts if attempts is None else attempts))
     return printable_lines("\n".join(lines))
 
 
-def usage_line(route: Route | None, replies: Sequence[Reply]) -> str:
+def usage_line(route: Route | None, attempts: Sequence[Attempt]) -> str:
     """Route, tokens and cost of the run's model calls, unknown parts said to be unknown."""
     if route is None:
         return "model: none (--from-diff); tokens: 0; cost: 0"
     if route.is_local:
         return "model: local (offline fixers); tokens: 0; cost: 0"
-    calls = f"{len(replies)} calls, " if len(replies) > 1 else ""
-    return f"model: {route}; {calls}{spend(replies)}"
+    calls = f"{len(attempts)} calls, " if len(attempts) > 1 else ""
+    return f"model: {route}; {calls}{spend(attempts)}"
 
 
-def spend(replies: Sequence[Reply]) -> str:
+def spend(attempts: Sequence[Attempt]) -> str:
     """Tokens in (cached) and out, cost and time of some model calls."""
+    replies = [a.reply for a in attempts if a.reply is not None]
     usages = [r.usage for r in replies]
     if any(u is None for u in usages):
         return "tokens: not reported; cost: unknown"

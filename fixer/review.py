@@ -40,9 +40,8 @@ class ReviewHunk:
 
     name: str
     hunk: Hunk
-    flag: str | None = (
-        None  # why it needs a careful look; flagged hunks are never taken by accept-all
-    )
+    flag: str | None = None  # why it needs a careful look; never taken by accept-all
+    source: str | None = None  # the model(s) that proposed it, when several were compared
 
 
 @dataclass(frozen=True)
@@ -57,16 +56,18 @@ class FileChange:
 
 @dataclass(frozen=True)
 class _Reshape:
-    """An undo step for a split or an edit: hunk `index` became `count` hunks.
+    """An undo step for a split, an edit or a file asked again: hunks from `index` on were
+    replaced by `count` hunks.
 
-    Only the replaced hunk and its decision are kept, so thousands of steps over thousands of
-    hunks stay small; undo puts them back in place of the `count` hunks.
+    Only the replaced hunks and their decisions are kept, so thousands of steps over thousands
+    of hunks stay small; undo puts them back in place of the `count` hunks.
     """
 
     index: int
-    hunk: ReviewHunk
-    decision: Decision
+    hunks: tuple[ReviewHunk, ...]
+    decisions: tuple[Decision, ...]
     count: int
+    files: tuple[FileChange, ...] | None = None  # the files before, when a file was replaced
 
 
 # An undo step: the (index, previous decision) pairs of one y/n/a/d/accept-all, or a reshape.
@@ -162,8 +163,10 @@ class Review:
         step = self._history.pop()
         if isinstance(step, _Reshape):
             end = step.index + step.count
-            self.hunks = (*self.hunks[: step.index], step.hunk, *self.hunks[end:])
-            self.decisions[step.index : end] = [step.decision]
+            self.hunks = (*self.hunks[: step.index], *step.hunks, *self.hunks[end:])
+            self.decisions[step.index : end] = step.decisions
+            if step.files is not None:
+                self.files = step.files
             return True
         for index, previous in reversed(step):
             self.decisions[index] = previous
@@ -176,16 +179,75 @@ class Review:
         return self.hunks[index]
 
     def _record(self, indexes: Iterable[int], decision: Decision) -> None:
-        step = [(i, self.decisions[i]) for i in indexes]
-        for i, _ in step:
+        chosen = list(indexes)
+        # Compared models: taking one model's hunk rejects the others' for the same lines.
+        others = []
+        if decision is Decision.ACCEPTED:
+            others = [
+                j
+                for i in chosen
+                for j in self._alternatives(i)
+                if self.decisions[j] is Decision.PENDING and j not in chosen
+            ]
+        step = [(i, self.decisions[i]) for i in [*chosen, *others]]
+        for i in chosen:
             self.decisions[i] = decision
+        for j in others:
+            self.decisions[j] = Decision.REJECTED
         self._history.append(step)
 
-    def _reshape(self, index: int, hunks: Sequence[ReviewHunk], decision: Decision) -> None:
-        """Put `hunks`, all with `decision`, in place of hunk `index`, as one undo step."""
-        self._history.append(_Reshape(index, self.hunks[index], self.decisions[index], len(hunks)))
-        self.hunks = (*self.hunks[:index], *hunks, *self.hunks[index + 1 :])
-        self.decisions[index : index + 1] = [decision] * len(hunks)
+    def _alternatives(self, index: int) -> list[int]:
+        """Hunks of other compared models that change lines hunk `index` changes."""
+        item = self.hunks[index]
+        if item.source is None:
+            return []
+        return [
+            j
+            for j, other in enumerate(self.hunks)
+            if other.name == item.name
+            and other.source != item.source
+            and _overlap(other.hunk, item.hunk)
+        ]
+
+    def _reshape(
+        self,
+        index: int,
+        hunks: Sequence[ReviewHunk],
+        decision: Decision,
+        replaced: int = 1,
+        files: tuple[FileChange, ...] | None = None,
+    ) -> None:
+        """Put `hunks`, all with `decision`, in place of `replaced` hunks from `index`, and
+        `files` in place of the files, as one undo step."""
+        end = index + replaced
+        self._history.append(
+            _Reshape(
+                index,
+                self.hunks[index:end],
+                tuple(self.decisions[index:end]),
+                len(hunks),
+                self.files if files is not None else None,
+            )
+        )
+        self.hunks = (*self.hunks[:index], *hunks, *self.hunks[end:])
+        self.decisions[index:end] = [decision] * len(hunks)
+        if files is not None:
+            self.files = files
+
+    def replace_file(self, name: str, other: Review) -> int:
+        """Take file `name`'s hunks and refusals from `other` (asked again), all pending, keeping
+        every other file's hunks and decisions; one undo step. Returns the new hunk count."""
+        order = [f.name for f in self.files]
+        if name not in order:
+            raise ValueError(f"{name} is not in this review")
+        before = order.index(name)
+        earlier = {f.name for f in self.files[:before]}
+        index = sum(1 for h in self.hunks if h.name in earlier)
+        replaced = sum(1 for h in self.hunks if h.name == name)
+        fresh = [h for h in other.hunks if h.name == name]
+        files = tuple(other.file(name) if f.name == name else f for f in self.files)
+        self._reshape(index, fresh, Decision.PENDING, replaced, files)
+        return len(fresh)
 
     def counts(self, name: str | None = None) -> dict[Decision, int]:
         """How many hunks have each decision, for one file or all."""
@@ -275,6 +337,72 @@ def _ends_without_newline(lines: list[Line], hunk: Hunk) -> bool:
     if hunk.new_count and hunk.old_missing_newline != hunk.new_missing_newline:
         return hunk.new_missing_newline
     return bool(lines) and lines[-1][1] == ""
+
+
+def _changed_span(hunk: Hunk) -> tuple[int, int]:
+    """The closed span of old-file positions a hunk changes, context left out: a removed line k
+    covers k..k+1, an insertion before line p covers p..p."""
+    position = side_index(hunk.old_start, hunk.old_count) or 0
+    touched = []
+    for line in hunk.lines:
+        if line[0] == "-":
+            touched += [position, position + 1]
+        elif line[0] == "+":
+            touched.append(position)
+        position += line[0] != "+"
+    return (min(touched), max(touched)) if touched else (position, position)
+
+
+def _overlap(a: Hunk, b: Hunk) -> bool:
+    """Whether two hunks of one file change the same or adjoining lines."""
+    (a1, a2), (b1, b2) = _changed_span(a), _changed_span(b)
+    return a1 <= b2 and b1 <= a2
+
+
+def merge_reviews(reviews: Mapping[str, Review]) -> Review:
+    """One review of several models' proposals for the same files (--compare).
+
+    A hunk proposed alike by several models appears once, labelled with all of them; hunks of
+    different models for the same lines are flagged (never taken by accept-all), and accepting
+    one rejects the others.
+    """
+    found: dict[tuple[str, Hunk], list[str]] = {}
+    flags: dict[tuple[str, Hunk], str | None] = {}
+    for source, review in reviews.items():
+        for item in review.hunks:
+            found.setdefault((item.name, item.hunk), []).append(source)
+            flags.setdefault((item.name, item.hunk), item.flag)
+    files = _merged_files(reviews)
+    order = {f.name: k for k, f in enumerate(files)}
+    keys = sorted(found, key=lambda key: (order[key[0]], _changed_span(key[1])))
+    hunks = []
+    for name, hunk in keys:
+        rivals = any(n == name and h != hunk and _overlap(h, hunk) for n, h in keys)
+        flag = flags[(name, hunk)] or ("differs between models" if rivals else None)
+        hunks.append(ReviewHunk(name, hunk, flag, ", ".join(found[(name, hunk)])))
+    return Review(files, tuple(hunks))
+
+
+def _merged_files(reviews: Mapping[str, Review]) -> tuple[FileChange, ...]:
+    """Every file of the compared reviews, in first-seen order, with every model's refusals
+    (each naming its model)."""
+    files: dict[str, FileChange] = {}
+    for source, review in reviews.items():
+        for change in review.files:
+            tagged = tuple(_tagged(r, source) for r in change.refusals)
+            known = files.get(change.name, replace(change, refusals=()))
+            files[change.name] = replace(known, refusals=(*known.refusals, *tagged))
+    return tuple(files.values())
+
+
+def _tagged(refusal: PatchRejected, source: str) -> PatchRejected:
+    return PatchRejected(
+        f"{source}: {refusal.reason}",
+        path=refusal.path,
+        hunk=refusal.hunk,
+        nearby=refusal.nearby,
+        already_applied=refusal.already_applied,
+    )
 
 
 def _by_file(hunks: Iterable[ReviewHunk]) -> dict[str, list[Hunk]]:

@@ -46,9 +46,10 @@ class Route:
         return LOCAL if self.is_local else f"{self.provider},{self.model}"
 
 
-def parse_route(text: str, scenario: str = "override") -> Route:
+def parse_route(text: str, scenario: str = "override", reason: str | None = None) -> Route:
     """A `provider,model` or `local` string as a Route; ConfigError when it is neither."""
-    reason = "-m override" if scenario == "override" else f"Router.{scenario}"
+    if reason is None:
+        reason = "-m override" if scenario == "override" else f"Router.{scenario}"
     if text.strip() == LOCAL:
         return Route(LOCAL, "", scenario, reason)
     provider, comma, model = (part.strip() for part in text.partition(","))
@@ -108,6 +109,40 @@ def choose_route(
         )
     where = "no config file" if config.path is None else f"no Router.default in {config.path}"
     return Route(LOCAL, "", LOCAL, f"{where}: offline fixers")
+
+
+def escalation_ladder(config: Config, first: Route) -> list[Route]:
+    """The routes a run may try, cheapest first: its own route, then the stronger rungs.
+
+    The rungs are the config's `Escalation` list, or Router.default then Router.think. A forced
+    model (-m) and the offline fixers never escalate; nor does a longContext route, since the
+    other rungs may not take a prompt that long.
+    """
+    if first.scenario in ("override", "longContext") or first.is_local:
+        return [first]
+    rungs = _escalation_rungs(config)
+    names = [str(rung) for rung in rungs]
+    later = rungs[names.index(str(first)) + 1 :] if str(first) in names else rungs
+    ladder = [first]
+    for rung in later:
+        if not rung.is_local and str(rung) not in map(str, ladder):
+            ladder.append(rung)
+    return ladder
+
+
+def _escalation_rungs(config: Config) -> list[Route]:
+    configured = config.raw.get("Escalation")
+    if configured is None:
+        router = config.router
+        return [_configured(router, s) for s in ("default", "think") if router.get(s)]
+    if not isinstance(configured, list) or not all(isinstance(t, str) for t in configured):
+        raise ConfigError(
+            'Escalation must be a list of "provider,model" routes, cheapest first, '
+            f"not {configured!r}."
+        )
+    return [
+        parse_route(text, "escalation", f"Escalation[{k}]") for k, text in enumerate(configured)
+    ]
 
 
 def background_route(config: Config) -> Route | None:

@@ -9,6 +9,7 @@ import asyncio
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
 from fixer import agents
@@ -17,7 +18,13 @@ from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
 from fixer.llm import Endpoint, Progress, Reply, chat
 from fixer.patch import PatchRejected, extract_diff, parse_diff, refusal_feedback
 from fixer.review import Review, build_review
-from fixer.router import Route, background_route, choose_route, estimate_tokens
+from fixer.router import (
+    Route,
+    background_route,
+    choose_route,
+    escalation_ladder,
+    estimate_tokens,
+)
 from fixer.sources import Source, new_source, read_source, write_source
 from fixer.vcs import GitRepo, open_repo
 
@@ -33,6 +40,8 @@ class Job:
     instruction: str | None = None
     config_path: Path | None = None
     diff_text: str | None = None  # --from-diff: the user's own diff, no model call
+    think: bool = False  # --think: start with Router.think
+    escalate: bool = True  # climb the Escalation ladder when replies cannot be applied
 
 
 @dataclass(frozen=True)
@@ -44,14 +53,28 @@ class Workspace:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One model call of a run: which route, what came back, what fixer made of it."""
+
+    route: Route
+    reply: Reply | None  # None when the call failed before any reply
+    outcome: str  # "3 hunks", "no usable diff", "failed: ...", as the review and ledger show it
+    prompt_estimate: int = 0  # estimated prompt tokens, for costs of cut calls and estimates
+
+
+@dataclass(frozen=True)
 class Proposal:
     """What one run proposes, and what it cost."""
 
     review: Review
     sources: Mapping[str, Source]
-    route: Route | None  # None for --from-diff
-    replies: tuple[Reply, ...] = ()  # every model call of the run, the retry included
+    route: Route | None  # the route whose reply is reviewed; None for --from-diff
+    attempts: tuple[Attempt, ...] = ()  # every model call of the run, retries included
     notes: tuple[str, ...] = ()
+
+    @property
+    def replies(self) -> tuple[Reply, ...]:
+        return tuple(a.reply for a in self.attempts if a.reply is not None)
 
 
 @dataclass(frozen=True)
@@ -77,20 +100,38 @@ class Run:
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     commit: bool = True  # False with --no-commit: accepted hunks are written only
 
-    def route(self, stronger: bool = False) -> Route | None:
-        """The route of the run (None for --from-diff); `stronger` asks Router.think."""
+    def route(self) -> Route | None:
+        """The route of the run (None for --from-diff)."""
         if self.job.diff_text is not None or self.config is None:
             return None
-        if stronger:
-            return route_for(replace(self.job, model=None), self.config, self.sources, "think")
-        return route_for(self.job, self.config, self.sources)
+        scenario = "think" if self.job.think else "default"
+        return route_for(self.job, self.config, self.sources, scenario)
+
+    def next_rung(self, after: Route | None) -> Route | None:
+        """The route above `after` on the run's escalation ladder, or None at the top: what
+        `r` asks in the review."""
+        first = self.route()
+        if first is None or first.is_local or self.config is None:
+            return None
+        ladder = escalation_ladder(self.config, first)
+        names = [str(rung) for rung in ladder]
+        above = names.index(str(after)) + 1 if str(after) in names else len(names)
+        return ladder[above] if above < len(ladder) else None
 
     async def propose(
-        self, route: Route | None, on_progress: Callable[[Progress], None] | None = None
+        self,
+        route: Route | None,
+        on_progress: Callable[[Progress], None] | None = None,
+        *,
+        only: str | None = None,
     ) -> Proposal:
+        """A proposal from `route` (climbing the ladder when its replies fail), or for the one
+        file `only`, from exactly `route` (the review's `r`)."""
+        sources = self.sources if only is None else {only: self.sources[only]}
+        job = self.job if only is None else replace(self.job, escalate=False)
         return await propose(
-            self.job,
-            self.sources,
+            job,
+            sources,
             self.workspace,
             config=self.config,
             route=route,
@@ -143,12 +184,17 @@ def paths_named_by(diff_text: str, root: Path) -> tuple[Path, ...]:
     return tuple(root / n for n in sorted(names) if (root / n).is_file())
 
 
+def prompt_estimate(sources: Mapping[str, Source], instruction: str | None = None) -> int:
+    """The estimated prompt tokens of a fix request for these files."""
+    prompt = agents.fix_messages(list(sources.values()), instruction)
+    return sum(estimate_tokens(m["content"]) for m in prompt)
+
+
 def route_for(
     job: Job, config: Config, sources: Mapping[str, Source], scenario: str = "default"
 ) -> Route:
     """The route of this run: -m wins, then the Router's scenarios."""
-    prompt = agents.fix_messages(list(sources.values()), job.instruction)
-    tokens = sum(estimate_tokens(m["content"]) for m in prompt)
+    tokens = prompt_estimate(sources, job.instruction)
     return choose_route(config, scenario=scenario, override=job.model, prompt_tokens=tokens)
 
 
@@ -189,18 +235,48 @@ async def propose(
         local = await asyncio.to_thread(propose_local, list(sources.values()))
         review = _review(local.text, sources, workspace) if local.text else Review((), ())
         return Proposal(review, sources, route, notes=local.notes)
-    endpoint = endpoint_for(route, config, env)
-    messages = agents.fix_messages(list(sources.values()), job.instruction)
-    reply = await chat(endpoint, messages, on_progress=on_progress)
-    try:
-        return Proposal(_reply_review(reply, sources, workspace), sources, route, (reply,))
-    except NoDiffError as error:
-        # Once, the same model gets the precise apply error; a second failure is final.
-        messages += agents.retry_messages(reply.text, error.feedback)
-    retry = await chat(endpoint, messages, on_progress=on_progress)
-    review = _reply_review(retry, sources, workspace)
-    note = f"the first reply of {route} had no usable diff; asked again with the apply error"
-    return Proposal(review, sources, route, (reply, retry), (note,))
+    ladder = escalation_ladder(config, route) if job.escalate else [route]
+    attempts: list[Attempt] = []
+    failure: NoDiffError | None = None
+    for rung in ladder:
+        endpoint = endpoint_for(rung, config, env)
+        messages = agents.fix_messages(list(sources.values()), job.instruction)
+        for asked_again in (False, True):
+            estimate = sum(estimate_tokens(m["content"]) for m in messages)
+            reply = await chat(endpoint, messages, on_progress=on_progress)
+            try:
+                review = _reply_review(reply, sources, workspace)
+            except NoDiffError as error:
+                attempts.append(Attempt(rung, reply, _failure_outcome(error), estimate))
+                failure = error
+                if not asked_again:
+                    # Once, the same model gets the precise apply error; then the next rung.
+                    messages = messages + agents.retry_messages(reply.text, error.feedback)
+                continue
+            attempts.append(Attempt(rung, reply, _hunks_outcome(review), estimate))
+            return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts))
+    assert failure is not None  # the ladder always has a rung
+    tried = "\n".join(f"  {a.route}: {a.outcome}" for a in attempts)
+    raise NoDiffError(f"{failure}\nevery attempt failed:\n{tried}", failure.feedback)
+
+
+def _hunks_outcome(review: Review) -> str:
+    count = len(review.hunks)
+    return f"{count} hunk{'s' * (count != 1)}" if count else "no changes"
+
+
+def _failure_outcome(error: NoDiffError) -> str:
+    first = str(error).split("\n", 1)[0]
+    return first if len(first) <= 80 else first[:79] + "…"
+
+
+def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:
+    """One line per failed attempt before the one reviewed, so escalation is never silent."""
+    return tuple(
+        f"{a.route} gave {a.outcome}; "
+        + ("asked again with the apply error" if b.route == a.route else f"moved up to {b.route}")
+        for a, b in pairwise(attempts)
+    )
 
 
 def _reply_review(reply: Reply, sources: Mapping[str, Source], workspace: Workspace) -> Review:

@@ -324,14 +324,18 @@ def test_unusable_reply_is_sent_back_once_with_the_apply_error(
     assert "2 calls" in result.stdout
 
 
-def test_two_unusable_replies_exit_3_after_exactly_two_calls(
+def test_unusable_replies_climb_the_ladder_then_exit_3(
     repo, env, fake_provider, fake_provider_config
 ) -> None:
     fake_provider.reply("Looks fine to me!")
     result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
     assert result.returncode == 3
-    assert len(fake_provider.requests) == 2
+    # Each rung (Router.default, then Router.think) is asked, then asked once with the error.
+    models = [r.body["model"] for r in fake_provider.requests]
+    assert models == ["cheap-model", "cheap-model", "strong-model", "strong-model"]
     assert "no unified diff" in fake_provider.requests[1].body["messages"][-1]["content"]
+    assert len(fake_provider.requests[2].body["messages"]) == 2  # a fresh start on the next rung
+    assert "every attempt failed" in result.stderr and "fake,strong-model" in result.stderr
     assert git(repo, "status", "--porcelain") == ""
 
 
@@ -346,7 +350,7 @@ def test_cut_off_reply_is_never_applied(repo, env, fake_provider, fake_provider_
     assert result.returncode == 3
     assert "cut off" in result.stderr
     assert (repo / "calc.py").read_text() == LINES
-    assert len(fake_provider.requests) == 2
+    assert len(fake_provider.requests) == 4  # each rung asked, then told it was cut off
 
 
 def test_print_keeps_the_bom_so_git_apply_accepts_it(tmp_path, env) -> None:

@@ -554,7 +554,7 @@ async def test_r_asks_the_think_model_again(
         assert len(review.hunks) == 3 and review.decisions == [PENDING] * 3
         assert "fake,strong-model" in text_of(app, "#status")
     assert [r.body["model"] for r in fake_provider.requests] == ["cheap-model", "strong-model"]
-    assert len(app.result.replies) == 2
+    assert [str(a.route) for a in app.result.attempts] == ["fake,cheap-model", "fake,strong-model"]
 
 
 async def test_a_reply_without_a_diff_is_shown_as_an_error(
@@ -567,7 +567,10 @@ async def test_a_reply_without_a_diff_is_shown_as_an_error(
         assert app.screen.has_class("-message")
         assert str(app.result.error).splitlines()[0] in text_of(app, "#message")
         assert app.screen.check_action("commit", ()) is None
-    assert len(fake_provider.requests) == 2  # asked once more with the apply error
+    # Each rung asked, then asked once more with the apply error.
+    assert [r.body["model"] for r in fake_provider.requests] == ["cheap-model"] * 2 + [
+        "strong-model"
+    ] * 2
     assert (repo / "calc.py").read_text() == LINES
 
 

@@ -13,10 +13,9 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from fixer.errors import FixerError
-from fixer.llm import Reply
 from fixer.printable import printable_lines
 from fixer.router import Route
-from fixer.session import Outcome, Proposal, Run
+from fixer.session import Attempt, Outcome, Proposal, Run
 from fixer.themes import DIFF_VARIABLES, FixerTheme, load_themes, pick_theme
 from fixer.tui.review_screen import ReviewScreen
 
@@ -29,7 +28,7 @@ class ReviewResult:
     outcome: Outcome | None = None
     error: FixerError | None = None
     cancelled: bool = False
-    replies: list[Reply] = field(default_factory=list)  # every model call, "ask again" included
+    attempts: list[Attempt] = field(default_factory=list)  # every model call, "r" included
     problems: list[str] = field(default_factory=list)  # broken themes or keymap, said once
 
 

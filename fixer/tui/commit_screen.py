@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from fixer import agents
 from fixer.printable import printable
 from fixer.report import summary
-from fixer.session import Outcome, Proposal, Run
+from fixer.session import Attempt, Outcome, Proposal, Run
 
 
 def planned_files(proposal: Proposal) -> list[tuple[str, int, int, int]]:
@@ -37,11 +37,11 @@ class CommitScreen(Screen[Outcome | None]):
         Binding("enter", "commit", "Write + commit", id="commit-confirm", show=False),
     ]
 
-    def __init__(self, run: Run, proposal: Proposal, replies: list) -> None:
+    def __init__(self, run: Run, proposal: Proposal, attempts: list[Attempt]) -> None:
         super().__init__()
         self.run = run
         self.proposal = proposal
-        self.replies = replies
+        self.attempts = attempts
         self.committing = self.run.commit and self.run.workspace.repo is not None
         accepted = proposal.review.accepted()
         self.template = agents.template_commit_message(
@@ -126,7 +126,7 @@ class CommitScreen(Screen[Outcome | None]):
         self.outcome = outcome
         self.query_one("#plan").display = False
         done = self.query_one("#done", Static)
-        text = failure or summary(self.proposal, outcome, self.replies)
+        text = failure or summary(self.proposal, outcome, self.attempts)
         done.update(f"{text}\n\nPress Enter to leave.")
         if outcome is None:
             self.outcome = Outcome(refused=(failure or "",))

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from fixer.errors import FixerError
 from fixer.llm import Progress
-from fixer.printable import printable_lines
+from fixer.printable import printable, printable_lines
 from fixer.report import spend
 from fixer.review import Decision, Review
 from fixer.router import Route
@@ -106,6 +106,8 @@ class ReviewScreen(Screen[None]):
         self.asking_since: float | None = None
         self.progress: Progress | None = None
         self.search_text = ""
+        self.asking: tuple[Route | None, str | None] = (route, None)
+        self.file_routes: dict[str, Route | None] = {}
         self.binding_state: tuple[bool, ...] = ()
 
     # -- layout ----------------------------------------------------------------------------
@@ -131,6 +133,7 @@ class ReviewScreen(Screen[None]):
         self.app.theme_changed_signal.subscribe(self, self.on_theme_changed)
         self.spinner = self.set_interval(0.1, self.tick, pause=True)
         if self.result.proposal is not None:
+            self.record_attempts(self.result.proposal)
             self.show_proposal(self.result.proposal)
         else:
             self.ask(self.route)
@@ -146,16 +149,19 @@ class ReviewScreen(Screen[None]):
     # -- asking the model ------------------------------------------------------------------
 
     @work(exclusive=True, group="proposal")
-    async def ask(self, route: Route | None) -> Proposal | FixerError:
-        self.route = route
+    async def ask(self, route: Route | None, only: str | None = None) -> Proposal | FixerError:
+        """Ask for the whole proposal, or (`only`) again for one file, keeping the rest."""
+        self.asking = (route, only)
         self.asking_since = monotonic()
         self.spinner.resume()
         self.progress = None
-        who = f"{route}" if route else "your diff"
-        self.say(f"Asking {who} for a diff of {', '.join(self.run.sources)}…\n\nEsc cancels.")
+        if only is None:
+            who = f"{route}" if route else "your diff"
+            files = ", ".join(self.run.sources)
+            self.say(f"Asking {who} for a diff of {files}…\n\nEsc cancels.")
         self.update_bindings()
         try:
-            return await self.run.propose(route, on_progress=self.on_progress)
+            return await self.run.propose(route, on_progress=self.on_progress, only=only)
         except FixerError as error:  # the user's to read; anything else is a bug and crashes
             return error
 
@@ -168,10 +174,14 @@ class ReviewScreen(Screen[None]):
         self.asking_since = None
         self.spinner.pause()
         found = event.worker.result if event.state is WorkerState.SUCCESS else None
+        route, only = self.asking
         if isinstance(found, Proposal):
-            self.show_proposal(found)
+            self.record_attempts(found)
+            if only is None:
+                self.show_proposal(found)
+            else:
+                self.take_file(only, route, found)
         elif self.review is not None:  # asking again failed: the earlier proposal stays
-            self.route = self.result.proposal.route
             self.notify(
                 printable_lines(str(found or "Cancelled.")),
                 markup=False,
@@ -187,15 +197,25 @@ class ReviewScreen(Screen[None]):
         self.update_bindings()
         self.tick()
 
+    def record_attempts(self, proposal: Proposal) -> None:
+        self.result.attempts.extend(proposal.attempts)
+        for note in proposal.notes:
+            self.notify(printable_lines(note), markup=False, timeout=8)
+
+    def take_file(self, name: str, route: Route, proposal: Proposal) -> None:
+        """The file asked again: its new hunks replace its old ones; other files keep theirs."""
+        count = self.review.replace_file(name, proposal.review)
+        self.file_routes[name] = route
+        self.notify(f"{route} proposes {count} hunk(s) for {printable(name)}", markup=False)
+        self.redraw(self.cursor)
+
     def show_proposal(self, proposal: Proposal) -> None:
         self.result.proposal = proposal
         self.route = proposal.route
-        self.result.replies.extend(r for r in proposal.replies if r not in self.result.replies)
+        self.file_routes = dict.fromkeys(proposal.sources, proposal.route)
         self.result.error = None
         self.result.cancelled = False
         self.review = proposal.review
-        for note in proposal.notes:
-            self.notify(printable_lines(note), markup=False, timeout=8)
         refusals = proposal.review.refusals
         if not proposal.review.hunks:
             why = "".join(f"\n\nrefused {refusal}" for refusal in refusals)
@@ -246,7 +266,12 @@ class ReviewScreen(Screen[None]):
 
     def tick(self) -> None:
         """The status line: progress while asking, then decisions, tokens and cost."""
-        parts = ["fixer", str(self.route) if self.route else "your diff"]
+        route = self.route
+        if self.asking_since is not None:
+            route = self.asking[0]
+        elif self.review is not None and self.review.hunks:
+            route = self.file_routes.get(self.review.hunks[self.cursor].name, route)
+        parts = ["fixer", str(route) if route else "your diff"]
         if self.asking_since is not None:
             elapsed = monotonic() - self.asking_since
             spin = SPINNER[int(elapsed * 10) % len(SPINNER)]
@@ -262,8 +287,8 @@ class ReviewScreen(Screen[None]):
                 f"decided {decided}/{total} (✓{counts[Decision.ACCEPTED]} "
                 f"✗{counts[Decision.REJECTED]})",
             ]
-        if self.result.replies:
-            parts.append(spend(self.result.replies))
+        if self.result.attempts:
+            parts.append(spend(self.result.attempts))
         self.query_one("#status", Static).update("  ·  ".join(parts))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -438,28 +463,38 @@ class ReviewScreen(Screen[None]):
                 self.app.exit(self.result)
 
         self.app.push_screen(
-            CommitScreen(self.run, self.result.proposal, self.result.replies), done
+            CommitScreen(self.run, self.result.proposal, self.result.attempts), done
         )
 
     def action_ask_again(self) -> None:
+        """The next rung of the ladder, for the current file (or the whole run if none)."""
+        has_hunks = self.review is not None and bool(self.review.hunks)
+        name = self.review.hunks[self.cursor].name if has_hunks else None
+        after = self.file_routes.get(name, self.route) if name else self.route
         try:
-            route = self.run.route(stronger=True)
+            route = self.run.next_rung(after)
         except FixerError as error:
             self.notify(printable_lines(str(error)), markup=False, severity="error")
             return
-        if route is None or route == self.route:
+        if route is None:
             self.notify(
-                f"No stronger model: {self.route} is also Router.think. Set Router.think "
-                "in the config to a stronger model.",
+                f"No stronger model than {after}: add rungs to Escalation (or set Router.think) "
+                "in the config.",
+                markup=False,
                 severity="warning",
             )
             return
-        decided = self.review is not None and self.review.pending < len(self.review.hunks)
-        if not decided:
+        if name is None:
             self.ask(route)
             return
-        question = f"Ask {route} again? Your decisions on this proposal will be lost."
-        self.app.push_screen(ConfirmScreen(question), lambda yes: yes and self.ask(route))
+        decided = self.review.counts(name)[Decision.PENDING] < sum(
+            1 for h in self.review.hunks if h.name == name
+        )
+        if not decided:
+            self.ask(route, name)
+            return
+        question = f"Ask {route} again for {name}? Your decisions on its hunks will be lost."
+        self.app.push_screen(ConfirmScreen(question), lambda yes: yes and self.ask(route, name))
 
     def action_help(self) -> None:
         keys = [
