@@ -339,9 +339,7 @@ def _check_budget(section: Any) -> list[str]:
             problems.append(f"Budget.{key} must be a positive amount, not {section[key]!r}")
     currency = section.get("currency", "USD")
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
-        problems.append(
-            f"Budget.currency must be a currency code like USD or CNY, not {currency!r}"
-        )
+        problems.append(f"Budget.currency must be a code like USD or CNY, not {currency!r}")
     return problems
 
 

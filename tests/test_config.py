@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -416,6 +417,27 @@ OK_PROVIDER = {"name": "p", "api_base_url": "https://x.test/v1", "api_key": "k",
             '"fixer.keymap" must map binding ids to keys, like {"accept": "Y"}, '
             "not {'accept': 1}",
         ),
+        (
+            {"Providers": [OK_PROVIDER], "Router": {"default": "p,m"}, "Escalation": ["p,m", "x"]},
+            "Escalation[1]: route 'x' is not \"provider,model\" "
+            '(e.g. "openrouter,openai/gpt-5-mini") or "local".',
+        ),
+        (
+            {"Providers": [OK_PROVIDER], "Router": {"default": "p,m"}, "Escalation": ["q,m"]},
+            "Escalation[0] names provider 'q', which is not in Providers (known: p)",
+        ),
+        (
+            {"Router": {"default": "local"}, "Budget": {"per_run": -1}},
+            "Budget.per_run must be a positive amount, not -1",
+        ),
+        (
+            {"Router": {"default": "local"}, "Budget": {"per_day": 2, "currency": "dollars"}},
+            "Budget.currency must be a code like USD or CNY, not 'dollars'",
+        ),
+        (
+            {"Router": {"default": "local"}, "Budget": {"per_week": 2}},
+            "Budget has an unknown key 'per_week' (known: per_run, per_day, currency)",
+        ),
     ],
 )
 def test_check_config_reports_each_problem(
@@ -433,6 +455,19 @@ def test_review_screen_settings_come_from_the_fixer_object(
     assert config.ui.keymap == {"accept": "Y"}
     assert check_config(config, env) == []
     assert config_with(tmp_path, env, {}).ui.theme is None
+
+
+def test_budget_amounts_are_exact_decimals(tmp_path: Path, env: dict[str, str]) -> None:
+    data = {
+        "Router": {"default": "local"},
+        "Budget": {"per_run": 0.1, "per_day": "2", "currency": "cny"},
+    }
+    budget = config_with(tmp_path, env, data).budget
+    assert (budget.per_run, budget.per_day, budget.currency) == (
+        Decimal("0.1"),
+        Decimal("2"),
+        "CNY",
+    )
 
 
 def test_check_config_accepts_local_and_a_threshold_from_a_variable(

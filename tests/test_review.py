@@ -13,6 +13,7 @@ from fixer.review import (
     Review,
     ReviewHunk,
     build_review,
+    merge_reviews,
     unsafe_path_reason,
 )
 
@@ -427,3 +428,55 @@ def test_edit_then_accept_all_replaces_exactly_the_hunk_region(
         review.undo()
     review.undo()
     assert (review.hunks, review.decisions) == before
+
+
+# --- a file asked again (r), and several models compared (--compare) --------------------------
+
+
+def test_replace_file_keeps_the_other_files_and_their_decisions() -> None:
+    originals = {"a.py": ORIGINAL, "b.py": ORIGINAL}
+    both = (
+        "--- a/a.py\n+++ b/a.py\n@@ -3 +3 @@\n-line 3\n+line three\n"
+        "--- a/b.py\n+++ b/b.py\n@@ -5 +5 @@\n-line 5\n+line five\n"
+    )
+    review = build_review(both, originals)
+    review.decide(0, Decision.REJECTED)
+    review.decide(1, Decision.ACCEPTED)
+    again = build_review(
+        "--- a/a.py\n+++ b/a.py\n@@ -3 +3 @@\n-line 3\n+line 3 fixed\n"
+        "@@ -30 +30 @@\n-line 30\n+line thirty\n",
+        {"a.py": ORIGINAL},
+    )
+    assert review.replace_file("a.py", again) == 2
+    assert [h.name for h in review.hunks] == ["a.py", "a.py", "b.py"]
+    assert review.decisions == [Decision.PENDING, Decision.PENDING, Decision.ACCEPTED]
+    assert review.undo()  # one step puts the old hunks and decisions back
+    assert review.hunks == build_review(both, originals).hunks
+    assert review.decisions == [Decision.REJECTED, Decision.ACCEPTED]
+
+
+def compared():
+    same = "--- a/app.py\n+++ b/app.py\n@@ -3 +3 @@\n-line 3\n+line three\n"
+    cheap = same + "@@ -20 +20 @@\n-line 20\n+line twenty\n"
+    strong = same + "@@ -20 +20 @@\n-line 20\n+line 20 (fixed)\n"
+    return merge_reviews({"p,cheap": review_of(cheap), "p,strong": review_of(strong)})
+
+
+def test_compared_models_agreeing_give_one_hunk_naming_both() -> None:
+    review = compared()
+    assert [(h.source, h.flag) for h in review.hunks] == [
+        ("p,cheap, p,strong", None),
+        ("p,cheap", "differs between models"),
+        ("p,strong", "differs between models"),
+    ]
+    # Accept-all takes only what the models agree on.
+    assert review.accept_all() == 1
+
+
+def test_taking_one_models_hunk_rejects_the_others_for_the_same_lines() -> None:
+    review = compared()
+    review.decide(2, Decision.ACCEPTED)
+    assert review.decisions == [Decision.PENDING, Decision.REJECTED, Decision.ACCEPTED]
+    assert "line 20 (fixed)" in review.new_texts()["app.py"]
+    review.undo()  # one step: both come back
+    assert review.decisions == [Decision.PENDING] * 3

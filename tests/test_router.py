@@ -9,7 +9,14 @@ import pytest
 
 from fixer.config import Config, load_config
 from fixer.errors import ConfigError
-from fixer.router import Route, background_route, choose_route, estimate_tokens, parse_route
+from fixer.router import (
+    Route,
+    background_route,
+    choose_route,
+    escalation_ladder,
+    estimate_tokens,
+    parse_route,
+)
 from tests.test_config import SEED_CONFIG
 
 
@@ -143,3 +150,43 @@ def test_estimate_tokens_mixed_and_empty() -> None:
     assert estimate_tokens("") == 0
     assert estimate_tokens("fix 错误") == 3  # 4 ASCII chars ~ 1 token, 2 Han ~ 2 tokens
     assert estimate_tokens("Привет") == 3  # other scripts ~ 2 characters per token
+
+
+# --- escalation -----------------------------------------------------------------------------
+
+
+def ladder_names(config: Config, first: Route) -> list[str]:
+    return [str(route) for route in escalation_ladder(config, first)]
+
+
+def test_without_escalation_the_ladder_is_default_then_think(tmp_path, env) -> None:
+    config = config_with(tmp_path, env, {"default": "p,cheap", "think": "p,strong"})
+    assert ladder_names(config, choose_route(config)) == ["p,cheap", "p,strong"]
+    # --think starts at the top: nothing above it.
+    assert ladder_names(config, choose_route(config, scenario="think")) == ["p,strong"]
+
+
+def test_escalation_list_orders_the_rungs(tmp_path, env) -> None:
+    path = tmp_path / "e.json"
+    rungs = ["p,nano", "p,mini", "q,big"]
+    path.write_text(json.dumps({"Router": {"default": "p,mini"}, "Escalation": rungs}))
+    config = load_config(path, env)
+    assert ladder_names(config, choose_route(config)) == ["p,mini", "q,big"]
+    # A route not on the list starts its own ladder, then every rung.
+    assert ladder_names(config, parse_route("r,other", "think")) == ["r,other", *rungs]
+
+
+def test_forced_local_and_long_context_routes_never_escalate(tmp_path, env) -> None:
+    router = {"default": "p,cheap", "think": "p,strong", "longContext": "p,long"}
+    config = config_with(tmp_path, env, {**router, "longContextThreshold": 10})
+    assert ladder_names(config, choose_route(config, prompt_tokens=11)) == ["p,long"]
+    assert ladder_names(config, choose_route(config, override="p,forced")) == ["p,forced"]
+    assert ladder_names(config, choose_route(config, override="local")) == ["local"]
+
+
+def test_a_malformed_escalation_is_a_config_error(tmp_path, env) -> None:
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps({"Router": {"default": "p,m"}, "Escalation": "p,m"}))
+    config = load_config(path, env)
+    with pytest.raises(ConfigError, match="Escalation must be a list"):
+        escalation_ladder(config, choose_route(config))
