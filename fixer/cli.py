@@ -168,7 +168,9 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         paths = paths_named_by(diff_text, workspace.root)
         if not paths:
             raise InputError("the diff names no existing file; name the FILEs it patches")
-    job = Job(paths, args.model, args.instruction, args.config, diff_text)
+    if args.compare and (args.model or args.from_diff is not None):
+        parser.error("--compare names its own models: -m and --from-diff do not apply")
+    job = Job(paths, args.model, args.instruction, args.config, diff_text, args.think, args.compare)
     sources = read_sources(paths, workspace.root)
     config = _load_config(job)  # with --from-diff too: Router.background writes the message
     run = Run(job, workspace, sources, config, os.environ, commit=not args.no_commit)

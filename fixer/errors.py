@@ -38,6 +38,7 @@ class NoDiffError(FixerError):
     def __init__(self, message: str, feedback: str = "") -> None:
         super().__init__(message)
         self.feedback = feedback or message
+        self.attempts: tuple = ()  # session.Attempt of every call made, for the ledger
 
 
 class BudgetExceeded(FixerError):

@@ -38,8 +38,17 @@ def usage_line(route: Route | None, attempts: Sequence[Attempt]) -> str:
         return "model: none (--from-diff); tokens: 0; cost: 0"
     if route.is_local:
         return "model: local (offline fixers); tokens: 0; cost: 0"
-    calls = f"{len(attempts)} calls, " if len(attempts) > 1 else ""
-    return f"model: {route}; {calls}{spend(attempts)}"
+    by_route: dict[str, list[Attempt]] = {}
+    for attempt in attempts:
+        by_route.setdefault(str(attempt.route), []).append(attempt)
+    if len(by_route) <= 1:
+        calls = f"{len(attempts)} calls, " if len(attempts) > 1 else ""
+        return f"model: {route}; {calls}{spend(attempts)}"
+    # Several models (escalation, --compare, r): what each cost and how long it took.
+    return "\n".join(
+        f"model: {name}; {len(calls)} call{'s' * (len(calls) != 1)}, {spend(calls)}"
+        for name, calls in by_route.items()
+    )
 
 
 def spend(attempts: Sequence[Attempt]) -> str:

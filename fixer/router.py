@@ -145,6 +145,35 @@ def _escalation_rungs(config: Config) -> list[Route]:
     ]
 
 
+def parse_compare(text: str, config: Config) -> list[Route]:
+    """The routes of --compare: `provider,model` pairs and Router scenario names, comma-separated.
+
+    A provider name (or `local`) starts a route and the next item is its model; a scenario name
+    (default, think, ...) stands for its Router route.
+    """
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    providers = {p.name for p in config.providers}
+    routes: list[Route] = []
+    k = 0
+    while k < len(items):
+        item = items[k]
+        if item in ROUTE_SCENARIOS:
+            routes.append(choose_route(config, scenario=item))
+            k += 1
+        elif item in providers and k + 1 < len(items):
+            routes.append(parse_route(f"{item},{items[k + 1]}", "compare", "--compare"))
+            k += 2
+        else:
+            known = ", ".join(sorted(providers)) or "none"
+            raise ConfigError(
+                f"--compare: {item!r} is neither a provider (known: {known}) nor a Router "
+                "scenario; write provider,model,provider,model or default,think"
+            )
+    if len({str(r) for r in routes}) < 2:
+        raise ConfigError("--compare needs at least two different models")
+    return routes
+
+
 def background_route(config: Config) -> Route | None:
     """The commit-message route (Router.background), or None when the config sets none."""
     return _configured(config.router, "background") if config.router.get("background") else None

@@ -17,13 +17,14 @@ from fixer.config import Config, load_config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
 from fixer.llm import Endpoint, Progress, Reply, chat
 from fixer.patch import PatchRejected, extract_diff, parse_diff, refusal_feedback
-from fixer.review import Review, build_review
+from fixer.review import Review, build_review, merge_reviews
 from fixer.router import (
     Route,
     background_route,
     choose_route,
     escalation_ladder,
     estimate_tokens,
+    parse_compare,
 )
 from fixer.sources import Source, new_source, read_source, write_source
 from fixer.vcs import GitRepo, open_repo
@@ -41,6 +42,7 @@ class Job:
     config_path: Path | None = None
     diff_text: str | None = None  # --from-diff: the user's own diff, no model call
     think: bool = False  # --think: start with Router.think
+    compare: str | None = None  # --compare: several models asked at once
     escalate: bool = True  # climb the Escalation ladder when replies cannot be applied
 
 
@@ -100,10 +102,18 @@ class Run:
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     commit: bool = True  # False with --no-commit: accepted hunks are written only
 
+    def compared(self) -> list[Route]:
+        """The routes of --compare, or [] when the run asks one model."""
+        if self.job.compare is None or self.config is None:
+            return []
+        return parse_compare(self.job.compare, self.config)
+
     def route(self) -> Route | None:
-        """The route of the run (None for --from-diff)."""
+        """The route of the run (None for --from-diff); the first one with --compare."""
         if self.job.diff_text is not None or self.config is None:
             return None
+        if self.job.compare is not None:
+            return self.compared()[0]
         scenario = "think" if self.job.think else "default"
         return route_for(self.job, self.config, self.sources, scenario)
 
@@ -129,6 +139,8 @@ class Run:
         file `only`, from exactly `route` (the review's `r`)."""
         sources = self.sources if only is None else {only: self.sources[only]}
         job = self.job if only is None else replace(self.job, escalate=False)
+        if only is None and self.job.compare is not None:
+            return await compare(self, self.compared(), on_progress)
         return await propose(
             job,
             sources,
@@ -257,7 +269,51 @@ async def propose(
             return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts))
     assert failure is not None  # the ladder always has a rung
     tried = "\n".join(f"  {a.route}: {a.outcome}" for a in attempts)
-    raise NoDiffError(f"{failure}\nevery attempt failed:\n{tried}", failure.feedback)
+    error = NoDiffError(f"{failure}\nevery attempt failed:\n{tried}", failure.feedback)
+    error.attempts = tuple(attempts)  # the calls still cost money: the ledger records them
+    raise error
+
+
+async def compare(
+    run: Run, routes: Sequence[Route], on_progress: Callable[[Progress], None] | None = None
+) -> Proposal:
+    """The same request to several models at once, merged into one review (--compare).
+
+    Each model gets its one retry with the apply error but no escalation; a model that fails
+    is named in the notes, and the run fails only when every model does.
+    """
+    job = replace(run.job, escalate=False, compare=None)
+    results = await asyncio.gather(
+        *(
+            propose(
+                job,
+                run.sources,
+                run.workspace,
+                config=run.config,
+                route=route,
+                on_progress=on_progress,
+                env=run.env,
+            )
+            for route in routes
+        ),
+        return_exceptions=True,
+    )
+    reviews: dict[str, Review] = {}
+    attempts: list[Attempt] = []
+    notes: list[str] = []
+    for route, result in zip(routes, results, strict=True):
+        if isinstance(result, FixerError):
+            attempts += getattr(result, "attempts", ())
+            notes.append(f"{route} failed: {str(result).splitlines()[0]}")
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            reviews[str(route)] = result.review
+            attempts += result.attempts
+            notes += result.notes
+    if not reviews:
+        raise NoDiffError("no compared model gave a usable diff:\n" + "\n".join(notes))
+    return Proposal(merge_reviews(reviews), run.sources, routes[0], tuple(attempts), tuple(notes))
 
 
 def _hunks_outcome(review: Review) -> str:

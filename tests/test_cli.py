@@ -434,3 +434,50 @@ def test_from_diff_rejects_model_options_and_uses_background_for_the_message(
     assert result.returncode == 0, result.stderr
     assert git(repo, "log", "-1", "--format=%s").strip() == "Scale two values by ten"
     assert len(fake_provider.requests) == 1
+
+
+def test_compare_asks_each_model_and_takes_what_they_agree_on(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    agreed = "@@ -4,3 +4,3 @@\n value_4 = 4\n-value_5 = 5\n+value_5 = 50\n value_6 = 6\n"
+    # The two calls run at once, so either model may get either reply: the result is the same.
+    fake_provider.reply(f"--- a/calc.py\n+++ b/calc.py\n{agreed}")
+    fake_provider.reply(
+        f"--- a/calc.py\n+++ b/calc.py\n{agreed}"
+        "@@ -25,3 +25,3 @@\n value_25 = 25\n-value_26 = 26\n+value_26 = 260\n value_27 = 27\n"
+    )
+    result = run_fixer(
+        "--yes",
+        "--compare",
+        "default,think",
+        "--config",
+        str(fake_provider_config),
+        "calc.py",
+        cwd=repo,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(r.body["model"] for r in fake_provider.requests) == [
+        "cheap-model",
+        "strong-model",
+    ]
+    text = (repo / "calc.py").read_text()
+    # Both proposed value_5: taken. Only one proposed value_26: not a disagreement, also taken.
+    assert "value_5 = 50\n" in text and "value_26 = 260\n" in text
+    assert "model: fake,cheap-model; 1 call" in result.stdout
+    assert "model: fake,strong-model; 1 call" in result.stdout
+
+
+def test_compare_needs_two_known_models(repo, env, fake_provider_config) -> None:
+    result = run_fixer(
+        "--print",
+        "--compare",
+        "nosuch,model,default",
+        "--config",
+        str(fake_provider_config),
+        "calc.py",
+        cwd=repo,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "'nosuch' is neither a provider (known: fake)" in result.stderr

@@ -317,6 +317,8 @@ class HunkView(ScrollView, can_focus=True):
             Segment(f" {MARKS[decision]} ", base + self._style(decision.value)),
             Segment(f"{printable(item.name)}  {hunk_title(item.hunk)}", base),
         ]
+        if item.source:
+            segments.append(Segment(f"  from {item.source}", base))
         if item.flag:
             segments.append(Segment(f"  [{item.flag}]", base + self._style("flag")))
         strip = Strip(segments).crop_extend(0, width - 1, base)
