@@ -12,7 +12,7 @@ import inspect
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("startup", "patch")
+BENCHMARKS = ("startup", "patch", "tui")
 
 
 def main(argv: list[str]) -> int:

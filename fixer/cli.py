@@ -18,6 +18,7 @@ from fixer.report import summary
 
 if TYPE_CHECKING:
     from fixer.config import Config
+    from fixer.cost import Cost
     from fixer.llm import Progress
     from fixer.router import Route
     from fixer.session import Job, Proposal, Run
@@ -149,6 +150,7 @@ def config_command(args: argparse.Namespace) -> int:
 
 
 def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from fixer.calls import Caller
     from fixer.errors import InputError
     from fixer.session import Job, Run, open_workspace, paths_named_by, read_sources
 
@@ -173,9 +175,30 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     job = Job(paths, args.model, args.instruction, args.config, diff_text, args.think, args.compare)
     sources = read_sources(paths, workspace.root)
     config = _load_config(job)  # with --from-diff too: Router.background writes the message
-    run = Run(job, workspace, sources, config, os.environ, commit=not args.no_commit)
-    if interactive:
-        return _review_in_terminal(run, args.theme)
+    caller = Caller(config, os.environ, ledger=_open_ledger(), force=args.force)
+    run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
+    try:
+        if interactive:
+            return _review_in_terminal(run, args.theme)
+        return _headless(run, args)
+    finally:
+        if caller.ledger is not None:
+            caller.ledger.close()
+
+
+def _open_ledger():
+    """The usage ledger, or None (said once) when it cannot be opened: a fix never waits on it."""
+    from fixer.ledger import Ledger, LedgerError, ledger_path
+
+    try:
+        return Ledger(ledger_path(os.environ))
+    except LedgerError as error:
+        print(f"fixer: {error} Costs of this run are not recorded.", file=sys.stderr)
+        return None
+
+
+def _headless(run: Run, args: argparse.Namespace) -> int:
+    """--print and --yes: the proposal, then the diff or every unflagged hunk written."""
     proposal = _propose(run)
     _report_proposal(proposal)
     if not proposal.review.hunks:
@@ -196,7 +219,8 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         print("fixer: no hunk accepted; nothing written", file=sys.stderr)
         return 0
     outcome = run.finish(proposal, _commit_message(run, proposal))
-    print(summary(proposal, outcome))
+    run.settle(proposal)
+    print(summary(proposal, outcome, run.caller.attempts))
     return 4 if outcome.refused else 0
 
 
@@ -226,11 +250,13 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
     if result.cancelled:
         print("fixer: request cancelled; nothing written", file=sys.stderr)
         return 130
+    if result.proposal is not None:
+        run.settle(result.proposal)
     if result.outcome is None:
         if result.proposal is not None and result.proposal.review.hunks:
             print("fixer: quit; nothing written", file=sys.stderr)
         return 0
-    print(summary(result.proposal, result.outcome, result.attempts))
+    print(summary(result.proposal, result.outcome, run.caller.attempts))
     return 4 if result.outcome.refused else 0
 
 
@@ -273,23 +299,39 @@ def _read_diff(source: str) -> str:
 def _propose(run: Run) -> Proposal:
     import asyncio
 
-    route = run.route()
-    show = _progress_line(route) if route and not route.is_local and sys.stderr.isatty() else None
+    line = _ProgressLine(sys.stderr.isatty())
+    run.caller.on_estimate = line.estimate
     try:
-        return asyncio.run(run.propose(route, on_progress=show))
+        return asyncio.run(run.propose(run.route(), on_progress=line.progress))
     finally:
-        if show is not None:
+        line.clear()
+
+
+class _ProgressLine:
+    """Each call's route and estimated cost before it is sent; on a terminal, then a live
+    count of the tokens received."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self.head = ""
+
+    def estimate(self, route: Route, cost: Cost) -> None:
+        from fixer.cost import format_money
+
+        self.clear()
+        self.head = f"{route}, about {format_money(cost.money, estimated=True)}"
+        print(f"fixer: asking {self.head}", file=sys.stderr, flush=True)
+
+    def progress(self, progress: Progress) -> None:
+        if self.live:
+            sys.stderr.write(
+                f"\r\033[K{self.head}: {progress.received_tokens} tokens, {progress.elapsed_s:.1f}s"
+            )
+            sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.live:
             sys.stderr.write("\r\033[K")
-
-
-def _progress_line(route: Route):
-    def show(progress: Progress) -> None:
-        sys.stderr.write(
-            f"\r\033[K{route}: {progress.received_tokens} tokens, {progress.elapsed_s:.1f}s"
-        )
-        sys.stderr.flush()
-
-    return show
 
 
 def _commit_message(run: Run, proposal: Proposal) -> str:

@@ -320,7 +320,14 @@ def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
         )
     if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
         problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
-    return problems + _check_ui(raw.get("fixer")) + _check_budget(raw.get("Budget"))
+    from fixer.cost import check_pricing
+
+    return [
+        *problems,
+        *_check_ui(raw.get("fixer")),
+        *_check_budget(raw.get("Budget")),
+        *check_pricing(raw.get("Pricing")),
+    ]
 
 
 def _check_budget(section: Any) -> list[str]:

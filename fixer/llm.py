@@ -1,26 +1,33 @@
 """Chat completions over HTTP: one OpenAI-compatible client for every provider.
 
-`chat` sends one request and returns the reply text with the provider's own token counts
-and cost. Every failure becomes a ProviderError whose message names the provider, the
-status and the provider's words, and never contains the api key or proxy credentials.
-`_attempt` is exactly one HTTP call so that retries can wrap it later.
+`chat` sends a request and returns the reply text with the provider's own token counts and
+cost. It retries what waiting can fix (408, 409, 429, 5xx, a connection lost before any reply)
+after the provider's Retry-After or a jittered backoff, never once a reply has begun, and stops
+at a wall-clock deadline. Every failure is a ChatError (a ProviderError) whose message names
+the provider, the status and the provider's words, never the api key or proxy credentials, and
+which carries what a broken reply had sent, so that its cost is still counted.
+`_attempt` is exactly one HTTP call; `chat` repeats it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
+import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from fixer.cost import Usage, parse_usage
 from fixer.errors import ProviderError
 
 if TYPE_CHECKING:
@@ -31,8 +38,19 @@ PROGRESS_INTERVAL_S = 0.1  # on_progress at most ~10 times a second: enough for 
 MESSAGE_LIMIT = 300  # characters of a provider's error text worth showing a user
 CONNECT_TIMEOUT_S = 30.0  # a host that takes longer to accept is down, however long replies take
 REDACTED = "[redacted]"
+RETRY_STATUSES = frozenset({408, 409, 429, *range(500, 600)})  # what waiting can fix
 
 _log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long chat() waits and tries again after a failure waiting can fix."""
+
+    attempts: int = 5  # tries in all, the first included
+    base_s: float = 0.5  # backoff before the second try; doubles each time, full jitter
+    cap_s: float = 20.0  # longest backoff fixer picks itself
+    max_wait_s: float = 60.0  # a provider asking for a longer pause is told "later" at once
 
 
 @dataclass(frozen=True)
@@ -44,20 +62,10 @@ class Endpoint:
     api_key: str = field(repr=False)  # repr=False: an Endpoint in a traceback shows no key
     model: str
     proxy: str | None = field(default=None, repr=False)  # may hold user:pass@
-    timeout_s: float = 600.0  # longest silence allowed while connecting, sending or reading
+    timeout_s: float = 600.0  # longest silence, or stream of keep-alives without content
     log_dir: Path | None = None  # when set, append each request to LOG_FILE_NAME there
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Token counts and cost as the provider reported them; None where it said nothing."""
-
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    cached_tokens: int | None  # OpenAI prompt_tokens_details.cached_tokens, DeepSeek hit tokens
-    reasoning_tokens: int | None  # completion_tokens_details.reasoning_tokens
-    cost: Decimal | None  # provider-reported cost in USD (OpenRouter usage.cost)
-    raw: Mapping[str, Any]
+    deadline_s: float = 900.0  # wall clock for a whole chat() call, retries and waits included
+    retry: RetryPolicy = RetryPolicy()
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class Progress:
     """How far a streamed reply has come, for a spinner or a token counter."""
 
     received_tokens: int  # approximate: streamed deltas carrying content or reasoning text
-    elapsed_s: float
+    elapsed_s: float  # since chat() was called
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,50 @@ class Reply:
     text: str
     usage: Usage | None  # None when the provider sent none (e.g. stream cut)
     model: str  # model name the provider reported, else the requested one
-    elapsed_s: float
+    elapsed_s: float  # the whole call, retries and their waits included
     finish_reason: str | None
+    attempts: int = 1  # HTTP calls made; the failed ones got no reply and cost nothing
+
+
+class ChatError(ProviderError):
+    """A chat() call that failed, with what the provider had sent before it did.
+
+    partial is the reply as far as it came when a 200 reply broke off (stream cut, deadline,
+    error inside the stream): its text so far, usage usually None. The provider may bill it,
+    so the ledger records it. None when no reply began: nothing was consumed.
+    """
+
+    def __init__(self, message: str, *, partial: Reply | None = None, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.partial = partial
+        self.attempts = attempts
+
+
+class Limiter:
+    """Shared by the concurrent calls of one run, so that rate limits slow the run down.
+
+    At most `concurrency` HTTP calls are in flight; a pause a 429 asks for (or its backoff)
+    holds back the next attempt of every call, not only the one that was refused.
+    """
+
+    def __init__(self, concurrency: int) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        self._slots = asyncio.Semaphore(concurrency)
+        self._not_before = 0.0  # time.monotonic() before which no attempt starts
+
+    def pause(self, seconds: float) -> None:
+        """Start no attempt for the next `seconds`, unless a longer pause is already set."""
+        self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Hold one of the slots, once any pause is over, for the length of one HTTP call."""
+        async with self._slots:
+            # A loop: the pause may grow while this call sleeps.
+            while (wait := self._not_before - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            yield
 
 
 async def chat(
@@ -86,13 +136,23 @@ async def chat(
     stream: bool = True,
     on_progress: Callable[[Progress], None] | None = None,
     max_tokens: int | None = None,
+    limiter: Limiter | None = None,
 ) -> Reply:
-    """Send messages to the endpoint's model and return its reply; ProviderError on any failure.
+    """Send messages to the endpoint's model and return its reply; ChatError on any failure.
 
-    on_progress is called while a streamed reply arrives, never for a non-streamed one.
+    Retries follow endpoint.retry within endpoint.deadline_s. on_progress is called while a
+    streamed reply arrives, never for a non-streamed one. limiter is shared by concurrent calls.
     """
     body = request_body(endpoint.model, messages, stream=stream, max_tokens=max_tokens)
-    return await _attempt(endpoint, body, on_progress)
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await _attempt(endpoint, body, attempt, started, on_progress, limiter)
+        except _AttemptFailed as failed:
+            wait_s = _retry_wait(endpoint, failed, attempt, started)
+        await asyncio.sleep(wait_s)
 
 
 def request_body(
@@ -107,25 +167,6 @@ def request_body(
     return body
 
 
-def parse_usage(raw: Mapping[str, Any]) -> Usage:
-    """Normalise an OpenAI-shaped usage object, including DeepSeek and OpenRouter extras."""
-    prompt_details = _mapping(raw.get("prompt_tokens_details"))
-    completion_details = _mapping(raw.get("completion_tokens_details"))
-    cached = _first_int(
-        prompt_details.get("cached_tokens"),
-        raw.get("prompt_cache_hit_tokens"),  # DeepSeek
-        raw.get("cached_tokens"),  # Moonshot
-    )
-    return Usage(
-        prompt_tokens=_first_int(raw.get("prompt_tokens")),
-        completion_tokens=_first_int(raw.get("completion_tokens")),
-        cached_tokens=cached,
-        reasoning_tokens=_first_int(completion_details.get("reasoning_tokens")),
-        cost=_decimal(raw.get("cost")),
-        raw=dict(raw),
-    )
-
-
 def provider_message(body: str) -> str:
     """The provider's own words from an error body (OpenAI JSON shape or plain text), shortened."""
     try:
@@ -136,35 +177,154 @@ def provider_message(body: str) -> str:
     return _shorten(" ".join((text if text is not None else body).split()))
 
 
+def retry_after_s(headers: Mapping[str, str], now: datetime) -> float | None:
+    """Seconds of pause a provider asks for; None when it asks for none or says it unreadably.
+
+    `retry-after-ms` first (OpenAI's), else `Retry-After` in seconds or as an HTTP date (a past
+    date is 0). Names are looked up in lower case: pass httpx.Headers or a lower-cased mapping.
+    """
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(headers.get("retry-after-ms", "")) / 1000)
+    value = headers.get("retry-after", "").strip()
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" parses naive; HTTP dates are always GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff_s(policy: RetryPolicy, attempt: int) -> float:
+    """The pause after failed attempt number `attempt` when the provider named none.
+
+    Exponential with full jitter, so that calls refused together do not return together.
+    """
+    return random.uniform(0.0, min(policy.cap_s, policy.base_s * 2 ** (attempt - 1)))
+
+
+class _AttemptFailed(Exception):
+    """One attempt's failure, with what chat() needs to decide whether to try again."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        wait_s: float | None = None,
+        partial: Reply | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.wait_s = wait_s  # the pause before a retry; None when a retry cannot help
+        self.partial = partial
+
+    def final(self, attempts: int, note: str = "") -> ChatError:
+        """The ChatError chat() raises when it tries no more."""
+        message = f"{self.message} {note}" if note else self.message
+        return ChatError(message, partial=self.partial, attempts=attempts)
+
+
+def _retry_wait(endpoint: Endpoint, failed: _AttemptFailed, attempt: int, started: float) -> float:
+    """Seconds to wait before the next attempt; raises the final ChatError when there is none."""
+    policy, wait_s = endpoint.retry, failed.wait_s
+    if wait_s is None:
+        raise failed.final(attempt) from None
+    if wait_s > policy.max_wait_s:  # only a provider's Retry-After can ask for this much
+        at = (datetime.now().astimezone() + timedelta(seconds=wait_s)).strftime("%H:%M:%S")
+        note = (
+            f"It asks for a pause of {wait_s:.0f} s, longer than fixer waits "
+            f"({policy.max_wait_s:g} s): try again after {at}."
+        )
+        raise failed.final(attempt, note) from None
+    if attempt >= policy.attempts:
+        note = f"Gave up after {attempt} attempts." if attempt > 1 else ""
+        raise failed.final(attempt, note) from None
+    if time.monotonic() + wait_s > started + endpoint.deadline_s:
+        after = f" after {attempt} attempts" if attempt > 1 else ""
+        note = (
+            f"Not tried again{after}: a pause of {wait_s:.3g} s would pass the "
+            f"{endpoint.deadline_s:g} s deadline."
+        )
+        raise failed.final(attempt, note) from None
+    return wait_s
+
+
 async def _attempt(
-    endpoint: Endpoint, body: dict[str, Any], on_progress: Callable[[Progress], None] | None
+    endpoint: Endpoint,
+    body: dict[str, Any],
+    attempt: int,
+    started: float,
+    on_progress: Callable[[Progress], None] | None,
+    limiter: Limiter | None,
 ) -> Reply:
-    """One HTTP call, logged when endpoint.log_dir is set; the unit a retry would repeat."""
+    """One HTTP call, logged when endpoint.log_dir is set; _AttemptFailed tells chat() the rest.
+
+    It runs within what is left of the call's deadline, and within a turn of the limiter.
+    """
     import httpx  # imported here so that importing fixer.llm stays cheap for `fixer --help`
 
-    started = time.monotonic()
+    sent = time.monotonic()
+    state = _ReplyState()
     status: int | None = None
     reply: Reply | None = None
-    error: ProviderError | None = None
+    failed: _AttemptFailed | None = None
     try:
         async with (
+            asyncio.timeout(started + endpoint.deadline_s - time.monotonic()),
+            limiter.turn() if limiter else contextlib.nullcontext(),
             _client(endpoint) as client,
             client.stream("POST", endpoint.url, json=body, headers=_headers(endpoint)) as response,
         ):
             status = response.status_code
-            reply = await _read_response(endpoint, response, on_progress, started)
+            if status >= 400:
+                raise await _status_failure(endpoint, response, attempt, limiter)
+            await _read_stream(endpoint, response, state, on_progress, started)
+        reply = state.reply(endpoint, time.monotonic() - started, attempt)
         return reply
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        error = _transport_error(endpoint, exc)
-        raise error from None  # the cause may quote a proxy URL with its credentials
-    except ProviderError as exc:
-        error = exc
-        raise
+    except (_AttemptFailed, ProviderError, TimeoutError, httpx.HTTPError, httpx.InvalidURL) as exc:
+        # Only a reply that began (status 200) may have cost something.
+        partial = (
+            state.reply(endpoint, time.monotonic() - started, attempt) if status == 200 else None
+        )
+        failed = _failure(endpoint, exc, status, attempt, partial)
+        raise failed from None  # the cause may quote a proxy URL with its credentials
     finally:
         if endpoint.log_dir is not None:
+            logged = reply or (failed.partial if failed else None)
             _write_log(
-                endpoint.log_dir, endpoint, body, status, time.monotonic() - started, reply, error
+                endpoint.log_dir,
+                endpoint,
+                body,
+                attempt,
+                status,
+                time.monotonic() - sent,
+                logged,
+                failed.message if failed else None,
             )
+
+
+def _failure(
+    endpoint: Endpoint,
+    exc: _AttemptFailed | ProviderError | TimeoutError | httpx.HTTPError | httpx.InvalidURL,
+    status: int | None,
+    attempt: int,
+    partial: Reply | None,
+) -> _AttemptFailed:
+    """What an exception inside one attempt means for the user and for a retry."""
+    import httpx
+
+    if isinstance(exc, _AttemptFailed):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return _AttemptFailed(_deadline_message(endpoint, partial), partial=partial)
+    if isinstance(exc, ProviderError):
+        return _AttemptFailed(str(exc), partial=partial)
+    # Lost before any byte of a reply: the request may not even have arrived, so send it again.
+    lost = isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ConnectTimeout)
+    wait_s = backoff_s(endpoint.retry, attempt) if lost and status is None else None
+    return _AttemptFailed(_transport_message(endpoint, exc), wait_s=wait_s, partial=partial)
 
 
 def _client(endpoint: Endpoint) -> httpx.AsyncClient:
@@ -188,27 +348,32 @@ def _headers(endpoint: Endpoint) -> dict[str, str]:
     return {"Authorization": f"Bearer {endpoint.api_key}", "Accept": accept}
 
 
-async def _read_response(
-    endpoint: Endpoint,
-    response: httpx.Response,
-    on_progress: Callable[[Progress], None] | None,
-    started: float,
-) -> Reply:
-    """Turn an open response into a Reply: status check, then an SSE stream or a JSON body."""
-    if response.status_code >= 400:
-        body = (await response.aread()).decode("utf-8", "replace")
-        raise _status_error(endpoint, response.status_code, response.reason_phrase, body)
-    state = await _read_stream(endpoint, response, on_progress, started)
-    return state.reply(endpoint, time.monotonic() - started)
+async def _status_failure(
+    endpoint: Endpoint, response: httpx.Response, attempt: int, limiter: Limiter | None
+) -> _AttemptFailed:
+    """The failure an HTTP error status means; a 429's pause holds back every limited call."""
+    status = response.status_code
+    body = (await response.aread()).decode("utf-8", "replace")
+    message = _status_message(endpoint, status, response.reason_phrase, body)
+    if status not in RETRY_STATUSES:
+        return _AttemptFailed(message)
+    asked = retry_after_s(response.headers, datetime.now(UTC))
+    wait_s = asked if asked is not None else backoff_s(endpoint.retry, attempt)
+    # Set while this call still holds its slot, so no other call starts before the pause.
+    if status == 429 and limiter is not None and wait_s <= endpoint.retry.max_wait_s:
+        limiter.pause(wait_s)
+    return _AttemptFailed(message, wait_s=wait_s)
 
 
-def _status_error(endpoint: Endpoint, status: int, reason: str, body: str) -> ProviderError:
-    """A ProviderError for an HTTP error status: status, the provider's words, what to do."""
+def _status_message(endpoint: Endpoint, status: int, reason: str, body: str) -> str:
+    """What an HTTP error status means: status, the provider's words, what to do."""
     reason = reason or _status_phrase(status)
     said = provider_message(body).rstrip(".")
     said = f": {said}." if said and said.lower() != reason.lower() else "."
-    message = f"{endpoint.provider} answered {status} {reason}{said} {_status_advice(status)}"
-    return ProviderError(_redact(message, _secrets(endpoint)))
+    message = (
+        f"{endpoint.provider} answered {status} {reason}{said} {_status_advice(endpoint, status)}"
+    )
+    return _redact(message, _secrets(endpoint))
 
 
 def _status_phrase(status: int) -> str:
@@ -219,23 +384,31 @@ def _status_phrase(status: int) -> str:
         return "error"
 
 
-def _status_advice(status: int) -> str:
+def _status_advice(endpoint: Endpoint, status: int) -> str:
     """What the user can do about an HTTP error status."""
-    if status in (401, 403):
-        return "Check the provider's api_key or its environment variable."
+    if status == 401:
+        return (
+            "The api key was refused: check the provider's api_key in the config, or the "
+            "environment variable it names."
+        )
+    if status == 403:
+        return (
+            f"The api key has no access to {endpoint.model}: check the account's permissions, "
+            "region and credit, or choose another model."
+        )
     if status == 402:
         return "Add credit to the provider account or choose another model."
     if status == 404:
         return "Check the provider's api_base_url and the model name."
-    if status in (408, 429):
+    if status in (408, 409, 429):
         return "The provider is rate limiting or busy: wait a little and try again."
     if status >= 500:
         return "The provider failed: try again later or choose another provider."
     return "Check the model name and the provider's settings in the config."
 
 
-def _transport_error(endpoint: Endpoint, exc: httpx.HTTPError | httpx.InvalidURL) -> ProviderError:
-    """A ProviderError for a failure below HTTP: connection, proxy, timeout, broken stream."""
+def _transport_message(endpoint: Endpoint, exc: httpx.HTTPError | httpx.InvalidURL) -> str:
+    """What a failure below HTTP means: connection, proxy, timeout, broken stream."""
     import httpx
 
     name = endpoint.provider
@@ -256,7 +429,16 @@ def _transport_error(endpoint: Endpoint, exc: httpx.HTTPError | httpx.InvalidURL
         )
     else:
         message = f"The connection to {name} failed: {detail}. Try again."
-    return ProviderError(_redact(message, _secrets(endpoint)))
+    return _redact(message, _secrets(endpoint))
+
+
+def _deadline_message(endpoint: Endpoint, partial: Reply | None) -> str:
+    """A call stopped by its wall-clock deadline, however busy the connection was."""
+    got = f", after {len(partial.text):,} characters of reply" if partial and partial.text else ""
+    return (
+        f"{endpoint.provider} did not finish within the {endpoint.deadline_s:g} s deadline{got}. "
+        "Try again or choose a faster model."
+    )
 
 
 @dataclass
@@ -287,37 +469,44 @@ class _ReplyState:
         if text or _str(content.get("reasoning")) or _str(content.get("reasoning_content")):
             self.deltas += 1
 
-    def reply(self, endpoint: Endpoint, elapsed_s: float) -> Reply:
-        """The finished Reply, even an empty or cut one: the session decides what it is worth."""
+    def reply(self, endpoint: Endpoint, elapsed_s: float, attempts: int) -> Reply:
+        """The Reply so far, even an empty or cut one: the session decides what it is worth."""
         text = "".join(self.parts)
         usage = parse_usage(self.usage) if self.usage is not None else None
-        return Reply(text, usage, self.model or endpoint.model, elapsed_s, self.finish_reason)
+        model = self.model or endpoint.model
+        return Reply(text, usage, model, elapsed_s, self.finish_reason, attempts)
 
 
-def _completion_state(endpoint: Endpoint, body: str) -> _ReplyState:
-    """Read a non-streamed chat completion body."""
+def _read_completion(endpoint: Endpoint, body: str, state: _ReplyState) -> None:
+    """Read a non-streamed chat completion body into state."""
     data = _json_object(endpoint, body, what="body")
     _raise_for_error_object(endpoint, data)
-    state = _ReplyState()
     state.add(data, "message")
-    return state
 
 
 async def _read_stream(
     endpoint: Endpoint,
     response: httpx.Response,
+    state: _ReplyState,
     on_progress: Callable[[Progress], None] | None,
     started: float,
-) -> _ReplyState:
-    """Read an SSE stream of chunks, reporting progress at most every PROGRESS_INTERVAL_S.
+) -> None:
+    """Read an SSE stream of chunks into state, reporting progress at most every 0.1 s.
 
+    endpoint.timeout_s of keep-alives or empty deltas without any content is an error.
     A body without any `data:` line is read as a plain JSON completion instead: whatever was
     asked, some providers ignore stream=true and others label JSON as text.
     """
-    state = _ReplyState()
     reported, last_report = 0, float("-inf")
     saw_data, other_lines = False, []
+    # httpx's read timeout never fires while keep-alives arrive, so silence is timed here.
+    alive = time.monotonic()
     async for line in response.aiter_lines():
+        if time.monotonic() - alive > endpoint.timeout_s:
+            raise ProviderError(
+                f"{endpoint.provider} sent no content for {endpoint.timeout_s:g} s, only "
+                "keep-alives. Try again or choose another model."
+            )
         payload = sse_data(line)
         if payload is None:
             other_lines.append(line)  # the whole body, should it turn out not to be SSE
@@ -327,16 +516,18 @@ async def _read_stream(
             break
         chunk = _json_object(endpoint, payload, what="stream chunk")
         _raise_for_error_object(endpoint, chunk)
+        deltas = state.deltas
         state.add(chunk, "delta")
         now = time.monotonic()
+        if state.deltas > deltas:
+            alive = now
         if on_progress and state.deltas > reported and now - last_report >= PROGRESS_INTERVAL_S:
             on_progress(Progress(state.deltas, now - started))
             reported, last_report = state.deltas, now
     if not saw_data:
-        return _completion_state(endpoint, "\n".join(other_lines))
-    if on_progress and state.deltas > reported:
+        _read_completion(endpoint, "\n".join(other_lines), state)
+    elif on_progress and state.deltas > reported:
         on_progress(Progress(state.deltas, time.monotonic() - started))
-    return state
 
 
 def sse_data(line: str) -> str | None:
@@ -401,18 +592,23 @@ def _write_log(
     log_dir: Path,
     endpoint: Endpoint,
     body: Mapping[str, Any],
+    attempt: int,
     status: int | None,
     latency_s: float,
     reply: Reply | None,
-    error: ProviderError | None,
+    error: str | None,
 ) -> None:
-    """Append one JSON line about this request; a failing log never costs the user the reply."""
+    """Append one JSON line about this attempt; a failing log never costs the user the reply.
+
+    reply is what arrived, also of a failed attempt; error is None for a success.
+    """
     record = {
         "time": datetime.now(UTC).isoformat(),
         "provider": endpoint.provider,
         "model": endpoint.model,
         "url": endpoint.url,
         "stream": body.get("stream"),
+        "attempt": attempt,
         "status": status,
         "latency_s": round(latency_s, 3),
         "usage": dict(reply.usage.raw) if reply and reply.usage else None,
@@ -432,10 +628,10 @@ def _write_log(
         _log.warning("could not write the request log in %s: %s", log_dir, exc)
 
 
-def _log_error(reply: Reply | None, error: ProviderError | None) -> str | None:
+def _log_error(reply: Reply | None, error: str | None) -> str | None:
     """The error column of the log: the message, or "interrupted" when the call was cancelled."""
     if error is not None:
-        return str(error)
+        return error
     return None if reply is not None else "interrupted"
 
 
@@ -481,24 +677,3 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 def _str(value: Any) -> str | None:
     """The value if it is a non-empty string, else None."""
     return value if isinstance(value, str) and value else None
-
-
-def _first_int(*values: Any) -> int | None:
-    """The first value that is a whole number, as an int; some providers send 12.0 for 12."""
-    for value in values:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-    return None
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """A JSON number or numeric string as an exact Decimal (via str, so 0.1 stays 0.1)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None

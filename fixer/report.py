@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from fixer.cost import Money, format_money
 from fixer.printable import printable_lines
 
 if TYPE_CHECKING:
@@ -52,17 +53,36 @@ def usage_line(route: Route | None, attempts: Sequence[Attempt]) -> str:
 
 
 def spend(attempts: Sequence[Attempt]) -> str:
-    """Tokens in (cached) and out, cost and time of some model calls."""
-    replies = [a.reply for a in attempts if a.reply is not None]
-    usages = [r.usage for r in replies]
-    if any(u is None for u in usages):
-        return "tokens: not reported; cost: unknown"
-    cached = sum(u.cached_tokens or 0 for u in usages)
-    costs = [u.cost for u in usages]
-    cost = "unknown (no price known)" if None in costs else f"${sum(costs)}"
+    """Tokens in (cached) and out, cost per currency and time of some model calls.
+
+    A call the provider reported no tokens for counts as not reported; a cost with no price
+    known is unknown, never zero; an estimate (a cut stream) is marked with "~".
+    """
+    usages = [a.reply.usage if a.reply is not None else None for a in attempts]
+    if all(u is None for u in usages):
+        tokens = "tokens: not reported"
+    else:
+        known = [u for u in usages if u is not None]
+        cached = sum(u.cache_hit or 0 for u in known)
+        missing = " (some not reported)" if None in usages else ""
+        tokens = (
+            f"tokens: {sum(u.prompt_tokens or 0 for u in known):,} in"
+            f"{f' ({cached:,} cached)' if cached else ''}, "
+            f"{sum(u.output or 0 for u in known):,} out{missing}"
+        )
+    elapsed = sum(a.reply.elapsed_s for a in attempts if a.reply is not None)
+    return f"{tokens}; cost: {total_cost(attempts)}; {elapsed:.1f}s"
+
+
+def total_cost(attempts: Sequence[Attempt]) -> str:
+    """The calls' cost, one sum per currency; unknown when any call has no known price."""
+    costs = [a.cost for a in attempts]
+    if any(c is None or c.money is None for c in costs):
+        return "unknown (no price known)"
+    by_currency: dict[str, list[Money]] = {}
+    for cost in costs:
+        by_currency.setdefault(cost.money.currency, []).append(cost.money)
+    estimated = any(c.estimated for c in costs)
     return (
-        f"tokens: {sum(u.prompt_tokens or 0 for u in usages):,} "
-        f"in{f' ({cached:,} cached)' if cached else ''}, "
-        f"{sum(u.completion_tokens or 0 for u in usages):,} out; cost: {cost}; "
-        f"{sum(r.elapsed_s for r in replies):.1f}s"
+        " + ".join(format_money(sum(m), estimated=estimated) for m in by_currency.values()) or "0"
     )

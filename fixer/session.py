@@ -13,11 +13,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from fixer import agents
+from fixer.calls import Attempt, Caller
 from fixer.config import Config, load_config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
-from fixer.llm import Endpoint, Progress, Reply, chat
+from fixer.llm import Endpoint, Progress, Reply
 from fixer.patch import PatchRejected, extract_diff, parse_diff, refusal_feedback
-from fixer.review import Review, build_review, merge_reviews
+from fixer.review import Decision, Review, build_review, merge_reviews
 from fixer.router import (
     Route,
     background_route,
@@ -52,16 +53,6 @@ class Workspace:
 
     root: Path
     repo: GitRepo | None
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One model call of a run: which route, what came back, what fixer made of it."""
-
-    route: Route
-    reply: Reply | None  # None when the call failed before any reply
-    outcome: str  # "3 hunks", "no usable diff", "failed: ...", as the review and ledger show it
-    prompt_estimate: int = 0  # estimated prompt tokens, for costs of cut calls and estimates
 
 
 @dataclass(frozen=True)
@@ -101,6 +92,7 @@ class Run:
     config: Config | None = None
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     commit: bool = True  # False with --no-commit: accepted hunks are written only
+    caller: Caller | None = None  # sends, prices and records the calls; one per run
 
     def compared(self) -> list[Route]:
         """The routes of --compare, or [] when the run asks one model."""
@@ -149,13 +141,35 @@ class Run:
             route=route,
             on_progress=on_progress,
             env=self.env,
+            caller=self.caller,
         )
 
     async def commit_message(self, proposal: Proposal) -> tuple[str, str | None]:
-        return await commit_message(proposal, self.config, self.env)
+        return await commit_message(proposal, self.config, self.env, self.caller)
 
     def finish(self, proposal: Proposal, message: str) -> Outcome:
         return write_and_commit(proposal, self.workspace, message, commit=self.commit)
+
+    def settle(self, proposal: Proposal) -> None:
+        """Tell the ledger what the user did with each proposing call's hunks."""
+        ledger = self.caller.ledger if self.caller else None
+        if ledger is None:
+            return
+        review = proposal.review
+        for attempt in proposal.attempts:
+            if attempt.ledger_id is None or not attempt.proposed:
+                continue
+            # With --compare a hunk names the models that proposed it; else all are the call's.
+            mine = [
+                d
+                for h, d in zip(review.hunks, review.decisions, strict=True)
+                if h.source is None or str(attempt.route) in h.source.split(", ")
+            ]
+            accepted = mine.count(Decision.ACCEPTED)
+            try:
+                ledger.set_decisions(attempt.ledger_id, accepted, mine.count(Decision.REJECTED))
+            except FixerError:
+                return  # the ledger is for reports; the run is done either way
 
 
 def open_workspace(paths: Sequence[Path]) -> Workspace:
@@ -233,8 +247,12 @@ async def propose(
     route: Route | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     env: Mapping[str, str] | None = None,
+    caller: Caller | None = None,
 ) -> Proposal:
-    """Get a proposal for the files: from the user's diff, the offline fixers or a model."""
+    """Get a proposal for the files: from the user's diff, the offline fixers or a model.
+
+    Model calls go through `caller` (a new one, without ledger, when none is given).
+    """
     env = os.environ if env is None else env
     if job.diff_text is not None:
         return Proposal(_review(job.diff_text, sources, workspace), sources, None)
@@ -247,25 +265,35 @@ async def propose(
         local = await asyncio.to_thread(propose_local, list(sources.values()))
         review = _review(local.text, sources, workspace) if local.text else Review((), ())
         return Proposal(review, sources, route, notes=local.notes)
+    caller = caller or Caller(config, env)
     ladder = escalation_ladder(config, route) if job.escalate else [route]
     attempts: list[Attempt] = []
     failure: NoDiffError | None = None
     for rung in ladder:
-        endpoint = endpoint_for(rung, config, env)
         messages = agents.fix_messages(list(sources.values()), job.instruction)
         for asked_again in (False, True):
-            estimate = sum(estimate_tokens(m["content"]) for m in messages)
-            reply = await chat(endpoint, messages, on_progress=on_progress)
+            reply, estimate = await caller.send(rung, messages, on_progress)
             try:
                 review = _reply_review(reply, sources, workspace)
             except NoDiffError as error:
-                attempts.append(Attempt(rung, reply, _failure_outcome(error), estimate))
+                refused = len(getattr(error, "refusals", ()))
+                outcome = _failure_outcome(error)
+                attempts.append(caller.record(rung, reply, outcome, estimate, refused=refused))
                 failure = error
                 if not asked_again:
                     # Once, the same model gets the precise apply error; then the next rung.
                     messages = messages + agents.retry_messages(reply.text, error.feedback)
                 continue
-            attempts.append(Attempt(rung, reply, _hunks_outcome(review), estimate))
+            attempts.append(
+                caller.record(
+                    rung,
+                    reply,
+                    _hunks_outcome(review),
+                    estimate,
+                    proposed=len(review.hunks),
+                    refused=len(review.refusals),
+                )
+            )
             return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts))
     assert failure is not None  # the ladder always has a rung
     tried = "\n".join(f"  {a.route}: {a.outcome}" for a in attempts)
@@ -293,6 +321,7 @@ async def compare(
                 route=route,
                 on_progress=on_progress,
                 env=run.env,
+                caller=run.caller,
             )
             for route in routes
         ),
@@ -379,7 +408,10 @@ def _preview(text: str) -> str:
 
 
 async def commit_message(
-    proposal: Proposal, config: Config | None, env: Mapping[str, str]
+    proposal: Proposal,
+    config: Config | None,
+    env: Mapping[str, str],
+    caller: Caller | None = None,
 ) -> tuple[str, str | None]:
     """A one-line commit message, from the background route when configured; and a note why not."""
     review = proposal.review
@@ -390,12 +422,16 @@ async def commit_message(
     route = background_route(config) if config else None
     if route is None or route.is_local:
         return fallback, None
+    caller = caller or Caller(config, env)
     try:
-        endpoint = endpoint_for(route, config, env)
-        reply = await chat(endpoint, agents.commit_message_messages(review.as_diff(True)))
+        messages = agents.commit_message_messages(review.as_diff(True))
+        reply, estimate = await caller.send(route, messages, agent="commit-message")
     except FixerError as error:
         return fallback, f"commit message from the template: {error}"
     message = agents.clean_commit_message(reply.text)
+    caller.record(
+        route, reply, "message" if message else "no message", estimate, agent="commit-message"
+    )
     return (message, None) if message else (fallback, "the background model gave no message")
 
 

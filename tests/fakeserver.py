@@ -2,20 +2,24 @@
 
 Real HTTP in a background thread, so both in-process tests and a `fixer` subprocess can talk
 to it. Replies are scripted with `reply(...)` and consumed in order (the last one repeats);
-every request is recorded in `requests`.
+every request is recorded in `requests`, and `peak_in_flight` counts how many were served at
+once.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
 AUTO: Literal["auto"] = "auto"
 FAKE_API_KEY = "sk-test-000000001234"  # the key fake_provider_config writes
+KEEPALIVE_INTERVAL_S = 0.02  # between keep-alives of a `keepalive_s` reply
+TOGETHER_LIMIT_S = 5.0  # longest a `together` reply waits for its peers
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class ScriptedReply:
     model: str | None
     finish_reason: str
     delay_s: float
+    headers: Mapping[str, str] = field(default_factory=dict)
+    keepalive_s: float = 0.0
+    broken: bool = False
+    hang_up: bool = False
+    together: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: Any  # the parsed JSON body, or the raw text when it was not JSON
+    received_s: float = 0.0  # time.monotonic() when it arrived (same clock as the client's)
 
 
 class FakeProvider:
@@ -52,7 +62,9 @@ class FakeProvider:
         self.requests: list[RecordedRequest] = []
         self._replies: list[ScriptedReply] = []
         self._last: ScriptedReply | None = None
-        self._lock = threading.Lock()
+        self.in_flight = 0  # requests being served now
+        self.peak_in_flight = 0  # the most ever served at once
+        self._lock = threading.Condition()  # notified whenever in_flight changes
         self._closing = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -74,6 +86,8 @@ class FakeProvider:
     def stop(self) -> None:
         """Stop serving and wake any reply that is still waiting out its delay."""
         self._closing.set()
+        with self._lock:
+            self._lock.notify_all()
         if self._thread.is_alive():  # shutdown() waits forever on a server never started
             self._httpd.shutdown()
         self._httpd.server_close()
@@ -99,6 +113,11 @@ class FakeProvider:
         model: str | None = None,
         finish_reason: str = "stop",
         delay_s: float = 0.0,
+        headers: Mapping[str, str] | None = None,
+        keepalive_s: float = 0.0,
+        broken: bool = False,
+        hang_up: bool = False,
+        together: int = 0,
     ) -> ScriptedReply:
         """Queue a reply.
 
@@ -109,7 +128,13 @@ class FakeProvider:
         cut: end the stream after the text, before finish reason, usage and [DONE];
         stream_error: after the text, send {"error": {"message": ...}} in the stream and end;
         chunk_size: characters per streamed delta; model: reported model (default: the one
-        asked for); delay_s: wait before answering (for timeouts and in-flight UI tests).
+        asked for); delay_s: wait before answering (for timeouts and in-flight UI tests);
+        headers: extra response headers, e.g. {"Retry-After": "0"} on a 429;
+        keepalive_s: before the text, stream ": keep-alive" comments and empty deltas for this
+        long (every KEEPALIVE_INTERVAL_S); broken: like cut, but chunked and without the last
+        chunk, so the client sees a broken body; hang_up: close the connection without
+        answering; together: answer only once this many requests are being served at once
+        (at most TOGETHER_LIMIT_S), to prove calls run side by side.
         """
         scripted = ScriptedReply(
             text=text,
@@ -124,18 +149,39 @@ class FakeProvider:
             model=model,
             finish_reason=finish_reason,
             delay_s=delay_s,
+            headers=dict(headers or {}),
+            keepalive_s=keepalive_s,
+            broken=broken,
+            hang_up=hang_up,
+            together=together,
         )
         with self._lock:
             self._replies.append(scripted)
         return scripted
 
     def _next_reply(self, request: RecordedRequest) -> ScriptedReply | None:
-        """Record the request and take the next scripted reply (the last one repeats)."""
+        """Record the request, count it in flight, take the next reply (the last one repeats)."""
         with self._lock:
             self.requests.append(request)
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            self._lock.notify_all()
             if self._replies:
                 self._last = self._replies.pop(0)
             return self._last
+
+    def _done(self) -> None:
+        """One request less in flight."""
+        with self._lock:
+            self.in_flight -= 1
+            self._lock.notify_all()
+
+    def _wait_together(self, count: int) -> None:
+        """Wait until `count` requests are in flight, the server stops, or the limit passes."""
+        with self._lock:
+            self._lock.wait_for(
+                lambda: self.in_flight >= count or self._closing.is_set(), TOGETHER_LIMIT_S
+            )
 
 
 def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
@@ -146,14 +192,26 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            request = RecordedRequest(
-                self.path, {k.lower(): v for k, v in self.headers.items()}, _parse(raw)
-            )
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            request = RecordedRequest(self.path, headers, _parse(raw), time.monotonic())
             scripted = server._next_reply(request)
+            try:
+                self._answer(request, scripted)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, which is what some tests wait for
+            finally:
+                server._done()
+
+        def _answer(self, request: RecordedRequest, scripted: ScriptedReply | None) -> None:
             if scripted is None:
                 self._send(500, "text/plain", b"fake server: no reply scripted")
                 return
             if server._closing.wait(scripted.delay_s):
+                return
+            if scripted.together:
+                server._wait_together(scripted.together)
+            if scripted.hang_up:
+                self.close_connection = True
                 return
             asked = request.body if isinstance(request.body, dict) else {}
             model = scripted.model or str(asked.get("model") or "fake-model")
@@ -163,10 +221,18 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 self._send_stream(scripted, model, asked)
             else:
                 body = json.dumps(_completion(scripted, model, asked)).encode()
-                self._send(200, "application/json", body)
+                self._send(200, "application/json", body, scripted.headers)
 
-        def _send(self, status: int, content_type: str, body: bytes) -> None:
+        def _send(
+            self,
+            status: int,
+            content_type: str,
+            body: bytes,
+            headers: Mapping[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
@@ -175,20 +241,33 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
 
         def _send_error(self, scripted: ScriptedReply) -> None:
             if scripted.body is not None:
-                self._send(scripted.status, "text/plain", scripted.body.encode())
+                body = scripted.body.encode()
+                self._send(scripted.status, "text/plain", body, scripted.headers)
                 return
             message = scripted.error or self.responses.get(scripted.status, ("error",))[0]
-            error = {"error": {"message": message, "code": scripted.status}}
-            self._send(scripted.status, "application/json", json.dumps(error).encode())
+            error = json.dumps({"error": {"message": message, "code": scripted.status}})
+            self._send(scripted.status, "application/json", error.encode(), scripted.headers)
 
         def _send_stream(self, scripted: ScriptedReply, model: str, asked: Mapping) -> None:
             # No Content-Length and Connection: close, so the stream ends when the socket does.
             self.send_response(200)
+            for name, value in scripted.headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "text/event-stream")
+            if scripted.broken:  # chunked, so that a missing last chunk is a broken body
+                self.send_header("Transfer-Encoding", "chunked")
             self.send_header("Connection", "close")
             self.end_headers()
+            keepalive = ": keep-alive\n\n" + _event(_chunk(model, {"content": ""})) + "\n"
+            end = time.monotonic() + scripted.keepalive_s
+            while time.monotonic() < end and not server._closing.wait(KEEPALIVE_INTERVAL_S):
+                self._write(keepalive, scripted.broken)
             for line in _sse_lines(scripted, model, asked):
-                self.wfile.write(line.encode() + b"\n")
+                self._write(line + "\n", scripted.broken)
+
+        def _write(self, text: str, chunked: bool) -> None:
+            data = text.encode()
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
             self.wfile.flush()
 
         def log_message(self, format: str, *args: Any) -> None:
@@ -246,7 +325,7 @@ def _sse_lines(scripted: ScriptedReply, model: str, asked: Mapping) -> Iterator[
     if scripted.stream_error is not None:
         yield _event({"error": {"message": scripted.stream_error, "code": 502}})
         return
-    if scripted.cut:
+    if scripted.cut or scripted.broken:
         return
     yield _event(_chunk(model, {}, scripted.finish_reason))
     usage = _usage(scripted, asked)

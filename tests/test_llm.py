@@ -1,17 +1,31 @@
-"""fixer.llm against a real HTTP server on 127.0.0.1: replies, usage, errors, the request log."""
+"""fixer.llm against a real HTTP server on 127.0.0.1: replies, usage, errors, retries, deadlines,
+concurrency and the request log."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
 from fixer.errors import ProviderError
-from fixer.llm import Endpoint, Progress, Reply, chat, parse_usage, provider_message
+from fixer.llm import (
+    ChatError,
+    Endpoint,
+    Limiter,
+    Progress,
+    Reply,
+    RetryPolicy,
+    chat,
+    provider_message,
+    retry_after_s,
+)
 from tests.fakeserver import FAKE_API_KEY, FakeProvider
 
 MESSAGES = [
@@ -28,9 +42,21 @@ OPENAI_USAGE = {
 }
 
 
+# Retries with pauses of a few milliseconds, so that retry tests stay fast.
+FAST = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01, max_wait_s=5.0)
+# A backoff no test would wait out: a retry that returns quickly honoured the provider's pause.
+SLOW_BACKOFF = RetryPolicy(attempts=3, base_s=1000.0, cap_s=1000.0, max_wait_s=5.0)
+
+
 def endpoint_for(url: str, **changes: object) -> Endpoint:
-    """An endpoint named "fake" for the given URL, with the test key."""
-    fields: dict = {"provider": "fake", "url": url, "api_key": FAKE_API_KEY, "model": "cheap-model"}
+    """An endpoint named "fake" for the given URL, with the test key and FAST retries."""
+    fields: dict = {
+        "provider": "fake",
+        "url": url,
+        "api_key": FAKE_API_KEY,
+        "model": "cheap-model",
+        "retry": FAST,
+    }
     return Endpoint(**(fields | changes))
 
 
@@ -41,9 +67,15 @@ def ask(endpoint: Endpoint, **options: object) -> Reply:
 
 def failure(endpoint: Endpoint, **options: object) -> str:
     """The ProviderError message chat() raises; fails the test if it returns instead."""
-    with pytest.raises(ProviderError) as caught:
+    return str(chat_error(endpoint, **options))
+
+
+def chat_error(endpoint: Endpoint, **options: object) -> ChatError:
+    """The ChatError chat() raises; fails the test if it returns instead."""
+    with pytest.raises(ChatError) as caught:
         ask(endpoint, **options)
-    return str(caught.value)
+    assert isinstance(caught.value, ProviderError)  # what the CLI and the App catch
+    return caught.value
 
 
 def closed_port() -> int:
@@ -60,9 +92,10 @@ def test_streamed_reply_carries_text_usage_and_model(fake_provider: FakeProvider
     assert reply.model == "cheap-model-2025"
     assert reply.finish_reason == "stop"
     assert reply.usage is not None
-    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (120, 40)
-    assert (reply.usage.cached_tokens, reply.usage.reasoning_tokens) == (64, 12)
-    assert reply.usage.cost is None
+    # The usage of the last streamed chunk, normalised by fixer.cost (tested in full there).
+    assert (reply.usage.prompt_tokens, reply.usage.output) == (120, 40)
+    assert (reply.usage.cache_hit, reply.usage.reasoning) == (64, 12)
+    assert reply.usage.provider_cost is None
     assert reply.usage.raw["total_tokens"] == 160
 
 
@@ -92,15 +125,16 @@ def test_non_streamed_reply_with_deepseek_cache_hits(fake_provider: FakeProvider
     assert reply.text == TEXT
     assert reply.model == "cheap-model"  # the fake echoes the requested model
     assert reply.usage is not None
-    assert (reply.usage.prompt_tokens, reply.usage.cached_tokens) == (900, 800)
-    assert reply.usage.reasoning_tokens is None
+    assert (reply.usage.prompt_tokens, reply.usage.cache_hit) == (900, 800)
+    assert reply.usage.reasoning is None
 
 
 def test_openrouter_cost_is_an_exact_decimal(fake_provider: FakeProvider) -> None:
     fake_provider.reply(TEXT, usage={"prompt_tokens": 10, "completion_tokens": 5, "cost": 0.0001})
     reply = ask(endpoint_for(fake_provider.url))
     assert reply.usage is not None
-    assert reply.usage.cost == Decimal("0.0001")
+    assert reply.usage.provider_cost is not None
+    assert reply.usage.provider_cost.amount == Decimal("0.0001")
 
 
 def test_json_reply_to_a_stream_request_is_still_read(fake_provider: FakeProvider) -> None:
@@ -130,7 +164,7 @@ def test_progress_is_reported_up_to_the_last_delta(fake_provider: FakeProvider) 
 def test_http_errors_name_status_and_provider_words_but_never_the_key(
     fake_provider: FakeProvider, status: int, said: str, advice: str
 ) -> None:
-    fake_provider.reply(status=status, error=said)
+    fake_provider.reply(status=status, error=said, headers={"retry-after-ms": "1"})
     message = failure(endpoint_for(fake_provider.url))
     assert message.startswith(f"fake answered {status} ")
     assert said.split(":")[0] in message
@@ -150,16 +184,19 @@ def test_openrouter_upstream_message_is_shown() -> None:
     assert provider_message(json.dumps(body)) == "Provider returned error (upstream: model busy)"
 
 
-def test_closed_port_is_a_connection_error() -> None:
-    message = failure(endpoint_for(f"http://127.0.0.1:{closed_port()}/v1/chat/completions"))
-    assert "Could not connect to fake" in message
-    assert "api_base_url" in message
+def test_closed_port_is_a_connection_error_tried_again() -> None:
+    error = chat_error(endpoint_for(f"http://127.0.0.1:{closed_port()}/v1/chat/completions"))
+    assert "Could not connect to fake" in str(error)
+    assert "api_base_url" in str(error)
+    assert "Gave up after 3 attempts" in str(error)
+    assert (error.attempts, error.partial) == (3, None)
 
 
 def test_silent_provider_times_out(fake_provider: FakeProvider) -> None:
     fake_provider.reply(TEXT, delay_s=30)
     message = failure(endpoint_for(fake_provider.url, timeout_s=0.2))
     assert "fake went silent" in message
+    assert len(fake_provider.requests) == 1  # the request arrived: a retry would cost twice
 
 
 def test_cut_stream_keeps_the_text_without_usage(fake_provider: FakeProvider) -> None:
@@ -168,12 +205,17 @@ def test_cut_stream_keeps_the_text_without_usage(fake_provider: FakeProvider) ->
     assert reply.text == TEXT
     assert reply.usage is None
     assert reply.finish_reason is None
+    assert reply.attempts == 1
+    assert len(fake_provider.requests) == 1
 
 
 def test_error_inside_the_stream_is_a_provider_error(fake_provider: FakeProvider) -> None:
-    fake_provider.reply(TEXT, stream_error="upstream overloaded")
-    message = failure(endpoint_for(fake_provider.url))
-    assert "fake reported an error in its reply: upstream overloaded" in message
+    fake_provider.reply(TEXT, stream_error="upstream overloaded", chunk_size=len(TEXT))
+    error = chat_error(endpoint_for(fake_provider.url))
+    assert "fake reported an error in its reply: upstream overloaded" in str(error)
+    assert len(fake_provider.requests) == 1  # content had streamed: never sent again
+    assert error.partial is not None
+    assert error.partial.text == TEXT
 
 
 @pytest.mark.parametrize("stream", [True, False])
@@ -222,38 +264,16 @@ def test_failed_request_is_logged_without_proxy_credentials(tmp_path: Path) -> N
     for secret in ("s3cret-pass", FAKE_API_KEY):
         assert secret not in message
         assert secret not in logged
-    record = json.loads(logged)
-    assert record["status"] is None
-    assert record["error"] == message
+    records = [json.loads(line) for line in logged.splitlines()]
+    assert [r["attempt"] for r in records] == [1, 2, 3]  # one line per attempt
+    assert all(r["status"] is None for r in records)
+    assert message.startswith(records[-1]["error"])
 
 
 def test_endpoint_repr_hides_key_and_proxy() -> None:
     endpoint = endpoint_for("http://x", proxy="http://u:p4ss@proxy:3128")
     assert FAKE_API_KEY not in repr(endpoint)
     assert "p4ss" not in repr(endpoint)
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ({}, (None, None, None, None)),
-        (
-            {
-                "prompt_tokens": 5.0,
-                "prompt_tokens_details": None,
-                "completion_tokens_details": None,
-            },
-            (5, None, None, None),
-        ),
-        ({"prompt_tokens": True, "cost": "0.25"}, (None, None, None, Decimal("0.25"))),
-        ({"completion_tokens": 3, "cost": "free"}, (None, 3, None, None)),
-    ],
-)
-def test_parse_usage_tolerates_missing_and_odd_fields(raw: dict, expected: tuple) -> None:
-    usage = parse_usage(raw)
-    assert (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, usage.cost) == (
-        expected
-    )
 
 
 def test_fake_provider_serves_replies_in_order_then_repeats_the_last(
@@ -266,3 +286,198 @@ def test_fake_provider_serves_replies_in_order_then_repeats_the_last(
     fake_provider.reply("third")
     assert ask(endpoint).text == "third"
     assert len(fake_provider.requests) == 4
+
+
+# Retries
+
+
+def http_date(moment: datetime) -> str:
+    """An HTTP date (RFC 9110 IMF-fixdate)."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),  # the finer one wins
+        ({"retry-after": "7"}, 7.0),
+        ({"retry-after": http_date(NOW + timedelta(seconds=90))}, 90.0),
+        ({"retry-after": http_date(NOW - timedelta(hours=1))}, 0.0),  # a past date: now
+        ({"retry-after": "-3"}, 0.0),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after-ms": "x"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_reads_every_header_form(headers: dict, expected: float | None) -> None:
+    assert retry_after_s(headers, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"retry-after-ms": "5"},
+        {"Retry-After": "0"},
+        {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"},  # long past: no wait
+    ],
+    ids=["retry-after-ms", "retry-after-seconds", "retry-after-past-date"],
+)
+@pytest.mark.parametrize("status", [429, 503])
+def test_provider_pause_is_honoured_then_the_call_succeeds(
+    fake_provider: FakeProvider, headers: dict, status: int
+) -> None:
+    fake_provider.reply(status=status, headers=headers)
+    fake_provider.reply(TEXT)
+    # Had the header been ignored, the backoff would outlast the deadline and the call fail.
+    reply = ask(endpoint_for(fake_provider.url, retry=SLOW_BACKOFF, deadline_s=30))
+    assert (reply.text, reply.attempts) == (TEXT, 2)
+    assert len(fake_provider.requests) == 2
+
+
+@pytest.mark.parametrize("status", [408, 409, 500, 502])
+def test_backoff_without_header_then_success(fake_provider: FakeProvider, status: int) -> None:
+    fake_provider.reply(status=status)
+    fake_provider.reply(status=status)
+    fake_provider.reply(TEXT)
+    reply = ask(endpoint_for(fake_provider.url))
+    assert (reply.text, reply.attempts) == (TEXT, 3)
+    assert [r.body for r in fake_provider.requests] == [fake_provider.requests[0].body] * 3
+
+
+def test_retries_stop_at_the_attempt_limit(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(status=500, error="The model crashed")
+    error = chat_error(endpoint_for(fake_provider.url))
+    assert len(fake_provider.requests) == 3
+    assert str(error).startswith("fake answered 500 Internal Server Error: The model crashed.")
+    assert str(error).endswith("Gave up after 3 attempts.")
+    assert (error.attempts, error.partial) == (3, None)  # refused attempts cost nothing
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    ["3600", http_date(datetime.now(UTC) + timedelta(hours=2))],
+    ids=["seconds", "date"],
+)
+def test_long_retry_after_fails_at_once_saying_when(
+    fake_provider: FakeProvider, retry_after: str
+) -> None:
+    fake_provider.reply(status=429, headers={"Retry-After": retry_after})
+    error = chat_error(endpoint_for(fake_provider.url))
+    assert len(fake_provider.requests) == 1
+    assert "longer than fixer waits (5 s)" in str(error)
+    assert re.search(r"try again after \d\d:\d\d:\d\d\.$", str(error))
+    assert error.attempts == 1
+
+
+def test_no_retry_when_the_deadline_would_pass_first(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(status=503, headers={"Retry-After": "4"})
+    message = failure(endpoint_for(fake_provider.url, deadline_s=1))
+    assert message.endswith("Not tried again: a pause of 4 s would pass the 1 s deadline.")
+    assert len(fake_provider.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "said", "advice"),
+    [
+        (400, "max_tokens is too large", "Check the model name"),
+        (401, "Invalid API key", "check the provider's api_key in the config"),
+        (403, "Forbidden", "The api key has no access to cheap-model"),
+        (404, "No such model", "Check the provider's api_base_url and the model name"),
+    ],
+)
+def test_client_errors_are_not_retried_and_say_what_to_do(
+    fake_provider: FakeProvider, status: int, said: str, advice: str
+) -> None:
+    fake_provider.reply(status=status, error=said, headers={"Retry-After": "0"})
+    error = chat_error(endpoint_for(fake_provider.url))
+    assert len(fake_provider.requests) == 1
+    assert said in str(error) and advice in str(error)
+    assert "Gave up" not in str(error)
+
+
+def test_connection_lost_before_any_reply_is_tried_again(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(hang_up=True)
+    fake_provider.reply(TEXT)
+    reply = ask(endpoint_for(fake_provider.url))
+    assert (reply.text, reply.attempts) == (TEXT, 2)
+    assert len(fake_provider.requests) == 2
+
+
+def test_broken_stream_is_not_retried_and_keeps_its_partial_text(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    fake_provider.reply(TEXT, broken=True)
+    error = chat_error(endpoint_for(fake_provider.url, log_dir=tmp_path))
+    assert len(fake_provider.requests) == 1
+    assert "The connection to fake failed" in str(error)
+    assert error.partial is not None
+    assert (error.partial.text, error.partial.usage) == (TEXT, None)
+    assert error.partial.elapsed_s >= 0
+    [record] = [json.loads(line) for line in (tmp_path / "fixer-requests.jsonl").open()]
+    assert (record["status"], record["reply"], record["error"]) == (200, TEXT, str(error))
+
+
+# Deadlines
+
+
+def test_keep_alives_without_content_stop_at_the_deadline(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(TEXT, keepalive_s=60)
+    error = chat_error(endpoint_for(fake_provider.url, deadline_s=0.3))
+    assert "fake did not finish within the 0.3 s deadline" in str(error)
+    assert len(fake_provider.requests) == 1
+    assert error.partial is not None  # the reply had begun: the provider may bill it
+    assert error.partial.text == ""
+
+
+def test_keep_alives_without_content_count_as_silence(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(TEXT, keepalive_s=60)
+    message = failure(endpoint_for(fake_provider.url, timeout_s=0.2))
+    assert "fake sent no content for 0.2 s, only keep-alives" in message
+    assert len(fake_provider.requests) == 1
+
+
+def test_keep_alives_before_content_are_harmless(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(TEXT, keepalive_s=0.1)
+    assert ask(endpoint_for(fake_provider.url)).text == TEXT
+
+
+# Concurrency
+
+
+def test_limiter_bounds_calls_in_flight_and_shares_a_429_pause(
+    fake_provider: FakeProvider,
+) -> None:
+    pause_s = 0.2
+    # The first request waits for a second one in flight, so both calls surely ran together.
+    fake_provider.reply(status=429, headers={"retry-after-ms": str(pause_s * 1000)}, together=2)
+    fake_provider.reply(TEXT, delay_s=0.1)
+    endpoint = endpoint_for(fake_provider.url)
+
+    async def run_all() -> list[Reply]:
+        limiter = Limiter(2)
+        calls = [
+            chat(endpoint, [{"role": "user", "content": f"file {i}"}], limiter=limiter)
+            for i in range(4)
+        ]
+        return await asyncio.gather(*calls)
+
+    replies = asyncio.run(run_all())
+    assert [r.text for r in replies] == [TEXT] * 4
+    assert sorted(r.attempts for r in replies) == [1, 1, 1, 2]
+    assert fake_provider.peak_in_flight == 2
+    refused, running, *later = fake_provider.requests
+    assert len(later) == 3  # the refused call again, and the two that waited for a slot
+    # The 429 was answered once the second request was in; no call started again until the
+    # pause it asked for was over, not only the call that was refused.
+    assert all(r.received_s >= running.received_s + pause_s for r in later)
+    asked_again = [r.body["messages"] for r in later]
+    assert refused.body["messages"] in asked_again
+
+
+def test_limiter_needs_a_slot() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Limiter(0)

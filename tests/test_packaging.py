@@ -68,3 +68,42 @@ def test_bundled_themes_load() -> None:
         themes_dir() / "dark.toml",
         None,
     )
+
+
+def test_wheel_ships_the_price_table(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("fixer-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "fixer/data/prices.json" in archive.namelist()
+        archive.extractall(tmp_path / "site")
+    # The installed package reads its prices without the source checkout.
+    code = (
+        "import json, fixer.cost as c; "
+        "price = c.load_prices().find('openai', 'gpt-4.1'); "
+        "print(json.dumps([c.__file__, price.key, str(price.output)]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == [
+        str(tmp_path / "site" / "fixer" / "cost.py"),
+        "openai,gpt-4.1",
+        "8.00",
+    ]

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from fixer.cost import Cost, format_money
 from fixer.errors import FixerError
 from fixer.llm import Progress
 from fixer.printable import printable, printable_lines
@@ -106,6 +107,7 @@ class ReviewScreen(Screen[None]):
         self.asking_since: float | None = None
         self.progress: Progress | None = None
         self.search_text = ""
+        self.estimate = ""
         self.asking: tuple[Route | None, str | None] = (route, None)
         self.file_routes: dict[str, Route | None] = {}
         self.binding_state: tuple[bool, ...] = ()
@@ -132,6 +134,8 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self.on_theme_changed)
         self.spinner = self.set_interval(0.1, self.tick, pause=True)
+        if self.run.caller is not None:  # before each call: its estimated cost, in the status
+            self.run.caller.on_estimate = self.on_estimate
         if self.result.proposal is not None:
             self.record_attempts(self.result.proposal)
             self.show_proposal(self.result.proposal)
@@ -167,6 +171,9 @@ class ReviewScreen(Screen[None]):
 
     def on_progress(self, progress: Progress) -> None:
         self.progress = progress
+
+    def on_estimate(self, route: Route, cost: Cost) -> None:
+        self.estimate = format_money(cost.money, estimated=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "proposal" or not event.worker.is_finished:
@@ -276,7 +283,10 @@ class ReviewScreen(Screen[None]):
             elapsed = monotonic() - self.asking_since
             spin = SPINNER[int(elapsed * 10) % len(SPINNER)]
             tokens = self.progress.received_tokens if self.progress else 0
-            parts += [f"{spin} {tokens:,} tokens received", f"{elapsed:.1f}s", "Esc cancels"]
+            parts += [f"{spin} {tokens:,} tokens received", f"{elapsed:.1f}s"]
+            if self.estimate:
+                parts.append(f"about {self.estimate}")
+            parts.append("Esc cancels")
         elif self.review is not None and self.review.hunks:
             review = self.review
             total = len(review.hunks)

@@ -1,0 +1,204 @@
+"""Every model call of a run goes through one Caller: estimate, budget, send, price, ledger.
+
+So no call is ever sent over budget, unpriced or unrecorded, whichever part of fixer makes it
+(a fix, its retry, an escalation, --compare, `r`, a commit message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from fixer.cost import Cost, Money, cost_of, estimate_cost, format_money, load_prices
+from fixer.errors import BudgetExceeded, FixerError, ProviderError
+from fixer.llm import Endpoint, Progress, Reply, chat
+from fixer.router import Route, estimate_tokens
+
+if TYPE_CHECKING:
+    from fixer.config import Config
+    from fixer.ledger import Ledger
+
+# Before a call its reply length is unknown: a diff is usually far shorter than the files, so
+# half the prompt (at most this many tokens) is a cautious guess for the estimate and budget.
+OUTPUT_GUESS_LIMIT = 8000
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One model call of a run: which route, what came back, what fixer made of it, its cost."""
+
+    route: Route
+    reply: Reply | None  # None when the call failed before a whole reply
+    outcome: str  # "3 hunks", "no usable diff: ...", "failed: ...", as the review and ledger show
+    prompt_estimate: int = 0  # fixer's estimate of the prompt tokens, before the call
+    cost: Cost | None = None
+    ledger_id: int | None = None
+    proposed: int = 0  # hunks it proposed
+
+
+class Caller:
+    """Sends a run's calls and keeps what they cost; a Budget is checked before each one."""
+
+    def __init__(
+        self,
+        config: Config,
+        env: Mapping[str, str],
+        *,
+        ledger: Ledger | None = None,
+        force: bool = False,
+        agent: str = "fix",
+        on_estimate: Callable[[Route, Cost], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.env = env
+        self.ledger = ledger
+        self.force = force
+        self.agent = agent
+        self.on_estimate = on_estimate
+        self.prices = load_prices(config.raw.get("Pricing"))
+        self.attempts: list[Attempt] = []
+
+    def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
+        """Prompt tokens (corrected by the ledger's history for this model) and the call's cost,
+        all input taken as a cache miss: an upper estimate."""
+        tokens = sum(estimate_tokens(m["content"]) for m in messages)
+        ratio = self.ledger.estimate_ratio(route.provider, route.model) if self.ledger else None
+        if ratio:
+            tokens = math.ceil(tokens * ratio)
+        output = min(tokens // 2, OUTPUT_GUESS_LIMIT)
+        price = self.prices.find(route.provider, route.model, datetime.now(UTC))
+        return tokens, estimate_cost(tokens, output, price, at=datetime.now(UTC))
+
+    async def send(
+        self,
+        route: Route,
+        messages: list[dict[str, str]],
+        on_progress: Callable[[Progress], None] | None = None,
+        *,
+        agent: str | None = None,
+    ) -> tuple[Reply, int]:
+        """The reply of `route` and the prompt estimate; BudgetExceeded before sending when the
+        call would go over budget. A failed or cancelled call is recorded, then re-raised."""
+        from fixer.session import endpoint_for
+
+        tokens, estimate = self.estimate(route, messages)
+        self.check_budget(route, estimate)
+        if self.on_estimate is not None:
+            self.on_estimate(route, estimate)
+        endpoint: Endpoint = endpoint_for(route, self.config, self.env)
+        try:
+            return await chat(endpoint, messages, on_progress=on_progress), tokens
+        except ProviderError as error:
+            partial = getattr(error, "partial", None)
+            self.record(
+                route, partial, f"failed: {str(error).splitlines()[0]}", tokens, agent=agent
+            )
+            raise
+        except asyncio.CancelledError:
+            self.record(route, None, "cancelled", tokens, agent=agent)
+            raise
+
+    def record(
+        self,
+        route: Route,
+        reply: Reply | None,
+        outcome: str,
+        prompt_estimate: int,
+        *,
+        proposed: int = 0,
+        refused: int = 0,
+        agent: str | None = None,
+    ) -> Attempt:
+        """Price a call and write it to the ledger; a ledger failure never loses the run."""
+        at = datetime.now(UTC)
+        price = self.prices.find(route.provider, route.model, at)
+        usage = reply.usage if reply is not None else None
+        cost = cost_of(usage, price, at=at, estimated_prompt_tokens=prompt_estimate)
+        attempt = Attempt(route, reply, outcome, prompt_estimate, cost, proposed=proposed)
+        if self.ledger is not None:
+            try:
+                call = _ledger_call(agent or self.agent, attempt, at, proposed, refused)
+                row = self.ledger.record(call)
+                attempt = replace(attempt, ledger_id=row)
+            except FixerError:
+                self.ledger = None  # reported by the caller's notes once; the fix goes on
+        self.attempts.append(attempt)
+        return attempt
+
+    def spent(self, currency: str) -> Decimal:
+        """What this run's calls cost so far in `currency` (estimates included)."""
+        return sum(
+            (a.cost.money.amount for a in self.attempts if _in(a.cost, currency)), Decimal(0)
+        )
+
+    def check_budget(self, route: Route, estimate: Cost) -> None:
+        """BudgetExceeded when this call would take the run or the day over the Budget."""
+        budget = self.config.budget
+        money = estimate.money
+        if self.force or money is None or money.currency != budget.currency:
+            return  # no price, or no exchange rate to compare with: nothing to check against
+        limits = [("this run", budget.per_run, self.spent(budget.currency))]
+        if budget.per_day is not None:
+            limits.append(("today (UTC)", budget.per_day, self._spent_today(budget.currency)))
+        for period, limit, spent in limits:
+            if limit is not None and spent + money.amount > limit:
+                raise BudgetExceeded(
+                    f"not sent: this call to {route} would cost about "
+                    f"{format_money(money, estimated=True)}; {period} has spent "
+                    f"{format_money(Money(spent, budget.currency))} of the Budget's "
+                    f"{format_money(Money(limit, budget.currency))}. Raise Budget in the config, "
+                    "pick a cheaper model (-m), or send it anyway with --force."
+                )
+
+    def _spent_today(self, currency: str) -> Decimal:
+        """Today's spend: the ledger holds every call of the day, this run's included."""
+        if self.ledger is None:
+            return self.spent(currency)
+        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        return sum(
+            (
+                call.cost
+                for call in self.ledger.calls(since=midnight)
+                if call.cost is not None and call.currency == currency
+            ),
+            Decimal(0),
+        )
+
+
+def _in(cost: Cost | None, currency: str) -> bool:
+    return cost is not None and cost.money is not None and cost.money.currency == currency
+
+
+def _ledger_call(agent: str, attempt: Attempt, at: datetime, proposed: int, refused: int):
+    from fixer.ledger import Call
+
+    reply, cost = attempt.reply, attempt.cost
+    usage = reply.usage if reply is not None else None
+    money = cost.money if cost is not None else None
+    return Call(
+        at=at,
+        agent=agent,
+        scenario=attempt.route.scenario,
+        provider=attempt.route.provider,
+        model=attempt.route.model,
+        cache_hit=usage.cache_hit if usage else None,
+        cache_miss=usage.cache_miss if usage else None,
+        output=usage.output if usage else None,
+        reasoning=usage.reasoning if usage else None,
+        cost=money.amount if money else None,
+        currency=money.currency if money else None,
+        estimated=cost.estimated if cost is not None else True,
+        latency_s=reply.elapsed_s if reply is not None else 0.0,
+        outcome=attempt.outcome,
+        hunks_proposed=proposed,
+        hunks_refused=refused,
+        estimated_prompt_tokens=attempt.prompt_estimate,
+        cost_cache_hit=cost.parts.get("cache_hit") if cost else None,
+        cost_cache_miss=cost.parts.get("cache_miss") if cost else None,
+        cost_output=cost.parts.get("output") if cost else None,
+    )
