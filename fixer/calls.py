@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fixer.cost import Cost, Money, cost_of, estimate_cost, format_money, load_prices
 from fixer.errors import BudgetExceeded, FixerError, ProviderError
-from fixer.llm import Endpoint, Progress, Reply, chat
+from fixer.llm import Endpoint, Limiter, Progress, Reply, chat
 from fixer.router import Route, estimate_tokens
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # Before a call its reply length is unknown: a diff is usually far shorter than the files, so
 # half the prompt (at most this many tokens) is a cautious guess for the estimate and budget.
 OUTPUT_GUESS_LIMIT = 8000
+CONCURRENCY = 4  # calls of one run in flight at once (--compare); a 429 pauses them all
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Caller:
         self.agent = agent
         self.on_estimate = on_estimate
         self.prices = load_prices(config.raw.get("Pricing"))
+        self.limiter = Limiter(CONCURRENCY)
         self.attempts: list[Attempt] = []
 
     def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
@@ -92,7 +94,8 @@ class Caller:
             self.on_estimate(route, estimate)
         endpoint: Endpoint = endpoint_for(route, self.config, self.env)
         try:
-            return await chat(endpoint, messages, on_progress=on_progress), tokens
+            reply = await chat(endpoint, messages, on_progress=on_progress, limiter=self.limiter)
+            return reply, tokens
         except ProviderError as error:
             partial = getattr(error, "partial", None)
             self.record(

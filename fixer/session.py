@@ -358,7 +358,7 @@ def _failure_outcome(error: NoDiffError) -> str:
 def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:
     """One line per failed attempt before the one reviewed, so escalation is never silent."""
     return tuple(
-        f"{a.route} gave {a.outcome}; "
+        f"{a.route} gave {a.outcome} (cost {a.cost or 'unknown'}); "
         + ("asked again with the apply error" if b.route == a.route else f"moved up to {b.route}")
         for a, b in pairwise(attempts)
     )

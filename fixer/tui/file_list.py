@@ -35,10 +35,20 @@ class FileList(OptionList, can_focus=False):
     FileList { width: 36; border: none; border-right: vkey $panel-lighten-2; padding: 0; }
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._names: list[str] = []
+        self._labels: dict[str, Content] = {}
+
     def show(self, review: Review) -> None:
-        """List the files (again, after the hunks changed)."""
-        self._names = list(file_counts(review))
-        self._labels = {name: file_label(name, c) for name, c in file_counts(review).items()}
+        """List the files (again, after the hunks changed); only the counts when the same
+        files are listed, so a split does not rebuild hundreds of lines."""
+        counts = file_counts(review)
+        if list(counts) == self._names:
+            self.update_counts(review)
+            return
+        self._names = list(counts)
+        self._labels = {name: file_label(name, c) for name, c in counts.items()}
         self.clear_options()
         self.add_options([self._labels[name] for name in self._names])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from textwrap import wrap
 from typing import ClassVar
 
@@ -23,7 +24,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from fixer.patch import PatchRejected, apply_hunks
+from fixer.patch import Hunk, PatchRejected, apply_hunks
 from fixer.patch.parse import split_lines
 from fixer.printable import printable, printable_lines
 from fixer.review import Decision, Review
@@ -65,8 +66,14 @@ def refused_rows(refusals: Sequence[PatchRejected], width: int) -> list[tuple[st
     return rows
 
 
+@lru_cache(maxsize=16384)
+def _hunk_width(hunk: Hunk) -> int:
+    """Columns the hunk's widest line (with its tag) takes on screen: measured once per hunk."""
+    return max(map(_cells, hunk.lines), default=0)
+
+
 def _cells(line: str) -> int:
-    """Columns a hunk line (with its leading tag) takes on screen; fast for ASCII."""
+    """Columns a hunk line takes on screen; fast for ASCII."""
     text = line.expandtabs(TAB_SIZE)
     return len(text) if text.isascii() else cell_len(text)
 
@@ -166,7 +173,10 @@ class HunkView(ScrollView, can_focus=True):
         self._refused: list[tuple[str, str]] = []
         self._number_width = 1
         self._content_width = 0
-        self._sides: dict[tuple[str, str], list[list[Run]] | None] = {}
+        # The text of each file side for the hunks shown, and the highlighting of each text:
+        # a split or an undo changes the hunks but rarely the texts, which keep their colours.
+        self._side_texts: dict[tuple[str, str], str | None] = {}
+        self._highlighted: LRUCache[tuple[str, str], list[list[Run]]] = LRUCache(64)
         self._lines: LRUCache[int, _Lines] = LRUCache(512)
         self._strips: LRUCache[tuple, Strip] = LRUCache(4096)
 
@@ -182,13 +192,13 @@ class HunkView(ScrollView, can_focus=True):
     def show(self, review: Review, cursor: int = 0) -> None:
         """Show a review (again, after its hunks changed)."""
         self.review = review
-        self._sides.clear()
+        self._side_texts.clear()
         self._layout()
         self.move_to(cursor, scroll=True)
 
     def set_syntax(self, syntax: str) -> None:
         self.syntax = syntax
-        self._sides.clear()
+        self._highlighted.clear()
         self._clear()
 
     def toggle_split(self) -> None:
@@ -217,7 +227,7 @@ class HunkView(ScrollView, can_focus=True):
             starts.append(starts[-1] + row_count(hunk, self.split) + 2)  # + title and gap
             biggest = max(biggest, (hunk.old_start or 0) + hunk.old_count)
             biggest = max(biggest, (hunk.new_start or 0) + hunk.new_count)
-            widest = max(widest, max(map(_cells, hunk.lines), default=0))
+            widest = max(widest, _hunk_width(hunk))
         self._starts = starts
         refusals = self.review.refusals if self.review else ()
         self._refused = refused_rows(refusals, max(20, self.size.width - 2))
@@ -408,17 +418,23 @@ class HunkView(ScrollView, can_focus=True):
 
     def _side_runs(self, name: str, side: str) -> list[list[Run]] | None:
         """The whole file highlighted, as read (old) or with every proposed hunk (new)."""
-        key = (name, side)
-        if key not in self._sides:
-            change = self.review.file(name)
-            text = change.original
-            if side == "new":
-                hunks = [h.hunk for h in self.review.hunks if h.name == name]
-                try:
-                    text = apply_hunks(text, hunks)
-                except PatchRejected:
-                    self._sides[key] = None
-                    return None
+        if (name, side) not in self._side_texts:
+            self._side_texts[(name, side)] = self._side_text(name, side)
+        text = self._side_texts[(name, side)]
+        if text is None:
+            return None
+        runs = self._highlighted.get((name, text))
+        if runs is None:
             lines = [printable(t) for t, _ in split_lines(text)]
-            self._sides[key] = highlight_lines(lines, name, self.syntax)
-        return self._sides[key]
+            runs = highlight_lines(lines, name, self.syntax)
+            self._highlighted[(name, text)] = runs
+        return runs
+
+    def _side_text(self, name: str, side: str) -> str | None:
+        text = self.review.file(name).original
+        if side == "old":
+            return text
+        try:
+            return apply_hunks(text, [h.hunk for h in self.review.hunks if h.name == name])
+        except PatchRejected:  # hunks that cannot all apply together: each is lexed alone
+            return None
