@@ -68,13 +68,20 @@ class Caller:
     def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
         """Prompt tokens (corrected by the ledger's history for this model) and the call's cost,
         all input taken as a cache miss: an upper estimate."""
-        tokens = sum(estimate_tokens(m["content"]) for m in messages)
-        ratio = self.ledger.estimate_ratio(route.provider, route.model) if self.ledger else None
-        if ratio:
-            tokens = math.ceil(tokens * ratio)
+        tokens = self.corrected(route, sum(estimate_tokens(m["content"]) for m in messages))
         output = min(tokens // 2, OUTPUT_GUESS_LIMIT)
         price = self.prices.find(route.provider, route.model, datetime.now(UTC))
         return tokens, estimate_cost(tokens, output, price, at=datetime.now(UTC))
+
+    def corrected(self, route: Route, tokens: int) -> int:
+        """An estimate scaled by what the provider reported for this model's earlier prompts."""
+        if self.ledger is None or route.is_local:
+            return tokens
+        try:
+            ratio = self.ledger.estimate_ratio(route.provider, route.model)
+        except FixerError:
+            return tokens
+        return math.ceil(tokens * ratio) if ratio else tokens
 
     async def send(
         self,

@@ -107,7 +107,7 @@ class Run:
         if self.job.compare is not None:
             return self.compared()[0]
         scenario = "think" if self.job.think else "default"
-        return route_for(self.job, self.config, self.sources, scenario)
+        return route_for(self.job, self.config, self.sources, scenario, self.caller)
 
     def next_rung(self, after: Route | None) -> Route | None:
         """The route above `after` on the run's escalation ladder, or None at the top: what
@@ -217,11 +217,23 @@ def prompt_estimate(sources: Mapping[str, Source], instruction: str | None = Non
 
 
 def route_for(
-    job: Job, config: Config, sources: Mapping[str, Source], scenario: str = "default"
+    job: Job,
+    config: Config,
+    sources: Mapping[str, Source],
+    scenario: str = "default",
+    caller: Caller | None = None,
 ) -> Route:
-    """The route of this run: -m wins, then the Router's scenarios."""
+    """The route of this run: -m wins, then the Router's scenarios.
+
+    The prompt size that picks longContext is corrected by the ledger's history of the model
+    the run would otherwise use, when there is one.
+    """
     tokens = prompt_estimate(sources, job.instruction)
-    return choose_route(config, scenario=scenario, override=job.model, prompt_tokens=tokens)
+    route = choose_route(config, scenario=scenario, override=job.model, prompt_tokens=tokens)
+    corrected = caller.corrected(route, tokens) if caller is not None else tokens
+    if corrected == tokens:
+        return route
+    return choose_route(config, scenario=scenario, override=job.model, prompt_tokens=corrected)
 
 
 def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:

@@ -167,3 +167,22 @@ def test_an_unknown_price_is_unknown_never_zero(
     assert result.returncode == 0, result.stderr
     assert "cost: unknown (no price known)" in result.stdout
     assert "about unknown" in result.stderr
+
+
+def test_estimates_learn_from_the_tokens_the_provider_reported(
+    tmp_path: Path,
+    repo: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+) -> None:
+    config = config_file(tmp_path, fake_provider_config)
+    for _ in range(2):  # the provider counts 10 prompt tokens where fixer estimates hundreds
+        fake_provider.reply(GOOD, usage=usage(10, 10))
+        result = run_fixer("--print", "--config", str(config), "calc.py", cwd=repo, env=env)
+        assert result.returncode == 0, result.stderr
+    with Ledger(ledger_path(env)) as ledger:
+        first, second = ledger.calls()
+    assert first.estimated_prompt_tokens > 100
+    # The second estimate is scaled by reported / estimated of the first call.
+    assert second.estimated_prompt_tokens == 10
