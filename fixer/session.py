@@ -129,12 +129,23 @@ class Run:
     ) -> Proposal:
         """A proposal from `route` (climbing the ladder when its replies fail), or for the one
         file `only`, from exactly `route` (the review's `r`)."""
-        sources = self.sources if only is None else {only: self.sources[only]}
-        job = self.job if only is None else replace(self.job, escalate=False)
-        if only is None and self.job.compare is not None:
+        if only is not None:
+            return await self.ask(route, {only: self.sources[only]}, on_progress, escalate=False)
+        if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
+        return await self.ask(route, self.sources, on_progress)
+
+    async def ask(
+        self,
+        route: Route | None,
+        sources: Mapping[str, Source],
+        on_progress: Callable[[Progress], None] | None = None,
+        *,
+        escalate: bool = True,
+    ) -> Proposal:
+        """One proposal for `sources` from `route`, climbing the ladder when `escalate`."""
         return await propose(
-            job,
+            replace(self.job, escalate=escalate, compare=None),
             sources,
             self.workspace,
             config=self.config,
@@ -322,21 +333,8 @@ async def compare(
     Each model gets its one retry with the apply error but no escalation; a model that fails
     is named in the notes, and the run fails only when every model does.
     """
-    job = replace(run.job, escalate=False, compare=None)
     results = await asyncio.gather(
-        *(
-            propose(
-                job,
-                run.sources,
-                run.workspace,
-                config=run.config,
-                route=route,
-                on_progress=on_progress,
-                env=run.env,
-                caller=run.caller,
-            )
-            for route in routes
-        ),
+        *(run.ask(route, run.sources, on_progress, escalate=False) for route in routes),
         return_exceptions=True,
     )
     reviews: dict[str, Review] = {}

@@ -1,4 +1,4 @@
-"""The wheel a user installs holds the package, its stylesheets and its themes."""
+"""The wheel a user installs holds the package, its stylesheets, its themes and its prices."""
 
 from __future__ import annotations
 
@@ -9,51 +9,61 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 THEMES = {"dark", "light", "ansi"}
 
 
-def test_wheel_ships_the_themes(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
+    """The files of the wheel pip builds, and where it is unpacked (as site-packages would be)."""
+    folder = tmp_path_factory.mktemp("wheel")
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
+        [*pip, "-w", str(folder), str(ROOT)],
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("fixer-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        names = archive.namelist()
-        archive.extractall(tmp_path / "site")
+    (built,) = folder.glob("fixer-*.whl")
+    with zipfile.ZipFile(built) as archive:
+        archive.extractall(folder / "site")
+        return archive.namelist(), folder / "site"
+
+
+def installed(site: Path, code: str) -> object:
+    """What `code` prints (JSON) when run against the unpacked wheel, not the source checkout."""
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=site.parent, env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    return json.loads(shown.stdout)
+
+
+def test_wheel_ships_the_package_stylesheets_and_themes(wheel: tuple[list[str], Path]) -> None:
+    names, site = wheel
     assert {f"fixer/_themes/{name}.toml" for name in THEMES} <= set(names)
     assert "fixer/cli.py" in names and "fixer/patch/locate.py" in names
     # The screens' stylesheets sit beside them; without them the review screen cannot start.
     assert {"fixer/tui/review_screen.tcss", "fixer/tui/commit_screen.tcss"} <= set(names)
-    # The installed package finds its themes without the source checkout.
     code = (
         "import json, fixer.themes as t; "
         "themes, problems = t.load_themes({'HOME': '/nonexistent'}); "
         "print(json.dumps([str(t.themes_dir()), sorted(themes), problems]))"
     )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    shown = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    assert installed(site, code) == [str(site / "fixer" / "_themes"), sorted(THEMES), []]
+
+
+def test_wheel_ships_the_price_table(wheel: tuple[list[str], Path]) -> None:
+    names, site = wheel
+    assert "fixer/data/prices.json" in names
+    code = (
+        "import json, fixer.cost as c; "
+        "price = c.load_prices().find('openai', 'gpt-4.1'); "
+        "print(json.dumps([c.__file__, price.key, str(price.output)]))"
     )
-    assert shown.returncode == 0, shown.stderr
-    assert json.loads(shown.stdout) == [
-        str(tmp_path / "site" / "fixer" / "_themes"),
-        sorted(THEMES),
-        [],
-    ]
+    assert installed(site, code) == [str(site / "fixer" / "cost.py"), "openai,gpt-4.1", "8.00"]
 
 
 def test_bundled_themes_load() -> None:
@@ -63,47 +73,4 @@ def test_bundled_themes_load() -> None:
     assert problems == []
     assert set(themes) == THEMES
     theme, message = pick_theme(None, themes)
-    assert (theme.name, theme.path, message) == (
-        DEFAULT_THEME,
-        themes_dir() / "dark.toml",
-        None,
-    )
-
-
-def test_wheel_ships_the_price_table(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("fixer-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        assert "fixer/data/prices.json" in archive.namelist()
-        archive.extractall(tmp_path / "site")
-    # The installed package reads its prices without the source checkout.
-    code = (
-        "import json, fixer.cost as c; "
-        "price = c.load_prices().find('openai', 'gpt-4.1'); "
-        "print(json.dumps([c.__file__, price.key, str(price.output)]))"
-    )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    shown = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert shown.returncode == 0, shown.stderr
-    assert json.loads(shown.stdout) == [
-        str(tmp_path / "site" / "fixer" / "cost.py"),
-        "openai,gpt-4.1",
-        "8.00",
-    ]
+    assert (theme.name, theme.path, message) == (DEFAULT_THEME, themes_dir() / "dark.toml", None)
