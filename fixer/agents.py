@@ -28,6 +28,23 @@ Reply with a unified diff and nothing else:
 
 DEFAULT_REQUEST = "Fix the bugs and errors you are sure of."
 
+GRAMMAR_RULES = f"""You are fixer, a careful copy editor of blog posts written in Markdown.
+
+Correct grammar, spelling, agreement and punctuation mistakes only:
+- Minimal corrections: change as few words as possible. Do not reword for style, do not shorten,
+  do not add or remove sentences, do not change the tone: keep the author's voice.
+- Keep the language of every sentence. Never translate, not even a word or a quote.
+- Marks like ⟦3⟧ stand for code, links, front matter and markup: copy each one exactly, once, where
+  it is. Never edit, move, drop or add them.
+- Keep every line break: a paragraph that is one line stays one line.
+
+Reply with a unified diff of the post and nothing else: headers `--- a/PATH` and `+++ b/PATH`,
+hunks starting with `@@ -START,COUNT +START,COUNT @@`, whole lines, 1 unchanged line of context
+copied exactly. If nothing needs correcting, reply exactly: {NO_CHANGES}
+"""
+
+GRAMMAR_REQUEST = "Correct the mistakes you are sure of."
+
 COMMIT_RULES = """Write the commit message for the diff below: one line, imperative mood \
 ("Fix ...", "Handle ..."), at most 72 characters, no quotes, no trailing period. \
 Reply with the line only."""
@@ -53,6 +70,16 @@ def fix_messages(files: Sequence[PromptFile], request: str | None) -> list[dict[
     return [
         {"role": "system", "content": FIX_RULES},
         {"role": "user", "content": body},
+    ]
+
+
+def grammar_messages(name: str, masked_text: str, request: str | None) -> list[dict[str, str]]:
+    """The chat messages of the grammar agent: rules, the post with its protected parts masked,
+    then the request."""
+    body = f"<<<FILE {name}>>>\n{_shown(masked_text)}<<<END FILE>>>\n\n"
+    return [
+        {"role": "system", "content": GRAMMAR_RULES},
+        {"role": "user", "content": body + f"Request: {request or GRAMMAR_REQUEST}\n"},
     ]
 
 

@@ -69,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="force a model (claude-code-router syntax), or 'local' for the offline fixers",
     )
     parser.add_argument(
+        "--grammar",
+        action="store_const",
+        const="grammar",
+        dest="agent",
+        help="correct the prose of Markdown posts, one hunk per sentence; code, links, front "
+        "matter and markup never change (same as --agent grammar)",
+    )
+    parser.add_argument(
+        "--agent", choices=("fix", "grammar"), default="fix", help="what to ask (default: fix)"
+    )
+    parser.add_argument(
         "--think", action="store_true", help="start with Router.think instead of Router.default"
     )
     parser.add_argument(
@@ -172,7 +183,24 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             raise InputError("the diff names no existing file; name the FILEs it patches")
     if args.compare and (args.model or args.from_diff is not None):
         parser.error("--compare names its own models: -m and --from-diff do not apply")
-    job = Job(paths, args.model, args.instruction, args.config, diff_text, args.think, args.compare)
+    if args.agent == "grammar":
+        if args.from_diff is not None or args.compare:
+            parser.error(
+                "--grammar asks for corrections itself: --from-diff and --compare do not apply"
+            )
+        for path in paths:
+            if path.suffix.lower() not in (".md", ".markdown"):
+                raise InputError(f"--grammar corrects Markdown posts (.md): {path} is not one")
+    job = Job(
+        paths,
+        args.model,
+        args.instruction,
+        args.config,
+        diff_text,
+        think=args.think,
+        compare=args.compare,
+        agent=args.agent,
+    )
     sources = read_sources(paths, workspace.root)
     config = _load_config(job)  # with --from-diff too: Router.background writes the message
     caller = Caller(config, os.environ, ledger=_open_ledger(), force=args.force)
@@ -203,18 +231,25 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     _report_proposal(proposal)
     if not proposal.review.hunks:
         return 0
-    if args.print_diff:
+    grammar = run.job.agent == "grammar"
+    if args.print_diff and not grammar:
         sys.stdout.write(proposal.review.as_diff())
         return 0
     proposal.review.accept_all()
     flagged = [h for h in proposal.review.hunks if h.flag]
     if flagged:
+        # A grammar hunk is flagged when it touches code, links or markup, or rewrites a
+        # sentence: never written, nor printed, without a look in the review screen.
         names = ", ".join(sorted({f"{h.name} ({h.flag})" for h in flagged}))
         print(
-            f"fixer: --yes skipped {len(flagged)} flagged hunk(s) in {names}; "
-            "review them with fixer FILE",
+            f"fixer: {'--print' if args.print_diff else '--yes'} dropped {len(flagged)} "
+            f"flagged hunk(s) in {names}; review them with fixer "
+            f"{'--grammar ' if grammar else ''}FILE",
             file=sys.stderr,
         )
+    if args.print_diff:
+        sys.stdout.write(proposal.review.as_diff(only_accepted=True))
+        return 0
     if not proposal.review.accepted():
         print("fixer: no hunk accepted; nothing written", file=sys.stderr)
         return 0

@@ -51,6 +51,12 @@ def propose_local(sources: Sequence[Source]) -> LocalReply:
     return LocalReply(text="".join(diffs), notes=tuple(notes))
 
 
+def spell_prose(sources: Sequence[Source]) -> list[tuple[str, str]]:
+    """codespell's fixes of each text (prose whose protected parts are already masked), and a
+    note per text: grammar mode's offline corrector."""
+    return _codespell(sources)
+
+
 def _propose_one(source: Source) -> tuple[str, str]:
     """Fixed text and a note for a file codespell does not handle."""
     if not source.text:

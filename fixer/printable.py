@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 BOM = "\ufeff"
+CONTINUATION = "\u2063"  # grammar mode's sentence view: this line goes on the line above
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _CONTROL_KEEPING_NEWLINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -19,11 +20,13 @@ def _symbol(match: re.Match[str]) -> str:
 
 
 def printable(text: str) -> str:
-    """One line with control characters as their symbols (␛ for ESC) and the BOM as a space.
+    """One line with control characters as their symbols (␛ for ESC), the BOM as a space and
+    a sentence view's continuation mark as "…".
 
     One character in, one character out, so positions in the text stay valid.
     """
     text = text.replace(BOM, " ") if BOM in text else text
+    text = text.replace(CONTINUATION, "…") if CONTINUATION in text else text
     return _CONTROL.sub(_symbol, text)
 
 

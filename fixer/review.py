@@ -49,9 +49,18 @@ class FileChange:
     """One file the reply touches: its text as read, and the hunks fixer refused."""
 
     name: str
-    original: str
+    original: str  # the text the hunks apply to: the file's, or its sentence view
     new_file: bool = False
     refusals: tuple[PatchRejected, ...] = ()
+    sentences: bool = False  # `original` is the sentence view of the file (grammar mode)
+
+    def to_file(self, text: str) -> str:
+        """A reviewed text as the file's text (joins a sentence view back into lines)."""
+        if not self.sentences:
+            return text
+        from fixer.sentences import file_view
+
+        return file_view(text)
 
 
 @dataclass(frozen=True)
@@ -268,24 +277,23 @@ class Review:
     def new_texts(self) -> dict[str, str]:
         """The text of every file with at least one accepted hunk, exactly those hunks applied."""
         return {
-            name: apply_hunks(self.file(name).original, hunks)
+            name: (change := self.file(name)).to_file(apply_hunks(change.original, hunks))
             for name, hunks in self.accepted().items()
         }
 
     def as_diff(self, only_accepted: bool = False) -> str:
         """The proposal (or the accepted part) as a diff that `git apply` takes as is."""
-        chosen = _by_file(self.hunks)
-        if only_accepted:
-            # Recomputed from the texts: an edited hunk may change lines a neighbour has as
-            # context, which format_diff cannot join into one hunk.
-            chosen = {
-                name: diff_hunks(self.file(name).original, text)
-                for name, text in self.new_texts().items()
-            }
-        return "".join(
-            format_diff(name, hunks, new_file=self.file(name).new_file)
-            for name, hunks in chosen.items()
-        )
+        chosen = self.accepted() if only_accepted else _by_file(self.hunks)
+        out = []
+        for name, hunks in chosen.items():
+            change = self.file(name)
+            if only_accepted or change.sentences:
+                # Recomputed from the file's texts: an edited hunk may change lines a neighbour
+                # has as context, and sentence hunks are not the file's lines.
+                new = change.to_file(apply_hunks(change.original, hunks))
+                hunks = diff_hunks(change.to_file(change.original), new)
+            out.append(format_diff(name, hunks, new_file=change.new_file))
+        return "".join(out)
 
 
 def _edited_hunks(original: str, hunk: Hunk, new_lines: Sequence[str]) -> list[Hunk]:

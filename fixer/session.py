@@ -44,6 +44,7 @@ class Job:
     diff_text: str | None = None  # --from-diff: the user's own diff, no model call
     think: bool = False  # --think: start with Router.think
     compare: str | None = None  # --compare: several models asked at once
+    agent: str = "fix"  # "fix", or "grammar" for Markdown posts (--grammar)
     escalate: bool = True  # climb the Escalation ladder when replies cannot be applied
 
 
@@ -133,6 +134,8 @@ class Run:
             return await self.ask(route, {only: self.sources[only]}, on_progress, escalate=False)
         if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
+        if self.job.agent == "grammar":
+            return await per_post(self, route, on_progress)
         return await self.ask(route, self.sources, on_progress)
 
     async def ask(
@@ -282,22 +285,19 @@ async def propose(
     config = config or load_config(job.config_path, env)
     route = route or route_for(job, config, sources)
     if route.is_local:
-        from fixer.local import propose_local
-
         # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
-        local = await asyncio.to_thread(propose_local, list(sources.values()))
-        review = _review(local.text, sources, workspace) if local.text else Review((), ())
-        return Proposal(review, sources, route, notes=local.notes)
+        review, notes = await asyncio.to_thread(_local_review, job, sources, workspace)
+        return Proposal(review, sources, route, notes=notes)
     caller = caller or Caller(config, env)
     ladder = escalation_ladder(config, route) if job.escalate else [route]
     attempts: list[Attempt] = []
     failure: NoDiffError | None = None
     for rung in ladder:
-        messages = agents.fix_messages(list(sources.values()), job.instruction)
+        messages = _messages(job, sources)
         for asked_again in (False, True):
             reply, estimate = await caller.send(rung, messages, on_progress)
             try:
-                review = _reply_review(reply, sources, workspace)
+                review = _reply_review(reply, sources, workspace, job.agent)
             except NoDiffError as error:
                 refused = len(getattr(error, "refusals", ()))
                 outcome = _failure_outcome(error)
@@ -323,6 +323,23 @@ async def propose(
     error = NoDiffError(f"{failure}\nevery attempt failed:\n{tried}", failure.feedback)
     error.attempts = tuple(attempts)  # the calls still cost money: the ledger records them
     raise error
+
+
+async def per_post(
+    run: Run, route: Route | None, on_progress: Callable[[Progress], None] | None = None
+) -> Proposal:
+    """Grammar mode: one request per post, sent at once (within the run's rate limit), then
+    one review of them all."""
+    proposals = await asyncio.gather(
+        *(run.ask(route, {name: source}, on_progress) for name, source in run.sources.items())
+    )
+    review = Review(
+        tuple(f for p in proposals for f in p.review.files),
+        tuple(h for p in proposals for h in p.review.hunks),
+    )
+    attempts = tuple(a for p in proposals for a in p.attempts)
+    notes = tuple(n for p in proposals for n in p.notes)
+    return Proposal(review, run.sources, proposals[0].route, attempts, notes)
 
 
 async def compare(
@@ -374,7 +391,42 @@ def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:
     )
 
 
-def _reply_review(reply: Reply, sources: Mapping[str, Source], workspace: Workspace) -> Review:
+def _messages(job: Job, sources: Mapping[str, Source]) -> list[dict[str, str]]:
+    """The request for the job's agent; a grammar request is one post with its code masked."""
+    if job.agent != "grammar":
+        return agents.fix_messages(list(sources.values()), job.instruction)
+    from fixer.markdown import mask
+
+    (source,) = sources.values()
+    return agents.grammar_messages(source.name, mask(source.text).text, job.instruction)
+
+
+def _local_review(
+    job: Job, sources: Mapping[str, Source], workspace: Workspace
+) -> tuple[Review, tuple[str, ...]]:
+    """The offline fixers' proposal: ruff and codespell, or codespell on a post's prose only."""
+    from fixer.local import propose_local, spell_prose
+
+    if job.agent != "grammar":
+        local = propose_local(list(sources.values()))
+        return (_review(local.text, sources, workspace) if local.text else Review((), ())), (
+            local.notes
+        )
+    from fixer.grammar import correction_review, is_english
+    from fixer.markdown import mask, unmask
+
+    (source,) = sources.values()
+    if not is_english(source.text):
+        note = f"codespell knows only English; {source.name} left as is (a model corrects it)"
+        return Review((), ()), (note,)
+    masked = mask(source.text)
+    ((spelled, note),) = spell_prose([replace(source, text=masked.text)])
+    return correction_review(source.name, source.text, unmask(spelled, masked)), (note,)
+
+
+def _reply_review(
+    reply: Reply, sources: Mapping[str, Source], workspace: Workspace, agent: str = "fix"
+) -> Review:
     """The review of a model's reply; a cut-off reply is refused, since its diff may be partial."""
     if reply.text.strip() == agents.NO_CHANGES:
         return Review((), ())
@@ -385,6 +437,11 @@ def _reply_review(reply: Reply, sources: Mapping[str, Source], workspace: Worksp
             f"{_preview(reply.text)}",
             agents.CUT_OFF_FEEDBACK,
         )
+    if agent == "grammar":
+        from fixer.grammar import grammar_review
+
+        (source,) = sources.values()
+        return grammar_review(source.name, source.text, reply.text)
     return _review(reply.text, sources, workspace)
 
 

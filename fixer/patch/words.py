@@ -16,7 +16,8 @@ MAX_DISTANCE = 0.6  # delta's max-line-distance: beyond it the whole line is mar
 Span = tuple[int, int]  # [start, end) character offsets in a line
 
 
-def _tokens(line: str) -> list[str]:
+def tokens(line: str) -> list[str]:
+    """Words, runs of whitespace and punctuation marks; each CJK character on its own."""
     return _TOKEN.findall(line)
 
 
@@ -28,12 +29,12 @@ def _distance(old: list[str], new: list[str]) -> float:
 def pair_lines(removed: Sequence[str], added: Sequence[str]) -> list[tuple[int, int]]:
     """(removed index, added index) pairs similar enough for word highlights, in order."""
     pairs: list[tuple[int, int]] = []
-    added_tokens = [_tokens(line) for line in added]
+    added_tokens = [tokens(line) for line in added]
     next_added = 0
     for i, line in enumerate(removed):
-        tokens = _tokens(line)
+        line_tokens = tokens(line)
         for j in range(next_added, len(added)):
-            if _distance(tokens, added_tokens[j]) <= MAX_DISTANCE:
+            if _distance(line_tokens, added_tokens[j]) <= MAX_DISTANCE:
                 pairs.append((i, j))
                 next_added = j + 1
                 break
@@ -56,7 +57,7 @@ def _spans(tokens: list[str], changed: list[Span]) -> list[Span]:
 
 def word_spans(old: str, new: str) -> tuple[list[Span], list[Span]] | None:
     """The changed character spans of a removed and an added line; None when too different."""
-    old_tokens, new_tokens = _tokens(old), _tokens(new)
+    old_tokens, new_tokens = tokens(old), tokens(new)
     matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
     if 1 - matcher.ratio() > MAX_DISTANCE:
         return None

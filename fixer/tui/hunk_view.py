@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from textwrap import wrap
 from typing import ClassVar
@@ -325,7 +325,7 @@ class HunkView(ScrollView, can_focus=True):
         base = self._style("title") + (self._style("title-current") if current else Style())
         segments = [
             Segment(f" {MARKS[decision]} ", base + self._style(decision.value)),
-            Segment(f"{printable(item.name)}  {hunk_title(item.hunk)}", base),
+            Segment(f"{printable(item.name)}  {self._where(index)}", base),
         ]
         if item.source:
             segments.append(Segment(f"  from {item.source}", base))
@@ -333,6 +333,14 @@ class HunkView(ScrollView, can_focus=True):
             segments.append(Segment(f"  [{item.flag}]", base + self._style("flag")))
         strip = Strip(segments).crop_extend(0, width - 1, base)
         return self._gutter(index) + strip
+
+    def _where(self, index: int) -> str:
+        """The @@ line; for a sentence of a post, the line of the file it is in."""
+        item = self.review.hunks[index]
+        if not self.review.file(item.name).sentences:
+            return hunk_title(item.hunk)
+        numbers = [n.old_number or n.new_number for n in self._hunk_lines(index).lines]
+        return f"line {next((n for n in numbers if n), 1)}"
 
     def _row(self, index: int, row: int, width: int, scroll_x: int) -> Strip:
         """One line row of a hunk, without the gutter."""
@@ -395,9 +403,27 @@ class HunkView(ScrollView, can_focus=True):
             # The file-wide text did not hold these lines (an edited hunk): lex the hunk alone.
             own = self._own_runs(item.name, lines)
             runs = [r if r is not None else o for r, o in zip(runs, own, strict=True)]
+        if self.review.file(item.name).sentences:
+            lines = self._file_numbers(item.name, lines)
         found = _Lines(lines, runs, side_by_side(lines))
         self._lines[index] = found
         return found
+
+    def _file_numbers(self, name: str, lines: list[DiffLine]) -> list[DiffLine]:
+        """A sentence view's lines numbered by the file's lines, as the user knows them."""
+        from fixer.sentences import view_line_numbers
+
+        old = view_line_numbers(self.review.file(name).original)
+        new_view = self._side_text(name, "new")
+        new = view_line_numbers(new_view) if new_view is not None else old
+
+        def real(numbers: list[int], n: int | None) -> int | None:
+            return numbers[n - 1] if n is not None and 0 < n <= len(numbers) else n
+
+        return [
+            replace(ln, old_number=real(old, ln.old_number), new_number=real(new, ln.new_number))
+            for ln in lines
+        ]
 
     def _own_runs(self, name: str, lines: Sequence[DiffLine]) -> list[list[Run]]:
         """Each side of the hunk lexed on its own."""

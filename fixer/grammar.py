@@ -1,0 +1,129 @@
+"""Grammar mode: a post's prose corrected, one sentence per hunk, protected parts never changed.
+
+The model sees the post with code, links, front matter and markup masked; its diff of that
+masked text is applied, unmasked, and compared with the post sentence by sentence. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from fixer.errors import NoDiffError
+from fixer.markdown import (
+    MaskError,
+    changes_protected,
+    mask,
+    placeholders,
+    protected_lines,
+    unmask,
+)
+from fixer.patch import Hunk, PatchRejected, apply_hunks, refusal_feedback
+from fixer.patch.words import tokens
+from fixer.review import FileChange, Review, ReviewHunk, build_review
+from fixer.sentences import file_view, sentence_hunks
+
+PROTECTED = "changes code, a link, front matter or markup"
+REWRITE = "rewrites most of the sentence"
+REWRITE_SHARE = 0.5  # more than half the words changed: a rewrite, not a correction
+
+PLACEHOLDER_FEEDBACK = (
+    "Your diff changed a ⟦n⟧ mark ({problem}). Those marks stand for code, links and markup: "
+    "copy each one exactly, once, where it is. Send the diff again."
+)
+
+
+def grammar_review(name: str, original: str, reply: str) -> Review:
+    """The review of a model's diff of the masked post: sentence hunks, risky ones flagged.
+
+    NoDiffError (with feedback for the model) when the reply holds no usable diff or breaks
+    the masks.
+    """
+    masked = mask(original)
+    try:
+        placed = build_review(reply, {name: masked.text})
+    except PatchRejected as error:
+        raise NoDiffError(str(error), "Your reply held no unified diff of the post.") from None
+    kept = [h.hunk for h in placed.hunks if _keeps_placeholders(h.hunk)]
+    refusals = placed.refusals + tuple(
+        PatchRejected(
+            "changes code, a link, front matter or markup (a ⟦n⟧ mark): never applied",
+            path=name,
+            hunk=k + 1,
+        )
+        for k, h in enumerate(placed.hunks)
+        if not _keeps_placeholders(h.hunk)
+    )
+    if not kept:
+        if refusals and not all(r.already_applied for r in refusals):
+            reasons = "\n".join(f"refused {r}" for r in refusals)
+            raise NoDiffError(
+                f"no hunk of the diff could be applied to the post:\n{reasons}",
+                refusal_feedback(refusals),
+            )
+        return Review((FileChange(name, original, refusals=refusals),), ())
+    corrected = apply_hunks(masked.text, kept)
+    try:
+        text = unmask(corrected, masked)
+    except MaskError as error:
+        raise NoDiffError(
+            f"the reply changed the post's protected parts: {error}",
+            PLACEHOLDER_FEEDBACK.format(problem=error),
+        ) from None
+    return correction_review(name, original, text, refusals)
+
+
+def _keeps_placeholders(hunk: Hunk) -> bool:
+    """Whether a hunk of the masked post leaves its ⟦n⟧ marks exactly as they were."""
+    old = "\n".join(line[1:] for line in hunk.lines if line[0] != "+")
+    new = "\n".join(line[1:] for line in hunk.lines if line[0] != "-")
+    return placeholders(old) == placeholders(new)
+
+
+def correction_review(
+    name: str, original: str, corrected: str, refusals: tuple[PatchRejected, ...] = ()
+) -> Review:
+    """One hunk per corrected sentence of `original`, flagged when it touches protected text or
+    rewrites rather than corrects."""
+    view, hunks = sentence_hunks(original, corrected, protected_lines(original))
+    change = FileChange(name, view, refusals=refusals, sentences=True)
+    return Review((change,), tuple(ReviewHunk(name, h, _flag(original, view, h)) for h in hunks))
+
+
+_FRONT_MATTER_LANG = re.compile(
+    r"\A\ufeff?---\r?\n(?:.*\r?\n)*?lang:\s*['\"]?([\w-]+)", re.MULTILINE
+)
+_ENGLISH = re.compile(r"\b(?:the|and|is|of|to|with|that|it)\b", re.IGNORECASE)
+_FRENCH = re.compile(r"\b(?:le|la|les|des|est|et|une|pour|avec|que)\b", re.IGNORECASE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def is_english(text: str) -> bool:
+    """Whether a post is in English: its front matter's `lang`, else its most common words.
+
+    The offline corrector (codespell) only knows English words: on a French post it would
+    "correct" exemple into example.
+    """
+    found = _FRONT_MATTER_LANG.match(text)
+    if found:
+        return found.group(1).lower().startswith("en")
+    if len(_CJK.findall(text)) > len(text) // 20:
+        return False
+    return len(_ENGLISH.findall(text)) >= len(_FRENCH.findall(text))
+
+
+def _flag(original: str, view: str, hunk: Hunk) -> str | None:
+    if changes_protected(original, file_view(apply_hunks(view, [hunk]))):
+        return PROTECTED
+    old = " ".join(line[1:] for line in hunk.lines if line[0] == "-")
+    new = " ".join(line[1:] for line in hunk.lines if line[0] == "+")
+    if old and new and _changed_share(old, new) > REWRITE_SHARE:
+        return REWRITE
+    return None
+
+
+def _changed_share(old: str, new: str) -> float:
+    """The share of word tokens (characters for CJK) that differ between two sentences."""
+    old_tokens = [t for t in tokens(old) if not t.isspace()]
+    new_tokens = [t for t in tokens(new) if not t.isspace()]
+    return 1 - SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).ratio()

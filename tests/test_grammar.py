@@ -1,0 +1,204 @@
+"""Grammar mode end to end: real posts, a fake model's diffs of the masked post, the real command.
+
+A good reply gives one hunk per corrected sentence that applies exactly; a reply that rewrites,
+translates or touches code, links, front matter or markup is flagged or refused, and never
+written by --yes nor printed by --print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixer.grammar import correction_review
+from fixer.markdown import mask, token_share
+from fixer.review import Decision
+from tests.fakeserver import FakeProvider
+from tests.helpers import clean_env, git, make_repo, run_fixer
+
+POSTS = Path(__file__).parent / "data" / "posts"
+EN = (POSTS / "post-en-notes.md").read_text(encoding="utf-8")
+FR = (POSTS / "post-fr-llm-costs.md").read_text(encoding="utf-8")
+
+
+def masked_diff(post: str, *changes: tuple[str, str]) -> str:
+    """A model's diff of the masked post: each (old line, new line) of the masked text."""
+    lines = mask(post).text.split("\n")
+    hunks = []
+    for old, new in changes:
+        number = lines.index(old) + 1
+        hunks.append(f"@@ -{number} +{number} @@\n-{old}\n+{new}\n")
+    return "--- a/post.md\n+++ b/post.md\n" + "".join(hunks)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(tmp_path / "home")
+
+
+def grammar(
+    tmp_path: Path, env: dict[str, str], post: str, config: Path, *args: str
+) -> tuple[Path, object]:
+    repo = make_repo(tmp_path / "repo", {"post.md": post})
+    result = run_fixer("--grammar", *args, "--config", str(config), "post.md", cwd=repo, env=env)
+    return repo, result
+
+
+EXPLAIN = "This post explain how the ⟦3⟧ flag work.⟦4⟧ It are short."
+
+
+def test_a_minimal_reply_gives_one_hunk_per_sentence_written_exactly(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fixed = "This post explains how the ⟦3⟧ flag works.⟦4⟧ It is short."
+    fake_provider.reply(masked_diff(EN, (EXPLAIN, fixed)))
+    repo, result = grammar(tmp_path, env, EN, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    text = (repo / "post.md").read_text(encoding="utf-8")
+    assert text == EN.replace(
+        "This post explain how the `fixer --grammar` flag work.<!-- TODO: add a screenshot --> "
+        "It are short.",
+        "This post explains how the `fixer --grammar` flag works.<!-- TODO: add a screenshot --> "
+        "It is short.",
+    )
+    # "work.<!-- ... --> It": no sentence break the splitter can be sure of, so one hunk.
+    assert "accepted 1 hunk" in result.stdout
+    # What was sent: the prose, with code, Liquid, math and the front matter masked.
+    sent = fake_provider.requests[0].body["messages"][1]["content"]
+    assert "It are short." in sent and "page.title" not in sent and "pip install" not in sent
+
+
+def test_two_corrected_sentences_of_one_line_are_two_hunks_taken_one_by_one(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    line = next(line for line in FR.split("\n") if line.startswith("Dans ma récente expérience"))
+    wrong = line.replace("des coûts importants", "des coûts importante").replace(
+        "Pas nécessairement.", "Pas nécessairment."
+    )
+    post = FR.replace(line, wrong)
+    fake_provider.reply(masked_diff(post, (wrong, line)))
+    repo = make_repo(tmp_path / "repo", {"post.md": post})
+    run = ["--grammar", "--print", "--config", str(fake_provider_config), "post.md"]
+    result = run_fixer(*run, cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    # --print applies every unflagged sentence hunk: the file's line comes back whole.
+    assert f"+{line}" in result.stdout and f"-{wrong}" in result.stdout
+    review = correction_review("post.md", post, FR)
+    assert len(review.hunks) == 2  # one per corrected sentence
+    review.decide(1, Decision.ACCEPTED)
+    (text,) = review.new_texts().values()
+    assert text == post.replace("Pas nécessairment.", "Pas nécessairement.")
+
+
+def test_only_the_accepted_sentences_are_printed(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    note = "⟦14⟧ The source is a book that nobody have read."
+    fake_provider.reply(
+        masked_diff(
+            EN,
+            (EXPLAIN, "This post explains how the ⟦3⟧ flag works.⟦4⟧ It is short."),
+            (note, note.replace("have", "has")),
+        )
+    )
+    repo, result = grammar(tmp_path, env, EN, fake_provider_config, "--print")
+    assert result.returncode == 0, result.stderr
+    assert "+[^1]: The source is a book that nobody has read." in result.stdout
+    assert git(repo, "status", "--porcelain") == ""  # --print writes nothing
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        # Edits that reach a mask: code, a link target, the front matter, a kramdown line.
+        ("⟦0⟧", "title: Nouvelles notes", "changes code, a link, front matter or markup"),
+        (EXPLAIN, EXPLAIN.replace("⟦3⟧", "`fixer --fix`"), "changes code, a link"),
+        (
+            "A claim with a source⟦7⟧ and a page from ⟦8⟧the docs⟦9⟧, see also ⟦10⟧.",
+            "A claim with a source⟦7⟧ and a page from ⟦8⟧the docs⟦9⟧, see also https://x.test.",
+            "changes code, a link",
+        ),
+    ],
+    ids=["front matter", "inline code", "url"],
+)
+def test_an_edit_of_protected_text_is_refused_and_never_written(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    old: str,
+    new: str,
+    why: str,
+) -> None:
+    good = "⟦14⟧ The source is a book that nobody have read."
+    fake_provider.reply(masked_diff(EN, (old, new), (good, good.replace("have", "has"))))
+    repo, result = grammar(tmp_path, env, EN, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert why in result.stderr
+    text = (repo / "post.md").read_text(encoding="utf-8")
+    assert "nobody has read" in text  # the good correction still lands
+    assert text == EN.replace("nobody have read", "nobody has read")
+
+
+def test_a_kramdown_line_edit_is_refused(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    masked = mask(FR).text.split("\n")
+    kramdown = next(line for line in masked if line.startswith("⟦") and len(line) <= 5)
+    fake_provider.reply(masked_diff(FR, (kramdown, "{: .center }")))
+    repo, result = grammar(tmp_path, env, FR, fake_provider_config, "--yes")
+    assert (repo / "post.md").read_text(encoding="utf-8") == FR
+    assert result.returncode == 3  # nothing usable: refused, asked again, still refused
+    assert "changes code, a link, front matter or markup" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (  # a translation of a French sentence into English
+            "Je pense que l'avenir se jouera entre ces deux approches.",
+            "I think the future will be played out between these two approaches.",
+        ),
+        (  # a rewrite for style, not a correction
+            "Dify a probablement des limites similaires.",
+            "On peut supposer que Dify rencontre, lui aussi, des contraintes comparables.",
+        ),
+    ],
+    ids=["translation", "rewrite"],
+)
+def test_a_rewrite_or_translation_is_flagged_and_left_out_by_yes(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    old: str,
+    new: str,
+) -> None:
+    fake_provider.reply(masked_diff(FR, (old, new)))
+    repo, result = grammar(tmp_path, env, FR, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "rewrites most of the sentence" in result.stderr
+    assert (repo / "post.md").read_text(encoding="utf-8") == FR
+
+
+def test_offline_grammar_spells_english_prose_only(tmp_path: Path, env: dict[str, str]) -> None:
+    post = "---\ntitle: Teh post\n---\n\nThis sentense is fine. `teh` is code.\n"
+    repo = make_repo(tmp_path / "repo", {"post.md": post, "fr.md": FR})
+    result = run_fixer("--grammar", "--yes", "post.md", "fr.md", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "post.md").read_text() == post.replace("sentense", "sentence")
+    assert (repo / "fr.md").read_text(encoding="utf-8") == FR  # codespell knows no French
+    assert "codespell knows only English; fr.md left as is" in result.stderr
+
+
+def test_grammar_takes_markdown_only(tmp_path: Path, env: dict[str, str]) -> None:
+    repo = make_repo(tmp_path / "repo", {"app.py": "x = 1\n"})
+    result = run_fixer("--grammar", "--print", "app.py", cwd=repo, env=env)
+    assert result.returncode == 2
+    assert "--grammar corrects Markdown posts (.md): app.py is not one" in result.stderr
+
+
+def test_a_code_heavy_post_sends_a_fraction_of_its_tokens() -> None:
+    post = (POSTS / "post-en-code-heavy.md").read_text(encoding="utf-8")
+    assert token_share(post) <= 1 / 3
