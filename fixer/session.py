@@ -224,10 +224,18 @@ def paths_named_by(diff_text: str, root: Path) -> tuple[Path, ...]:
     return tuple(root / n for n in sorted(names) if (root / n).is_file())
 
 
-def prompt_estimate(sources: Mapping[str, Source], instruction: str | None = None) -> int:
-    """The estimated prompt tokens of a fix request for these files."""
-    prompt = agents.fix_messages(list(sources.values()), instruction)
-    return sum(estimate_tokens(m["content"]) for m in prompt)
+def prompt_estimate(sources: Mapping[str, Source], job: Job | None = None) -> int:
+    """The estimated prompt tokens of the job's request for these files (the largest post's,
+    in grammar mode, where each post is its own request)."""
+    job = job or Job(())
+
+    def tokens(messages: list[dict[str, str]]) -> int:
+        return sum(estimate_tokens(m["content"]) for m in messages)
+
+    if job.agent == "grammar":
+        posts = (tokens(_messages(job, {name: s})) for name, s in sources.items())
+        return max(posts, default=0)
+    return tokens(_messages(job, sources))
 
 
 def route_for(
@@ -242,7 +250,7 @@ def route_for(
     The prompt size that picks longContext is corrected by the ledger's history of the model
     the run would otherwise use, when there is one.
     """
-    tokens = prompt_estimate(sources, job.instruction)
+    tokens = prompt_estimate(sources, job)
     route = choose_route(config, scenario=scenario, override=job.model, prompt_tokens=tokens)
     corrected = caller.corrected(route, tokens) if caller is not None else tokens
     if corrected == tokens:

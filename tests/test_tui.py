@@ -639,3 +639,29 @@ async def test_the_command_palette_offers_the_review_keys(tmp_path: Path) -> Non
         app.call_later(commit.callback)  # as the palette runs a chosen command
         await pilot.pause()
         assert isinstance(app.screen, CommitScreen)
+
+
+async def test_a_posts_sentences_are_hunks_numbered_by_file_line_and_edited_whole(
+    tmp_path: Path,
+) -> None:
+    post = "# Title\n\nThis sentense is first. The second one is fine. Thier third is last.\n"
+    repo = make_repo(tmp_path / "repo", {"post.md": post})
+    env = clean_env(tmp_path / "home")
+    paths = (repo / "post.md",)
+    workspace = open_workspace(paths)
+    sources = read_sources(paths, workspace.root)
+    run = Run(Job(paths, agent="grammar"), workspace, sources, load_config(None, env), env)
+    app = ReviewApp(run, route=run.route(), env=env)  # no config: codespell, offline
+    async with reviewing(app) as pilot:
+        review = app.screen.review
+        assert len(review.hunks) == 2  # two corrected sentences of one line: two hunks
+        rows = shown_rows(app)
+        assert sum("post.md  line 3" in row for row in rows) == 2
+        await pilot.press("n", "e")  # reject the first; edit the second
+        editor = app.screen.query_one(TextArea)
+        assert editor.text == " Their third is last."  # no joining mark shown to the user
+        await pilot.press("end", "backspace", "!", "ctrl+s")
+        await commit(pilot)
+        await pilot.press("enter")
+    expected = "# Title\n\nThis sentense is first. The second one is fine. Their third is last!\n"
+    assert (repo / "post.md").read_text() == expected
