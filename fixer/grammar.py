@@ -7,6 +7,8 @@ masked text is applied, unmasked, and compared with the post sentence by sentenc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from fixer.errors import NoDiffError
@@ -19,9 +21,10 @@ from fixer.markdown import (
     unmask,
 )
 from fixer.patch import Hunk, PatchRejected, apply_hunks, refusal_feedback
+from fixer.patch.parse import split_lines
 from fixer.patch.words import tokens
 from fixer.review import FileChange, Review, ReviewHunk, build_review
-from fixer.sentences import file_view, sentence_hunks
+from fixer.sentences import file_view, sentence_hunks, sentence_view
 
 PROTECTED = "changes code, a link, front matter or markup"
 REWRITE = "rewrites most of the sentence"
@@ -71,6 +74,36 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
             PLACEHOLDER_FEEDBACK.format(problem=error),
         ) from None
     return correction_review(name, original, text, refusals)
+
+
+def join_sections(name: str, parts: Sequence[tuple[str, Review]]) -> Review:
+    """One review of a post asked section by section: each (section text, its review), in order.
+
+    The sections' sentence views, put end to end, are a sentence view of the whole post; each
+    section's hunks move down by the lines of the sections before it.
+    """
+    views: list[str] = []
+    hunks: list[ReviewHunk] = []
+    refusals: list[PatchRejected] = []
+    old_offset = new_offset = 0
+    for text, review in parts:
+        change = next((f for f in review.files if f.name == name), FileChange(name, text))
+        view = change.original if change.sentences else sentence_view(text, protected_lines(text))
+        for item in review.hunks:
+            hunk = item.hunk
+            moved = replace(
+                hunk,
+                old_start=(hunk.old_start or 0) + old_offset,
+                new_start=(hunk.new_start or 0) + new_offset,
+            )
+            hunks.append(replace(item, hunk=moved))
+        refusals += change.refusals
+        lines = len(split_lines(view))
+        old_offset += lines
+        new_offset += lines + sum(h.hunk.new_count - h.hunk.old_count for h in review.hunks)
+        views.append(view)
+    change = FileChange(name, "".join(views), refusals=tuple(refusals), sentences=True)
+    return Review((change,), tuple(hunks))
 
 
 def _keeps_placeholders(hunk: Hunk) -> bool:

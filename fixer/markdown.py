@@ -181,6 +181,26 @@ def protected_lines(text: str) -> set[int]:
     return lines
 
 
+def sections(text: str, limit: int) -> list[str]:
+    """The post cut at headings into consecutive pieces whose masked text is at most `limit`
+    estimated tokens each (a piece with no heading to cut at may be longer); they join back to
+    the post. A heading is one the parser sees, never a `#` line inside code."""
+    lines = text.split("\n")
+    md = MarkdownIt("commonmark").use(front_matter_plugin)
+    starts = sorted(
+        {t.map[0] for t in md.parse(_parser_text(text)) if t.type == "heading_open" and t.map} | {0}
+    )
+    pieces = ["\n".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    pieces = [p + "\n" for p in pieces[:-1]] + pieces[-1:]
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and estimate_tokens(mask(joined[-1] + piece).text) <= limit:
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return joined
+
+
 def token_share(text: str) -> float:
     """Estimated tokens of the masked post over those of the whole post (1.0 for empty text)."""
     whole = estimate_tokens(text)

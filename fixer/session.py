@@ -25,6 +25,7 @@ from fixer.router import (
     choose_route,
     escalation_ladder,
     estimate_tokens,
+    long_context_threshold,
     parse_compare,
 )
 from fixer.sources import Source, new_source, read_source, write_source
@@ -339,7 +340,7 @@ async def per_post(
     """Grammar mode: one request per post, sent at once (within the run's rate limit), then
     one review of them all."""
     proposals = await asyncio.gather(
-        *(run.ask(route, {name: source}, on_progress) for name, source in run.sources.items())
+        *(_ask_post(run, route, source, on_progress) for source in run.sources.values())
     )
     review = Review(
         tuple(f for p in proposals for f in p.review.files),
@@ -348,6 +349,31 @@ async def per_post(
     attempts = tuple(a for p in proposals for a in p.attempts)
     notes = tuple(n for p in proposals for n in p.notes)
     return Proposal(review, run.sources, proposals[0].route, attempts, notes)
+
+
+async def _ask_post(
+    run: Run,
+    route: Route | None,
+    source: Source,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Proposal:
+    """One post; a post longer than Router.longContextThreshold is asked section by section,
+    cut at headings, each section routed by its own size."""
+    from fixer.grammar import join_sections
+    from fixer.markdown import sections
+
+    limit = long_context_threshold(run.config.router) if run.config else 0
+    parts = sections(source.text, limit) if limit and route and not route.is_local else []
+    if len(parts) <= 1:
+        return await run.ask(route, {source.name: source}, on_progress)
+    asked = await asyncio.gather(
+        *(run.ask(None, {source.name: replace(source, text=part)}, on_progress) for part in parts)
+    )
+    review = join_sections(source.name, [(p, a.review) for p, a in zip(parts, asked, strict=True)])
+    attempts = tuple(x for a in asked for x in a.attempts)
+    note = f"{source.name} was asked in {len(parts)} sections, cut at headings"
+    notes = (note, *(n for a in asked for n in a.notes))
+    return Proposal(review, {source.name: source}, asked[0].route, attempts, notes)
 
 
 async def compare(

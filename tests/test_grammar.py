@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fixer.grammar import correction_review
-from fixer.markdown import mask, token_share
+from fixer.grammar import correction_review, join_sections
+from fixer.markdown import mask, sections, token_share
 from fixer.review import Decision
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer
@@ -202,3 +202,43 @@ def test_grammar_takes_markdown_only(tmp_path: Path, env: dict[str, str]) -> Non
 def test_a_code_heavy_post_sends_a_fraction_of_its_tokens() -> None:
     post = (POSTS / "post-en-code-heavy.md").read_text(encoding="utf-8")
     assert token_share(post) <= 1 / 3
+
+
+def test_a_long_post_is_asked_section_by_section(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    import json
+
+    config = json.loads(fake_provider_config.read_text())
+    config["Router"]["longContextThreshold"] = 1500  # the sample post is ~3,500 tokens masked
+    path = tmp_path / "small-context.json"
+    path.write_text(json.dumps(config))
+    parts = sections(FR, 1500)
+    assert len(parts) > 1 and "".join(parts) == FR
+    for _ in parts:
+        fake_provider.reply("NO CHANGES")
+    _, result = grammar(tmp_path, env, FR, path, "--print")
+    assert result.returncode == 0, result.stderr
+    assert f"post.md was asked in {len(parts)} sections, cut at headings" in result.stderr
+    sent = [r.body["messages"][1]["content"] for r in fake_provider.requests]
+    assert len(sent) == len(parts)
+    # Each request holds one section: every heading of the post is sent exactly once.
+    headings = [line for line in FR.split("\n") if line.startswith("## ")]
+    assert all(sum(h in body for body in sent) == 1 for h in headings)
+
+
+def test_sections_reviewed_apart_apply_like_the_whole_post() -> None:
+    wrong = FR.replace("Pas nécessairement.", "Pas nécessairment.").replace(
+        "Dify a probablement des limites similaires.", "Dify a probablement des limite similaires."
+    )
+    parts = sections(wrong, 1500)
+    fixed_parts = sections(FR, 1500)
+    assert [len(p.split("\n")) for p in parts] == [len(p.split("\n")) for p in fixed_parts]
+    joined = join_sections(
+        "post.md",
+        [(w, correction_review("post.md", w, f)) for w, f in zip(parts, fixed_parts, strict=True)],
+    )
+    assert len(joined.hunks) == 2
+    joined.accept_all()
+    assert joined.new_texts() == {"post.md": FR}
+    assert joined.as_diff() == correction_review("post.md", wrong, FR).as_diff()
