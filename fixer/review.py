@@ -397,20 +397,10 @@ def _merged_files(reviews: Mapping[str, Review]) -> tuple[FileChange, ...]:
     files: dict[str, FileChange] = {}
     for source, review in reviews.items():
         for change in review.files:
-            tagged = tuple(_tagged(r, source) for r in change.refusals)
+            tagged = tuple(r.with_reason(f"{source}: {r.reason}") for r in change.refusals)
             known = files.get(change.name, replace(change, refusals=()))
             files[change.name] = replace(known, refusals=(*known.refusals, *tagged))
     return tuple(files.values())
-
-
-def _tagged(refusal: PatchRejected, source: str) -> PatchRejected:
-    return PatchRejected(
-        f"{source}: {refusal.reason}",
-        path=refusal.path,
-        hunk=refusal.hunk,
-        nearby=refusal.nearby,
-        already_applied=refusal.already_applied,
-    )
 
 
 def _by_file(hunks: Iterable[ReviewHunk]) -> dict[str, list[Hunk]]:

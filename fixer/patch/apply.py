@@ -480,10 +480,4 @@ def _worst(refusals: list[PatchRejected]) -> PatchRejected:
     if len(ordered) == 1:
         return first
     others = ", ".join(str(r.hunk) for r in ordered[1:])
-    return PatchRejected(
-        f"{first.reason} (hunks {others} were refused too)",
-        path=first.path,
-        hunk=first.hunk,
-        nearby=first.nearby,
-        already_applied=first.already_applied,
-    )
+    return first.with_reason(f"{first.reason} (hunks {others} were refused too)")

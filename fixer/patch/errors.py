@@ -28,6 +28,16 @@ class PatchRejected(ValueError):
         self.already_applied = already_applied
         super().__init__(self._message())
 
+    def with_reason(self, reason: str) -> PatchRejected:
+        """The same refusal (path, hunk, nearest lines) with another reason."""
+        return PatchRejected(
+            reason,
+            path=self.path,
+            hunk=self.hunk,
+            nearby=self.nearby,
+            already_applied=self.already_applied,
+        )
+
     def _message(self) -> str:
         where = f"hunk {self.hunk}" if self.hunk is not None else "the diff"
         if self.path:
