@@ -40,6 +40,7 @@ class Attempt:
     cost: Cost | None = None
     ledger_id: int | None = None
     proposed: int = 0  # hunks it proposed
+    files: tuple[str, ...] = ()  # the files it was asked about
 
 
 class Caller:
@@ -64,14 +65,18 @@ class Caller:
         self.prices = load_prices(config.raw.get("Pricing"))
         self.limiter = Limiter(CONCURRENCY)
         self.attempts: list[Attempt] = []
+        # Estimates of the calls in flight, per currency: calls sent at once (--compare, posts,
+        # sections) are checked against the budget together, not each against the past only.
+        self.reserved: dict[str, Decimal] = {}
 
     def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
-        """Prompt tokens (corrected by the ledger's history for this model) and the call's cost,
-        all input taken as a cache miss: an upper estimate."""
-        tokens = self.corrected(route, sum(estimate_tokens(m["content"]) for m in messages))
+        """Fixer's raw prompt estimate, and the call's cost from the estimate corrected by the
+        ledger's history for this model, all input taken as a cache miss: an upper estimate."""
+        raw = sum(estimate_tokens(m["content"]) for m in messages)
+        tokens = self.corrected(route, raw)
         output = min(tokens // 2, OUTPUT_GUESS_LIMIT)
         price = self.prices.find(route.provider, route.model, datetime.now(UTC))
-        return tokens, estimate_cost(tokens, output, price, at=datetime.now(UTC))
+        return raw, estimate_cost(tokens, output, price, at=datetime.now(UTC))
 
     def corrected(self, route: Route, tokens: int) -> int:
         """An estimate scaled by what the provider reported for this model's earlier prompts."""
@@ -100,18 +105,26 @@ class Caller:
         if self.on_estimate is not None:
             self.on_estimate(route, estimate)
         endpoint: Endpoint = endpoint_for(route, self.config, self.env)
+        held = estimate.money
+        if held is not None:
+            self.reserved[held.currency] = (
+                self.reserved.get(held.currency, Decimal(0)) + held.amount
+            )
         try:
             reply = await chat(endpoint, messages, on_progress=on_progress, limiter=self.limiter)
             return reply, tokens
         except ProviderError as error:
+            # With no reply at all (refused, unreachable) the provider consumed nothing.
             partial = getattr(error, "partial", None)
-            self.record(
-                route, partial, f"failed: {str(error).splitlines()[0]}", tokens, agent=agent
-            )
+            outcome = f"failed: {str(error).splitlines()[0]}"
+            self.record(route, partial, outcome, tokens, agent=agent, free=partial is None)
             raise
         except asyncio.CancelledError:
             self.record(route, None, "cancelled", tokens, agent=agent)
             raise
+        finally:
+            if held is not None:
+                self.reserved[held.currency] -= held.amount
 
     def record(
         self,
@@ -123,13 +136,31 @@ class Caller:
         proposed: int = 0,
         refused: int = 0,
         agent: str | None = None,
+        free: bool = False,
+        files: tuple[str, ...] = (),
     ) -> Attempt:
-        """Price a call and write it to the ledger; a ledger failure never loses the run."""
+        """Price a call and write it to the ledger; a ledger failure never loses the run.
+
+        `prompt_estimate` is fixer's raw estimate: the ledger keeps it so the estimate/reported
+        ratio stays true; a reply without usage is priced from the corrected estimate and the
+        length of its text.
+        """
         at = datetime.now(UTC)
         price = self.prices.find(route.provider, route.model, at)
-        usage = reply.usage if reply is not None else None
-        cost = cost_of(usage, price, at=at, estimated_prompt_tokens=prompt_estimate)
-        attempt = Attempt(route, reply, outcome, prompt_estimate, cost, proposed=proposed)
+        if free:
+            money = Money(Decimal(0), price.currency) if price is not None else None
+            cost = Cost(money, estimated=False, parts={})
+        else:
+            cost = cost_of(
+                reply.usage if reply is not None else None,
+                price,
+                at=at,
+                estimated_prompt_tokens=self.corrected(route, prompt_estimate),
+                estimated_output_tokens=estimate_tokens(reply.text) if reply is not None else 0,
+            )
+        attempt = Attempt(
+            route, reply, outcome, prompt_estimate, cost, proposed=proposed, files=files
+        )
         if self.ledger is not None:
             try:
                 call = _ledger_call(agent or self.agent, attempt, at, proposed, refused)
@@ -152,9 +183,11 @@ class Caller:
         money = estimate.money
         if self.force or money is None or money.currency != budget.currency:
             return  # no price, or no exchange rate to compare with: nothing to check against
-        limits = [("this run", budget.per_run, self.spent(budget.currency))]
+        in_flight = self.reserved.get(budget.currency, Decimal(0))
+        limits = [("this run", budget.per_run, self.spent(budget.currency) + in_flight)]
         if budget.per_day is not None:
-            limits.append(("today (UTC)", budget.per_day, self._spent_today(budget.currency)))
+            today = self._spent_today(budget.currency) + in_flight
+            limits.append(("today (UTC)", budget.per_day, today))
         for period, limit, spent in limits:
             if limit is not None and spent + money.amount > limit:
                 raise BudgetExceeded(
@@ -170,13 +203,12 @@ class Caller:
         if self.ledger is None:
             return self.spent(currency)
         midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        try:
+            calls = self.ledger.calls(since=midnight)
+        except FixerError:  # a broken ledger never stops a fix: this run's spend is all we know
+            return self.spent(currency)
         return sum(
-            (
-                call.cost
-                for call in self.ledger.calls(since=midnight)
-                if call.cost is not None and call.currency == currency
-            ),
-            Decimal(0),
+            (c.cost for c in calls if c.cost is not None and c.currency == currency), Decimal(0)
         )
 
 

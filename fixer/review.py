@@ -196,7 +196,7 @@ class Review:
                 j
                 for i in chosen
                 for j in self._alternatives(i)
-                if self.decisions[j] is Decision.PENDING and j not in chosen
+                if self.decisions[j] is not Decision.REJECTED and j not in chosen
             ]
         step = [(i, self.decisions[i]) for i in [*chosen, *others]]
         for i in chosen:
@@ -254,7 +254,11 @@ class Review:
         index = sum(1 for h in self.hunks if h.name in earlier)
         replaced = sum(1 for h in self.hunks if h.name == name)
         fresh = [h for h in other.hunks if h.name == name]
-        files = tuple(other.file(name) if f.name == name else f for f in self.files)
+        # A reply with no changes has no FileChange for the file: it keeps its text, no refusal.
+        asked = next((f for f in other.files if f.name == name), None)
+        files = tuple(
+            (asked or replace(f, refusals=())) if f.name == name else f for f in self.files
+        )
         self._reshape(index, fresh, Decision.PENDING, replaced, files)
         return len(fresh)
 

@@ -170,21 +170,27 @@ class Run:
         ledger = self.caller.ledger if self.caller else None
         if ledger is None:
             return
+        # Newest first: a file asked again (r) owes its hunks to the latest call that asked it.
+        calls = [a for a in reversed(self.caller.attempts) if a.ledger_id and a.proposed]
+        tally = {a.ledger_id: [0, 0] for a in calls}
         review = proposal.review
-        for attempt in proposal.attempts:
-            if attempt.ledger_id is None or not attempt.proposed:
+        for item, decision in zip(review.hunks, review.decisions, strict=True):
+            if decision is Decision.PENDING:
                 continue
-            # With --compare a hunk names the models that proposed it; else all are the call's.
-            mine = [
-                d
-                for h, d in zip(review.hunks, review.decisions, strict=True)
-                if h.source is None or str(attempt.route) in h.source.split(", ")
-            ]
-            accepted = mine.count(Decision.ACCEPTED)
-            try:
-                ledger.set_decisions(attempt.ledger_id, accepted, mine.count(Decision.REJECTED))
-            except FixerError:
-                return  # the ledger is for reports; the run is done either way
+            # With --compare a hunk names the models that proposed it: each one is credited.
+            routes = item.source.split(", ") if item.source else [None]
+            for route in routes:
+                owner = next(
+                    (a for a in calls if item.name in a.files and route in (None, str(a.route))),
+                    None,
+                )
+                if owner is not None:
+                    tally[owner.ledger_id][decision is Decision.REJECTED] += 1
+        try:
+            for row, (accepted, rejected) in tally.items():
+                ledger.set_decisions(row, accepted, rejected)
+        except FixerError:
+            return  # the ledger is for reports; the run is done either way
 
 
 def open_workspace(paths: Sequence[Path]) -> Workspace:
@@ -292,7 +298,7 @@ async def propose(
     if job.diff_text is not None:
         return Proposal(_review(job.diff_text, sources, workspace), sources, None)
     config = config or load_config(job.config_path, env)
-    route = route or route_for(job, config, sources)
+    route = route or route_for(job, config, sources, "think" if job.think else "default")
     if route.is_local:
         # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
         review, notes = await asyncio.to_thread(_local_review, job, sources, workspace)
@@ -324,6 +330,7 @@ async def propose(
                     estimate,
                     proposed=len(review.hunks),
                     refused=len(review.refusals),
+                    files=tuple(sources),
                 )
             )
             return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts))
@@ -339,16 +346,29 @@ async def per_post(
 ) -> Proposal:
     """Grammar mode: one request per post, sent at once (within the run's rate limit), then
     one review of them all."""
-    proposals = await asyncio.gather(
-        *(_ask_post(run, route, source, on_progress) for source in run.sources.values())
+    results = await asyncio.gather(
+        *(_ask_post(run, route, source, on_progress) for source in run.sources.values()),
+        return_exceptions=True,
     )
+    proposals: list[Proposal] = []
+    notes: list[str] = []
+    for name, result in zip(run.sources, results, strict=True):
+        if isinstance(result, FixerError):  # one post failing never costs the others
+            notes.append(f"{name}: {str(result).splitlines()[0]}")
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            proposals.append(result)
+            notes += result.notes
+    if not proposals:
+        first = next(r for r in results if isinstance(r, FixerError))
+        raise first
     review = Review(
         tuple(f for p in proposals for f in p.review.files),
         tuple(h for p in proposals for h in p.review.hunks),
     )
     attempts = tuple(a for p in proposals for a in p.attempts)
-    notes = tuple(n for p in proposals for n in p.notes)
-    return Proposal(review, run.sources, proposals[0].route, attempts, notes)
+    return Proposal(review, run.sources, proposals[0].route, attempts, tuple(notes))
 
 
 async def _ask_post(

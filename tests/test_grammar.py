@@ -242,3 +242,29 @@ def test_sections_reviewed_apart_apply_like_the_whole_post() -> None:
     joined.accept_all()
     assert joined.new_texts() == {"post.md": FR}
     assert joined.as_diff() == correction_review("post.md", wrong, FR).as_diff()
+
+
+def test_each_post_is_its_own_call_in_the_ledger_and_one_failing_spares_the_others(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    from fixer.ledger import Ledger, ledger_path
+
+    one = "# One\n\nThis sentense is wrong.\n"
+    two = "# Two\n\nNothing to see here.\n"
+    # The posts go out at once, so either may get either reply: one post is corrected, the
+    # other's replies never apply, and it fails alone.
+    fix = "@@ -3 +3 @@\n-This sentense is wrong.\n+This sentence is wrong.\n"  # no file named
+    for _ in range(5):  # one for one.md; two.md asks each rung twice
+        fake_provider.reply(fix)
+    repo = make_repo(tmp_path / "repo", {"one.md": one, "two.md": two})
+    run = ["--grammar", "--yes", "--config", str(fake_provider_config), "one.md", "two.md"]
+    result = run_fixer(*run, cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "one.md").read_text() == one.replace("sentense", "sentence")
+    assert (repo / "two.md").read_text() == two
+    assert "two.md: " in result.stderr  # the failed post is named, the run goes on
+    with Ledger(ledger_path(env)) as ledger:
+        proposing = [c for c in ledger.calls() if c.hunks_proposed]
+    assert [(c.hunks_proposed, c.hunks_accepted, c.hunks_rejected) for c in proposing] == [
+        (1, 1, 0)
+    ]

@@ -480,3 +480,19 @@ def test_taking_one_models_hunk_rejects_the_others_for_the_same_lines() -> None:
     assert "line 20 (fixed)" in review.new_texts()["app.py"]
     review.undo()  # one step: both come back
     assert review.decisions == [Decision.PENDING] * 3
+
+
+def test_taking_a_rival_after_an_accepted_hunk_rejects_the_first() -> None:
+    review = compared()
+    review.decide(1, Decision.ACCEPTED)
+    review.decide(2, Decision.ACCEPTED)  # changed my mind: the other model's version
+    assert review.decisions == [Decision.PENDING, Decision.REJECTED, Decision.ACCEPTED]
+    assert "line 20 (fixed)" in review.new_texts()["app.py"]  # never two versions at once
+
+
+def test_a_file_asked_again_that_needs_no_change_keeps_its_text() -> None:
+    review = review_of()
+    assert review.replace_file("app.py", Review((), ())) == 0
+    assert review.hunks == () and review.file("app.py").original == ORIGINAL
+    review.undo()
+    assert len(review.hunks) == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from fixer.config import load_config
 from fixer.errors import NoDiffError
@@ -665,3 +665,55 @@ async def test_a_posts_sentences_are_hunks_numbered_by_file_line_and_edited_whol
         await pilot.press("enter")
     expected = "# Title\n\nThis sentense is first. The second one is fine. Their third is last!\n"
     assert (repo / "post.md").read_text() == expected
+
+
+async def test_enter_twice_during_a_slow_commit_commits_once(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, ONE)
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nsleep 0.5\n")
+    hook.chmod(0o755)
+    async with reviewing(app) as pilot:
+        await pilot.press("y")
+        await open_commit(pilot)
+        await pilot.press("enter", "enter")  # the second lands while git is still working
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "committed" in str(app.screen.query_one("#done", Static).content)
+        await pilot.press("enter")
+    assert commit_count(repo) == 2 and app.result.outcome.refused == ()
+
+
+async def test_r_with_no_changes_for_the_file_keeps_the_review_going(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(fenced(ONE))
+    fake_provider.reply("NO CHANGES")
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.review.hunks == ()  # the stronger model sees nothing to change
+        await pilot.press("u")  # and the first proposal comes back
+        assert len(app.screen.review.hunks) == 1
+        assert "fake,cheap-model" in text_of(app, "#status")
+
+
+async def test_an_emptied_edit_deletes_the_lines_and_a_name_is_never_markup(
+    tmp_path: Path,
+) -> None:
+    name = "x[/b][id].py"
+    diff = file_diff(name, line_change(5, "50"))
+    repo, app = review_app(tmp_path, diff, files={name: LINES})
+    async with reviewing(app) as pilot:
+        await pilot.press("e")
+        assert isinstance(app.screen, EditScreen)
+        assert any(name in str(label.content) for label in app.screen.query(Label))
+        app.screen.query_one(TextArea).clear()  # the user empties the editor
+        await pilot.press("ctrl+s")
+        await commit(pilot)
+        await pilot.press("enter")
+    # The hunk's new side was emptied: its seven lines (context included) are gone.
+    assert (repo / name).read_text() == LINES.replace(
+        "".join(f"value_{i} = {i}\n" for i in range(2, 9)), ""
+    )

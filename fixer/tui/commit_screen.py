@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from fixer import agents
-from fixer.printable import printable
+from fixer.printable import printable, printable_lines
 from fixer.report import summary
 from fixer.session import Attempt, Outcome, Proposal, Run
 
@@ -48,6 +48,7 @@ class CommitScreen(Screen[Outcome | None]):
             list(accepted), sum(len(h) for h in accepted.values())
         )
         self.outcome: Outcome | None = None
+        self.sent = False
 
     def compose(self) -> ComposeResult:
         verb = "Write and commit" if self.committing else "Write"
@@ -86,7 +87,16 @@ class CommitScreen(Screen[Outcome | None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker, state = event.worker, event.state
         if state is WorkerState.ERROR and worker.group == "commit":
-            self.show_done(None, f"nothing more was done: {worker.error}")
+            # new_texts failed before any write (hunks that cannot go together): back to the
+            # review with every decision kept, to change them.
+            self.notify(
+                printable_lines(f"nothing was written: {worker.error}"),
+                markup=False,
+                severity="error",
+                timeout=10,
+            )
+            self.dismiss(None)
+            return
         if state is not WorkerState.SUCCESS:
             return
         if worker.group == "dirty" and worker.result:
@@ -101,17 +111,20 @@ class CommitScreen(Screen[Outcome | None]):
                 field.value = message
             self.query_one("#notes", Label).update(note or "")
         elif worker.group == "commit":
-            self.show_done(worker.result, None)
+            self.show_done(worker.result)
 
     def action_commit(self) -> None:
         if self.outcome is not None:
             self.dismiss(self.outcome)
+            return
+        if self.sent:  # Enter again while git works: one commit only
             return
         message = self.query_one("#message", Input).value.strip() if self.committing else ""
         if self.committing and not message:
             self.notify("Write a commit message first.", severity="warning")
             return
         self.workers.cancel_group(self, "message")
+        self.sent = True
         self.finish(message)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -122,17 +135,14 @@ class CommitScreen(Screen[Outcome | None]):
     def finish(self, message: str) -> Outcome:
         return self.run.finish(self.proposal, message)
 
-    def show_done(self, outcome: Outcome | None, failure: str | None) -> None:
+    def show_done(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.query_one("#plan").display = False
-        done = self.query_one("#done", Static)
-        text = failure or summary(self.proposal, outcome, self.attempts)
-        done.update(f"{text}\n\nPress Enter to leave.")
-        if outcome is None:
-            self.outcome = Outcome(refused=(failure or "",))
+        text = summary(self.proposal, outcome, self.attempts)
+        self.query_one("#done", Static).update(f"{text}\n\nPress Enter to leave.")
 
     def action_back(self) -> None:
         if self.outcome is not None:
             self.dismiss(self.outcome)
-        elif not self.workers or all(w.group != "commit" for w in self.workers):
+        elif not self.sent:
             self.dismiss(None)

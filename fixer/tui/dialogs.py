@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, TextArea
 
+from fixer.printable import printable
+
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
 {name} > Vertical {{
@@ -89,11 +91,13 @@ class EditScreen(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"{self.title_text}\n[b]Ctrl+S[/b] accept the edit   [b]Esc[/b] cancel")
+            yield Label(printable(self.title_text), markup=False)  # holds a file name
+            yield Label("[b]Ctrl+S[/b] accept the edit   [b]Esc[/b] cancel")
             yield TextArea(self.text, tab_behavior="indent", soft_wrap=False)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.split("\n"))
+        text = self.query_one(TextArea).text
+        self.dismiss(text.split("\n") if text else [])  # emptied: the new side is no lines
 
 
 class HelpScreen(ModalScreen[None]):

@@ -110,6 +110,7 @@ class ReviewScreen(Screen[None]):
         self.estimate = ""
         self.asking: tuple[Route | None, str | None] = (route, None)
         self.file_routes: dict[str, Route | None] = {}
+        self.asked_again: list[tuple[str, Route | None]] = []  # (file, its route before r)
         self.binding_state: tuple[bool, ...] = ()
 
     # -- layout ----------------------------------------------------------------------------
@@ -212,6 +213,7 @@ class ReviewScreen(Screen[None]):
     def take_file(self, name: str, route: Route, proposal: Proposal) -> None:
         """The file asked again: its new hunks replace its old ones; other files keep theirs."""
         count = self.review.replace_file(name, proposal.review)
+        self.asked_again.append((name, self.file_routes.get(name)))  # for undo
         self.file_routes[name] = route
         self.notify(f"{route} proposes {count} hunk(s) for {printable(name)}", markup=False)
         self.redraw(self.cursor)
@@ -470,7 +472,11 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(EditScreen(title, shown), save)
 
     def action_undo(self) -> None:
+        files = self.review.files
         self.review.undo()
+        if self.review.files is not files and self.asked_again:  # a file asked again, undone
+            name, route = self.asked_again.pop()
+            self.file_routes[name] = route
         self.redraw()
 
     def action_toggle_split(self) -> None:
