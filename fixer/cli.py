@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fixer import __version__
-from fixer.report import summary
 
 if TYPE_CHECKING:
+    from fixer.calls import Caller
     from fixer.config import Config
     from fixer.cost import Cost
     from fixer.llm import Progress
@@ -161,7 +161,6 @@ def config_command(args: argparse.Namespace) -> int:
 
 
 def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from fixer.calls import Caller
     from fixer.errors import InputError
     from fixer.session import Job, Run, open_workspace, paths_named_by, read_sources
 
@@ -203,15 +202,23 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     )
     sources = read_sources(paths, workspace.root)
     config = _load_config(job)  # with --from-diff too: Router.background writes the message
-    caller = Caller(config, os.environ, ledger=_open_ledger(), force=args.force)
+    # A printed --from-diff run makes no call: no HTTP client, no ledger to open.
+    calls = diff_text is None or not args.print_diff
+    caller = _caller(config, args.force) if calls else None
     run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
     try:
         if interactive:
             return _review_in_terminal(run, args.theme)
         return _headless(run, args)
     finally:
-        if caller.ledger is not None:
+        if caller is not None and caller.ledger is not None:
             caller.ledger.close()
+
+
+def _caller(config: Config, force: bool) -> Caller:
+    from fixer.calls import Caller
+
+    return Caller(config, os.environ, ledger=_open_ledger(), force=force)
 
 
 def _open_ledger():
@@ -253,6 +260,8 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     if not proposal.review.accepted():
         print("fixer: no hunk accepted; nothing written", file=sys.stderr)
         return 0
+    from fixer.report import summary
+
     outcome = run.finish(proposal, _commit_message(run, proposal))
     run.settle(proposal)
     print(summary(proposal, outcome, run.caller.attempts))
@@ -291,6 +300,8 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
         if result.proposal is not None and result.proposal.review.hunks:
             print("fixer: quit; nothing written", file=sys.stderr)
         return 0
+    from fixer.report import summary
+
     print(summary(result.proposal, result.outcome, run.caller.attempts))
     return 4 if result.outcome.refused else 0
 
@@ -335,7 +346,8 @@ def _propose(run: Run) -> Proposal:
     import asyncio
 
     line = _ProgressLine(sys.stderr.isatty())
-    run.caller.on_estimate = line.estimate
+    if run.caller is not None:
+        run.caller.on_estimate = line.estimate
     try:
         return asyncio.run(run.propose(run.route(), on_progress=line.progress))
     finally:

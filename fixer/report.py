@@ -9,8 +9,9 @@ from fixer.cost import Money, format_money
 from fixer.printable import printable_lines
 
 if TYPE_CHECKING:
+    from fixer.calls import Attempt
     from fixer.router import Route
-    from fixer.session import Attempt, Outcome, Proposal
+    from fixer.session import Outcome, Proposal
 
 
 def summary(proposal: Proposal, outcome: Outcome, attempts: Sequence[Attempt] | None = None) -> str:

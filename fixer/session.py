@@ -11,12 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fixer import agents
-from fixer.calls import Attempt, Caller
 from fixer.config import Config, load_config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
-from fixer.llm import Endpoint, Progress, Reply
 from fixer.patch import PatchRejected, extract_diff, parse_diff, refusal_feedback
 from fixer.review import Decision, Review, build_review, merge_reviews
 from fixer.router import (
@@ -30,6 +29,10 @@ from fixer.router import (
 )
 from fixer.sources import Source, new_source, read_source, write_source
 from fixer.vcs import GitRepo, open_repo
+
+if TYPE_CHECKING:
+    from fixer.calls import Attempt, Caller
+    from fixer.llm import Endpoint, Progress, Reply
 
 REPLY_PREVIEW = 400
 
@@ -267,6 +270,8 @@ def route_for(
 
 def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:
     """The HTTP endpoint of a route, with its key resolved (or a ConfigError naming it)."""
+    from fixer.llm import Endpoint
+
     provider = config.provider(route.provider)
     return Endpoint(
         provider=provider.name,
@@ -303,6 +308,8 @@ async def propose(
         # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
         review, notes = await asyncio.to_thread(_local_review, job, sources, workspace)
         return Proposal(review, sources, route, notes=notes)
+    from fixer.calls import Caller  # here: a --from-diff run never loads the HTTP client
+
     caller = caller or Caller(config, env)
     ladder = escalation_ladder(config, route) if job.escalate else [route]
     attempts: list[Attempt] = []
@@ -543,6 +550,8 @@ async def commit_message(
     route = background_route(config) if config else None
     if route is None or route.is_local:
         return fallback, None
+    from fixer.calls import Caller
+
     caller = caller or Caller(config, env)
     try:
         messages = agents.commit_message_messages(review.as_diff(True))

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from fixer.calls import Attempt
 from fixer.errors import FixerError
 from fixer.printable import printable_lines
 from fixer.router import Route
-from fixer.session import Attempt, Outcome, Proposal, Run
+from fixer.session import Outcome, Proposal, Run
 from fixer.themes import DIFF_VARIABLES, FixerTheme, load_themes, pick_theme
 from fixer.tui.review_screen import ReviewScreen
 

@@ -13,9 +13,10 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from fixer import agents
+from fixer.calls import Attempt
 from fixer.printable import printable, printable_lines
 from fixer.report import summary
-from fixer.session import Attempt, Outcome, Proposal, Run
+from fixer.session import Outcome, Proposal, Run
 
 
 def planned_files(proposal: Proposal) -> list[tuple[str, int, int, int]]:
