@@ -25,7 +25,7 @@ from fixer.patch import (
     parse_diff,
     split_hunk,
 )
-from fixer.patch.parse import BOM, Line, dominant_ending, join_lines, side_index, split_lines
+from fixer.patch.parse import BOM, Line, dominant_ending, join_lines, split_lines
 
 
 class Decision(StrEnum):
@@ -306,8 +306,8 @@ def _edited_hunks(original: str, hunk: Hunk, new_lines: Sequence[str]) -> list[H
     Only that region is diffed, so their context never reaches lines outside it, which a
     neighbouring hunk (a split piece sharing context) may change. Numbered in the file.
     """
-    start = side_index(hunk.old_start, hunk.old_count)
-    new_start = side_index(hunk.new_start, hunk.new_count)
+    start = hunk.old_index
+    new_start = hunk.new_index
     if start is None or new_start is None:
         raise ValueError("only hunks with @@ line numbers (recomputed from the file) can be edited")
     lines = split_lines(original)
@@ -354,7 +354,7 @@ def _ends_without_newline(lines: list[Line], hunk: Hunk) -> bool:
 def _changed_span(hunk: Hunk) -> tuple[int, int]:
     """The closed span of old-file positions a hunk changes, context left out: a removed line k
     covers k..k+1, an insertion before line p covers p..p."""
-    position = side_index(hunk.old_start, hunk.old_count) or 0
+    position = hunk.old_index or 0
     touched = []
     for line in hunk.lines:
         if line[0] == "-":

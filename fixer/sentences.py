@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 from itertools import pairwise
 
 from fixer.patch import Hunk, diff_hunks
-from fixer.patch.parse import Line, dominant_ending, side_index, split_lines
+from fixer.patch.parse import Line, dominant_ending, split_lines
 from fixer.patch.words import word_spans
 
 CONTINUATION = "\u2063"  # INVISIBLE SEPARATOR: starts a view line continuing the previous file line
@@ -191,7 +191,7 @@ def _paired_lines(original: str, corrected: str) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     old = new = 0
     for hunk in diff_hunks(original, corrected, context=0):
-        old_index = side_index(hunk.old_start, hunk.old_count) or 0
+        old_index = hunk.old_index or 0
         pairs += [(old + k, new + k) for k in range(old_index - old)]
         new = new + old_index - old
         if hunk.old_count == hunk.new_count:

@@ -25,7 +25,6 @@ from fixer.patch.parse import (
     dominant_ending,
     join_lines,
     parse_diff,
-    side_index,
     split_lines,
 )
 
@@ -142,7 +141,7 @@ def _joined(file: _Pieces, runs: list[Run], ending: str, final_newline: bool) ->
 
 def _old_index(hunk: Hunk, number: int = 0) -> int:
     """The 0-based index where the hunk's old lines begin; refused without an @@ number."""
-    index = side_index(hunk.old_start, hunk.old_count)
+    index = hunk.old_index
     if index is None:
         raise PatchRejected("it has no @@ line number to apply it by", hunk=number or None)
     return index
@@ -428,8 +427,8 @@ def split_hunk(hunk: Hunk) -> list[Hunk]:
     if len(firsts) < 2:
         return [hunk]
     lasts = [k for k, tag in enumerate(tags) if tag != " " and tags[k + 1 : k + 2] in ([], [" "])]
-    old_index = side_index(hunk.old_start, hunk.old_count)
-    new_index = side_index(hunk.new_start, hunk.new_count)
+    old_index = hunk.old_index
+    new_index = hunk.new_index
     pieces = []
     for b in range(len(firsts)):
         lo = lasts[b - 1] + 1 if b else 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from fixer.patch.errors import PatchRejected
-from fixer.patch.parse import BOM, FilePatch, Hunk, side_index, split_lines
+from fixer.patch.parse import BOM, FilePatch, Hunk, split_lines
 
 
 @dataclass(frozen=True)
@@ -204,10 +204,6 @@ def _lines_text(positions: Sequence[int], size: int) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _old_index(hunk: Hunk) -> int | None:
-    return side_index(hunk.old_start, hunk.old_count)
-
-
 def _closest(file: _File, old: Sequence[str], hint: int | None) -> int:
     """The start of the window of the file that looks most like `old`."""
     votes: Counter[int] = Counter()
@@ -232,7 +228,7 @@ def _closest(file: _File, old: Sequence[str], hint: int | None) -> int:
 def _mismatch(file: _File, hunk: Hunk, number: int, path: str | None) -> PatchRejected:
     """The refusal for a hunk whose old lines are not in the file, with the closest real lines."""
     old = hunk.old_lines
-    start = max(0, _closest(file, old, _old_index(hunk)))
+    start = max(0, _closest(file, old, hunk.old_index))
     missing = next((line for line in old if not file.contains(line)), None)
     if missing is not None:
         detail = f"the line {missing!r} is not in the file"
@@ -358,13 +354,13 @@ def _hint(number: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> int | N
     A model that numbers from an older version of the file is off by the same amount in every
     hunk: the hunks that could be placed by their lines alone show by how much.
     """
-    mine = _old_index(hunks[number - 1])
+    mine = hunks[number - 1].old_index
     if mine is None:
         return None
     offsets = [
         (abs(theirs - mine), start - theirs)
         for other, start in chosen.items()
-        if (theirs := _old_index(hunks[other - 1])) is not None
+        if (theirs := hunks[other - 1].old_index) is not None
     ]
     return mine + min(offsets)[1] if offsets else mine
 

@@ -79,6 +79,15 @@ class Hunk:
         return len(self.old_lines)
 
     @property
+    def old_index(self) -> int | None:
+        """0-based index of the old side's first line, from its @@ number (None without one)."""
+        return side_index(self.old_start, self.old_count)
+
+    @property
+    def new_index(self) -> int | None:
+        return side_index(self.new_start, self.new_count)
+
+    @property
     def new_count(self) -> int:
         return len(self.new_lines)
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 from fixer.patch import Hunk, hunk_range
-from fixer.patch.parse import side_index
 from fixer.patch.words import Span, pair_lines, word_spans
 from fixer.printable import printable
 
@@ -55,8 +54,8 @@ def diff_lines(hunk: Hunk) -> list[DiffLine]:
             spans = word_spans(texts[removed[i]], texts[added[j]])
             if spans is not None:
                 words[removed[i]], words[added[j]] = tuple(spans[0]), tuple(spans[1])
-    old = (side_index(hunk.old_start, hunk.old_count) or 0) + 1
-    new = (side_index(hunk.new_start, hunk.new_count) or 0) + 1
+    old = (hunk.old_index or 0) + 1
+    new = (hunk.new_index or 0) + 1
     lines = []
     for k, (tag, text) in enumerate(zip(tags, texts, strict=True)):
         lines.append(
