@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from fixer.patch.errors import PatchRejected
 from fixer.patch.parse import BOM, FilePatch, Hunk, split_lines
@@ -375,12 +376,25 @@ def _nearest(starts: Sequence[int], hint: int | None) -> int | None:
     return ranked[0]
 
 
+def _in_diff_order(hunks: Sequence[Hunk]) -> bool:
+    """Whether the @@ numbers rise with the hunks' order in the diff, as git writes them.
+
+    Numbers that do not are off by different amounts per hunk: their order proves nothing.
+    """
+    starts = [h.old_start for h in hunks if h.old_start is not None]
+    return all(a <= b for a, b in pairwise(starts))
+
+
 def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int]:
     """One start per hunk that can be placed with certainty; the others are left out."""
     chosen = {number: starts[0] for number, starts in found.items() if len(starts) == 1}
     pending = sorted(number for number in found if number not in chosen)
+    ordered = _in_diff_order(hunks)
     while pending:
-        allowed = {n: [s for s in found[n] if _consistent(n, s, chosen, hunks)] for n in pending}
+        allowed = {
+            n: [s for s in found[n] if not ordered or _consistent(n, s, chosen, hunks)]
+            for n in pending
+        }
         decided = {n: starts[0] for n, starts in allowed.items() if len(starts) == 1}
         if not decided:
             for n in pending:
