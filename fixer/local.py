@@ -13,11 +13,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from fixer.patch import diff_hunks, format_diff
-from fixer.patch.parse import split_lines as parse_lines
+from fixer.patch.parse import split_lines
 from fixer.sources import Source
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
@@ -25,7 +25,6 @@ PROSE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".rst", ""})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TOOL_TIMEOUT_S = 60
 CODESPELL_FOUND = 65  # EX_DATAERR: misspellings remain (ambiguous ones are never written)
-FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class LocalReply:
 def propose_local(sources: Sequence[Source]) -> LocalReply:
     """Run ruff on Python files and codespell on prose; answer with a diff like a model would."""
     prose = [source for source in sources if source.text and _suffix(source) in PROSE_SUFFIXES]
-    spelled = dict(zip((s.name for s in prose), _codespell(prose), strict=True)) if prose else {}
+    spelled = dict(zip((s.name for s in prose), spell_prose(prose), strict=True)) if prose else {}
     diffs: list[str] = []
     notes: list[str] = []
     for source in sources:
@@ -52,9 +51,19 @@ def propose_local(sources: Sequence[Source]) -> LocalReply:
 
 
 def spell_prose(sources: Sequence[Source]) -> list[tuple[str, str]]:
-    """codespell's fixes of each text (prose whose protected parts are already masked), and a
-    note per text: grammar mode's offline corrector."""
-    return _codespell(sources)
+    """codespell's fixes of each text, and a note per text. A Markdown file's code, links,
+    front matter and markup are masked first, so only its prose is ever spelled."""
+    from fixer.markdown import MaskError, mask, unmask
+
+    masks = [mask(s.text) if _suffix(s) in MARKDOWN_SUFFIXES else None for s in sources]
+    copies = [replace(s, text=m.text) if m else s for s, m in zip(sources, masks, strict=True)]
+    spelled = []
+    for source, masked, (fixed, note) in zip(sources, masks, _codespell(copies), strict=True):
+        try:
+            spelled.append((unmask(fixed, masked) if masked else fixed, note))
+        except MaskError:  # codespell never touches ⟦n⟧; should it, nothing is proposed
+            spelled.append((source.text, f"codespell: {source.name} left as is ({note})"))
+    return spelled
 
 
 def _propose_one(source: Source) -> tuple[str, str]:
@@ -73,11 +82,6 @@ def _suffix(source: Source) -> str:
 def unified_diff(old: str, new: str, name: str) -> str:
     """A git-applicable unified diff from old to new ("" when equal), each line's ending kept."""
     return format_diff(name, diff_hunks(old, new)) if old != new else ""
-
-
-def split_lines(text: str) -> list[str]:
-    """The lines of text, each with its own ending (split at "\\n" only, as git does)."""
-    return [line + ending for line, ending in parse_lines(text)]
 
 
 def _ruff(source: Source) -> tuple[str, str]:
@@ -132,44 +136,14 @@ def _copy(source: Source, directory: Path) -> str:
 
 def _read_back(source: Source, copy: str) -> tuple[str, str]:
     fixed = Path(copy).read_bytes().decode("utf-8")
-    if _suffix(source) in MARKDOWN_SUFFIXES:
-        fixed = _keep_fences(source.text, fixed)
     return fixed, f"codespell: {_fixes(_changed_words(source.text, fixed), source.name)}"
-
-
-def _keep_fences(old: str, new: str) -> str:
-    """Undo changes inside fenced code blocks: code is not prose."""
-    old_lines, new_lines = split_lines(old), split_lines(new)
-    if len(old_lines) != len(new_lines):  # codespell only edits within lines; be safe if not
-        return old
-    fenced = _fenced_lines(old_lines)
-    kept = (
-        o if i in fenced else n for i, (o, n) in enumerate(zip(old_lines, new_lines, strict=True))
-    )
-    return "".join(kept)
-
-
-def _fenced_lines(lines: list[str]) -> set[int]:
-    """Indexes of lines inside ``` or ~~~ fences, fences included (CommonMark's closing rule)."""
-    fenced: set[int] = set()
-    opener = ""
-    for index, line in enumerate(lines):
-        match = FENCE.match(line)
-        if opener:
-            fenced.add(index)
-            closes = match and match.group(1).startswith(opener) and not line[match.end() :].strip()
-            opener = "" if closes else opener
-        elif match:
-            fenced.add(index)
-            opener = match.group(1)
-    return fenced
 
 
 def _changed_words(old: str, new: str) -> int:
     """Count word-level changes, so a note says "2 fixes" for two words on one line."""
     # codespell edits within lines, so comparing changed lines pairwise is exact and cheap.
     pairs = zip(split_lines(old), split_lines(new), strict=False)
-    return sum(_word_edits(a, b) for a, b in pairs if a != b)
+    return sum(_word_edits(a[0], b[0]) for a, b in pairs if a != b)
 
 
 def _word_edits(old: str, new: str) -> int:

@@ -474,15 +474,13 @@ def _local_review(
             local.notes
         )
     from fixer.grammar import correction_review, is_english
-    from fixer.markdown import mask, unmask
 
     (source,) = sources.values()
     if not is_english(source.text):
         note = f"codespell knows only English; {source.name} left as is (a model corrects it)"
         return Review((), ()), (note,)
-    masked = mask(source.text)
-    ((spelled, note),) = spell_prose([replace(source, text=masked.text)])
-    return correction_review(source.name, source.text, unmask(spelled, masked)), (note,)
+    ((spelled, note),) = spell_prose([source])
+    return correction_review(source.name, source.text, spelled), (note,)
 
 
 def _reply_review(

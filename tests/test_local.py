@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fixer.local import propose_local, split_lines, unified_diff
+from fixer.local import propose_local, unified_diff
 from fixer.sources import Source, read_source
 from tests.helpers import git
 
@@ -143,8 +143,3 @@ def test_unified_diff_is_accepted_by_git_apply(root: Path, old: str, new: str) -
     (root / "f.txt").write_bytes(old.encode())
     git_apply(root, unified_diff(old, new, "f.txt"))
     assert (root / "f.txt").read_bytes() == new.encode()
-
-
-def test_split_lines_splits_at_newline_only() -> None:
-    assert split_lines("a\r\nb\u2028c\x0cd\ne") == ["a\r\n", "b\u2028c\x0cd\n", "e"]
-    assert split_lines("") == []
