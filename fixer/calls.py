@@ -68,6 +68,7 @@ class Caller:
         # Estimates of the calls in flight, per currency: calls sent at once (--compare, posts,
         # sections) are checked against the budget together, not each against the past only.
         self.reserved: dict[str, Decimal] = {}
+        self.ledger_problem: str | None = None  # why later calls are not in the ledger
 
     def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
         """Fixer's raw prompt estimate, and the call's cost from the estimate corrected by the
@@ -166,8 +167,9 @@ class Caller:
                 call = _ledger_call(agent or self.agent, attempt, at, proposed, refused)
                 row = self.ledger.record(call)
                 attempt = replace(attempt, ledger_id=row)
-            except FixerError:
-                self.ledger = None  # reported by the caller's notes once; the fix goes on
+            except FixerError as error:  # the fix goes on; the CLI says it once at the end
+                self.ledger_problem = str(error)
+                self.ledger = None
         self.attempts.append(attempt)
         return attempt
 
@@ -192,7 +194,7 @@ class Caller:
             if limit is not None and spent + money.amount > limit:
                 raise BudgetExceeded(
                     f"not sent: this call to {route} would cost about "
-                    f"{format_money(money, estimated=True)}; {period} has spent "
+                    f"{format_money(money)}; {period} has spent "
                     f"{format_money(Money(spent, budget.currency))} of the Budget's "
                     f"{format_money(Money(limit, budget.currency))}. Raise Budget in the config, "
                     "pick a cheaper model (-m), or send it anyway with --force."

@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_const",
         const="grammar",
         dest="agent",
+        default="fix",
         help="correct the prose of Markdown posts, one hunk per sentence; code, links, front "
         "matter and markup never change (same as --agent grammar)",
     )
@@ -139,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fixer: interrupted; nothing more was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `fixer --print ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def config_command(args: argparse.Namespace) -> int:
@@ -204,21 +208,23 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     config = _load_config(job)  # with --from-diff too: Router.background writes the message
     # A printed --from-diff run makes no call: no HTTP client, no ledger to open.
     calls = diff_text is None or not args.print_diff
-    caller = _caller(config, args.force) if calls else None
+    caller = _caller(config, args.force, args.agent) if calls else None
     run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
     try:
         if interactive:
             return _review_in_terminal(run, args.theme)
         return _headless(run, args)
     finally:
+        if caller is not None and caller.ledger_problem:
+            print(f"fixer: {caller.ledger_problem} Later calls were not recorded.", file=sys.stderr)
         if caller is not None and caller.ledger is not None:
             caller.ledger.close()
 
 
-def _caller(config: Config, force: bool) -> Caller:
+def _caller(config: Config, force: bool, agent: str) -> Caller:
     from fixer.calls import Caller
 
-    return Caller(config, os.environ, ledger=_open_ledger(), force=force)
+    return Caller(config, os.environ, ledger=_open_ledger(), force=force, agent=agent)
 
 
 def _open_ledger():
@@ -239,7 +245,9 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     if not proposal.review.hunks:
         return 0
     grammar = run.job.agent == "grammar"
-    if args.print_diff and not grammar:
+    # Grammar guards and compared models' disagreements are flagged: --print leaves them out,
+    # as --yes does (two models' versions of one line cannot both be printed).
+    if args.print_diff and not (grammar or run.job.compare):
         sys.stdout.write(proposal.review.as_diff())
         return 0
     proposal.review.accept_all()
@@ -248,10 +256,12 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
         # A grammar hunk is flagged when it touches code, links or markup, or rewrites a
         # sentence: never written, nor printed, without a look in the review screen.
         names = ", ".join(sorted({f"{h.name} ({h.flag})" for h in flagged}))
+        again = (
+            "--grammar " if grammar else f"--compare {run.job.compare} " if run.job.compare else ""
+        )
         print(
             f"fixer: {'--print' if args.print_diff else '--yes'} dropped {len(flagged)} "
-            f"flagged hunk(s) in {names}; review them with fixer "
-            f"{'--grammar ' if grammar else ''}FILE",
+            f"flagged hunk(s) in {names}; review them with fixer {again}FILE",
             file=sys.stderr,
         )
     if args.print_diff:
@@ -366,7 +376,8 @@ class _ProgressLine:
         from fixer.cost import format_money
 
         self.clear()
-        self.head = f"{route}, about {format_money(cost.money, estimated=True)}"
+        about = f"about {format_money(cost.money)}" if cost.money else "price unknown"
+        self.head = f"{route}, {about}"
         print(f"fixer: asking {self.head}", file=sys.stderr, flush=True)
 
     def progress(self, progress: Progress) -> None:

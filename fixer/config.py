@@ -300,6 +300,7 @@ def check_config(config: Config, env: Mapping[str, str]) -> list[str]:
     return [
         *(f"uses ${name} which is not set" for name in config.unset_variables),
         *_check_top_level(config.raw),
+        *_check_ui(config.raw.get("fixer"), env),
         *_check_providers(config, env),
         *_check_router(config),
     ]
@@ -324,7 +325,6 @@ def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
 
     return [
         *problems,
-        *_check_ui(raw.get("fixer")),
         *_check_budget(raw.get("Budget")),
         *check_pricing(raw.get("Pricing")),
     ]
@@ -350,7 +350,34 @@ def _check_budget(section: Any) -> list[str]:
     return problems
 
 
-def _check_ui(section: Any) -> list[str]:
+# The review screen's binding ids (fixer/tui/review_screen.py; a test keeps the two in step),
+# listed here so that checking a config never loads Textual.
+REVIEW_KEY_IDS = [
+    "accept",
+    "reject",
+    "accept-file",
+    "reject-file",
+    "next-undecided",
+    "prev-undecided",
+    "commit",
+    "help",
+    "quit",
+    "split",
+    "edit",
+    "undo",
+    "ask-again",
+    "cancel",
+    "next-hunk",
+    "previous-hunk",
+    "next-file",
+    "accept-all",
+    "goto",
+    "search",
+    "side-by-side",
+]
+
+
+def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
     if section is None:
         return []
     if not isinstance(section, dict):
@@ -362,11 +389,24 @@ def _check_ui(section: Any) -> list[str]:
     ]
     if "theme" in section and not (isinstance(section["theme"], str) and section["theme"]):
         problems.append(f'"fixer.theme" must be a theme name, not {section["theme"]!r}')
+    elif "theme" in section:
+        from fixer.themes import load_themes
+
+        known = load_themes(env)[0]
+        if section["theme"] not in known:
+            names = ", ".join(sorted(known))
+            problems.append(f'"fixer.theme" {section["theme"]!r} is not a theme (known: {names})')
     keymap = section.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         problems.append(
             f'"fixer.keymap" must map binding ids to keys, like {{"accept": "Y"}}, not {keymap!r}'
         )
+    else:
+        problems += [
+            f'"fixer.keymap" has an unknown binding id {key!r} (known: {", ".join(REVIEW_KEY_IDS)})'
+            for key in keymap
+            if key not in REVIEW_KEY_IDS
+        ]
     return problems
 
 

@@ -34,7 +34,9 @@ class Route:
 
     provider: str  # "local" for the offline fixers
     model: str  # "" for local
-    scenario: str  # "default", "background", "think", "longContext", "override", "local"
+    # "default", "background", "think", "longContext", "override" (-m), "escalation",
+    # "compare" or "local": the ledger keeps it with each call
+    scenario: str
     reason: str  # e.g. "Router.default", "-m override"
 
     @property
@@ -163,6 +165,8 @@ def parse_compare(text: str, config: Config) -> list[Route]:
         elif item in providers and k + 1 < len(items):
             routes.append(parse_route(f"{item},{items[k + 1]}", "compare", "--compare"))
             k += 2
+        elif item in providers:
+            raise ConfigError(f"--compare: provider {item!r} needs a model after it")
         else:
             known = ", ".join(sorted(providers)) or "none"
             raise ConfigError(
@@ -170,7 +174,8 @@ def parse_compare(text: str, config: Config) -> list[Route]:
                 "scenario; write provider,model,provider,model or default,think"
             )
     if len({str(r) for r in routes}) < 2:
-        raise ConfigError("--compare needs at least two different models")
+        named = ", ".join(f"{r} ({r.reason})" for r in routes)
+        raise ConfigError(f"--compare needs at least two different models, not {named}")
     return routes
 
 

@@ -70,10 +70,6 @@ class Proposal:
     attempts: tuple[Attempt, ...] = ()  # every model call of the run, retries included
     notes: tuple[str, ...] = ()
 
-    @property
-    def replies(self) -> tuple[Reply, ...]:
-        return tuple(a.reply for a in self.attempts if a.reply is not None)
-
 
 @dataclass(frozen=True)
 class Outcome:

@@ -526,3 +526,17 @@ def test_render_built_in_default(env: dict[str, str]) -> None:
     assert f"Config: {BUILT_IN_ORIGIN}" in text
     assert "none (only the offline fixers are available)" in text
     assert "default      local (offline fixers)" in text
+
+
+def test_keymap_ids_and_theme_names_are_checked(tmp_path: Path, env: dict[str, str]) -> None:
+    data = {"Router": {"default": "local"}, "fixer": {"theme": "neon", "keymap": {"acept": "Y"}}}
+    problems = check_config(config_with(tmp_path, env, data), env)
+    assert any("'neon' is not a theme (known: ansi, dark, light)" in p for p in problems)
+    assert any("unknown binding id 'acept'" in p for p in problems)
+
+
+def test_the_known_binding_ids_are_the_review_screens() -> None:
+    from fixer.config import REVIEW_KEY_IDS
+    from fixer.tui.review_screen import REVIEW_KEYS
+
+    assert set(REVIEW_KEY_IDS) == REVIEW_KEYS

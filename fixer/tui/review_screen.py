@@ -52,7 +52,7 @@ NEEDS_HUNKS = {
     "undo",
     "next_file",
     "commit",
-    "toggle_split",
+    "side_by_side",
 }
 
 
@@ -94,7 +94,7 @@ class ReviewScreen(Screen[None]):
         Binding("A", "accept_all", "accept all unflagged", id="accept-all"),
         Binding("g", "goto", "go to hunk", id="goto"),
         Binding("slash", "search", "search", id="search"),
-        Binding("v", "toggle_split", "side by side", id="side-by-side"),
+        Binding("v", "side_by_side", "side by side", id="side-by-side"),
     ]
 
     def __init__(self, run: Run, result: ReviewResult, route: Route | None) -> None:
@@ -174,7 +174,7 @@ class ReviewScreen(Screen[None]):
         self.progress = progress
 
     def on_estimate(self, route: Route, cost: Cost) -> None:
-        self.estimate = format_money(cost.money, estimated=True)
+        self.estimate = f"about {format_money(cost.money)}" if cost.money else "price unknown"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "proposal" or not event.worker.is_finished:
@@ -287,7 +287,7 @@ class ReviewScreen(Screen[None]):
             tokens = self.progress.received_tokens if self.progress else 0
             parts += [f"{spin} {tokens:,} tokens received", f"{elapsed:.1f}s"]
             if self.estimate:
-                parts.append(f"about {self.estimate}")
+                parts.append(self.estimate)
             parts.append("Esc cancels")
         elif self.review is not None and self.review.hunks:
             review = self.review
@@ -479,7 +479,7 @@ class ReviewScreen(Screen[None]):
             self.file_routes[name] = route
         self.redraw()
 
-    def action_toggle_split(self) -> None:
+    def action_side_by_side(self) -> None:
         self.hunks.toggle_split()
 
     def action_commit(self) -> None:
