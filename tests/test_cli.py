@@ -481,3 +481,25 @@ def test_compare_needs_two_known_models(repo, env, fake_provider_config) -> None
     )
     assert result.returncode == 2
     assert "'nosuch' is neither a provider (known: fake)" in result.stderr
+
+
+def test_compare_print_leaves_out_what_the_models_disagree_on(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    head_lines = "--- a/calc.py\n+++ b/calc.py\n@@ -5 +5 @@\n-value_5 = 5\n"
+    fake_provider.reply(head_lines + "+value_5 = 50\n")
+    fake_provider.reply(head_lines + "+value_5 = 55\n")
+    result = run_fixer(
+        "--print",
+        "--compare",
+        "default,think",
+        "--config",
+        str(fake_provider_config),
+        "calc.py",
+        cwd=repo,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # two versions of one line: neither is printed
+    assert "--print dropped 2 flagged hunk(s)" in result.stderr
+    assert "review them with fixer --compare default,think FILE" in result.stderr

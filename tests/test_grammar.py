@@ -264,7 +264,9 @@ def test_each_post_is_its_own_call_in_the_ledger_and_one_failing_spares_the_othe
     assert (repo / "two.md").read_text() == two
     assert "two.md: " in result.stderr  # the failed post is named, the run goes on
     with Ledger(ledger_path(env)) as ledger:
-        proposing = [c for c in ledger.calls() if c.hunks_proposed]
+        calls = ledger.calls()
+    assert {c.agent for c in calls} == {"grammar"}  # `fixer usage --by agent` tells them apart
+    proposing = [c for c in calls if c.hunks_proposed]
     assert [(c.hunks_proposed, c.hunks_accepted, c.hunks_rejected) for c in proposing] == [
         (1, 1, 0)
     ]
