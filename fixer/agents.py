@@ -73,6 +73,15 @@ def fix_messages(files: Sequence[PromptFile], request: str | None) -> list[dict[
     ]
 
 
+REPLY_PREVIEW = 400  # characters of a failed reply shown to the user
+
+
+def reply_preview(text: str) -> str:
+    """How a reply began, indented, for an error that says why it could not be used."""
+    start = text[:REPLY_PREVIEW] + ("…" if len(text) > REPLY_PREVIEW else "")
+    return "the reply began with:\n" + "\n".join("    " + line for line in start.splitlines())
+
+
 def grammar_messages(name: str, masked_text: str, request: str | None) -> list[dict[str, str]]:
     """The chat messages of the grammar agent: rules, the post with its protected parts masked,
     then the request."""

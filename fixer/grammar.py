@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
+from fixer.agents import reply_preview
 from fixer.errors import NoDiffError
 from fixer.markdown import (
     MaskError,
@@ -46,7 +47,9 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
     try:
         placed = build_review(reply, {name: masked.text})
     except PatchRejected as error:
-        raise NoDiffError(str(error), "Your reply held no unified diff of the post.") from None
+        raise NoDiffError(
+            f"{error}\n{reply_preview(reply)}", "Your reply held no unified diff of the post."
+        ) from None
     kept = [h.hunk for h in placed.hunks if _keeps_placeholders(h.hunk)]
     refusals = placed.refusals + tuple(
         PatchRejected(
@@ -61,7 +64,8 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
         if refusals and not all(r.already_applied for r in refusals):
             reasons = "\n".join(f"refused {r}" for r in refusals)
             raise NoDiffError(
-                f"no hunk of the diff could be applied to the post:\n{reasons}",
+                f"no hunk of the diff could be applied to the post:\n{reasons}\n"
+                f"{reply_preview(reply)}",
                 refusal_feedback(refusals),
             )
         return Review((FileChange(name, original, refusals=refusals),), ())

@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from fixer.calls import Attempt, Caller
     from fixer.llm import Endpoint, Progress, Reply
 
-REPLY_PREVIEW = 400
-
 
 @dataclass(frozen=True)
 class Job:
@@ -489,7 +487,7 @@ def _reply_review(
         why = "its output limit" if reply.finish_reason == "length" else "a cut connection"
         raise NoDiffError(
             f"the reply was cut off by {why}; a partial diff is never applied\n"
-            f"{_preview(reply.text)}",
+            f"{agents.reply_preview(reply.text)}",
             agents.CUT_OFF_FEEDBACK,
         )
     if agent == "grammar":
@@ -514,19 +512,16 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
     try:
         review = build_review(reply_text, originals, may_create)
     except PatchRejected as error:
-        raise NoDiffError(f"{error}\n{_preview(reply_text)}", agents.NO_DIFF_FEEDBACK) from None
+        raise NoDiffError(
+            f"{error}\n{agents.reply_preview(reply_text)}", agents.NO_DIFF_FEEDBACK
+        ) from None
     if review.hunks or all(r.already_applied for r in review.refusals):
         return review  # hunks to review, or nothing left to do: every hunk is already applied
     reasons = "\n".join(f"refused {r}" for r in review.refusals)
     raise NoDiffError(
-        f"no hunk of the diff could be applied:\n{reasons}\n{_preview(reply_text)}",
+        f"no hunk of the diff could be applied:\n{reasons}\n{agents.reply_preview(reply_text)}",
         refusal_feedback(review.refusals),
     )
-
-
-def _preview(text: str) -> str:
-    start = text[:REPLY_PREVIEW] + ("…" if len(text) > REPLY_PREVIEW else "")
-    return "the reply began with:\n" + "\n".join("    " + line for line in start.splitlines())
 
 
 async def commit_message(
