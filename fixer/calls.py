@@ -69,6 +69,7 @@ class Caller:
         # sections) are checked against the budget together, not each against the past only.
         self.reserved: dict[str, Decimal] = {}
         self.ledger_problem: str | None = None  # why later calls are not in the ledger
+        self.unchecked: dict[str, str] = {}  # route -> why the Budget could not count its calls
 
     def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
         """Fixer's raw prompt estimate, and the call's cost from the estimate corrected by the
@@ -183,8 +184,13 @@ class Caller:
         """BudgetExceeded when this call would take the run or the day over the Budget."""
         budget = self.config.budget
         money = estimate.money
-        if self.force or money is None or money.currency != budget.currency:
-            return  # no price, or no exchange rate to compare with: nothing to check against
+        if self.force or (budget.per_run is None and budget.per_day is None):
+            return
+        if money is None or money.currency != budget.currency:
+            # No price, or no exchange rate to compare with: sent, and said at the end.
+            why = "no price is known" if money is None else f"it is priced in {money.currency}"
+            self.unchecked[str(route)] = f"{why}, the Budget is in {budget.currency}"
+            return
         in_flight = self.reserved.get(budget.currency, Decimal(0))
         limits = [("this run", budget.per_run, self.spent(budget.currency) + in_flight)]
         if budget.per_day is not None:

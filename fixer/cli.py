@@ -217,6 +217,8 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     finally:
         if caller is not None and caller.ledger_problem:
             print(f"fixer: {caller.ledger_problem} Later calls were not recorded.", file=sys.stderr)
+        for route, why in (caller.unchecked if caller is not None else {}).items():
+            print(f"fixer: the Budget did not count the calls to {route}: {why}", file=sys.stderr)
         if caller is not None and caller.ledger is not None:
             caller.ledger.close()
 

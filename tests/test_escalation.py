@@ -130,10 +130,16 @@ def test_the_estimate_is_said_before_each_call(shop: Shop) -> None:
 
 def test_an_unknown_price_is_unknown_never_zero(shop: Shop) -> None:
     shop.provider.reply(GOOD, usage=usage(100, 10))
-    result = shop.fixer("--yes")
+    config = json.loads(shop.config.read_text())
+    config["Budget"] = {"per_run": 1}
+    path = shop.tmp / "budget.json"
+    path.write_text(json.dumps(config))
+    result = shop.fixer("--yes", config=path)
     assert result.returncode == 0, result.stderr
     assert "cost: unknown (no price known)" in result.stdout
     assert "fixer: asking fake,cheap-model, price unknown" in result.stderr
+    # Sent, but the Budget could not count it: said once, after the run.
+    assert result.stderr.count("the Budget did not count the calls to fake,cheap-model") == 1
 
 
 def test_estimates_learn_from_the_tokens_the_provider_reported(shop: Shop) -> None:
