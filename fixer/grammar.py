@@ -25,7 +25,7 @@ from fixer.patch import Hunk, PatchRejected, apply_hunks, refusal_feedback
 from fixer.patch.parse import split_lines
 from fixer.patch.words import tokens
 from fixer.review import FileChange, Review, ReviewHunk, build_review
-from fixer.sentences import file_view, sentence_hunks, sentence_view
+from fixer.sentences import file_view, sentence_hunks, sentence_view, split_sentences
 
 PROTECTED = "changes code, a link, front matter or markup"
 REWRITE = "rewrites most of the sentence"
@@ -50,16 +50,25 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
         raise NoDiffError(
             f"{error}\n{reply_preview(reply)}", "Your reply held no unified diff of the post."
         ) from None
-    kept = [h.hunk for h in placed.hunks if _keeps_placeholders(h.hunk)]
-    refusals = placed.refusals + tuple(
-        PatchRejected(
-            "changes code, a link, front matter or markup (a ⟦n⟧ mark): never applied",
-            path=name,
-            hunk=k + 1,
+    kept: list[Hunk] = []
+    refusals = list(placed.refusals)
+    for number, item in enumerate(placed.hunks, start=1):
+        if _keeps_placeholders(item.hunk):
+            kept.append(item.hunk)
+            continue
+        # A paragraph is often one line: its other sentences' corrections are kept.
+        salvaged = _salvaged(item.hunk)
+        if salvaged is not None:
+            kept.append(salvaged)
+        what = "the rest of its sentences were kept" if salvaged else "never applied"
+        refusals.append(
+            PatchRejected(
+                f"changes code, a link, front matter or markup (a ⟦n⟧ mark): {what}",
+                path=name,
+                hunk=number,
+            )
         )
-        for k, h in enumerate(placed.hunks)
-        if not _keeps_placeholders(h.hunk)
-    )
+    refusals = tuple(refusals)
     if not kept:
         if refusals and not all(r.already_applied for r in refusals):
             reasons = "\n".join(f"refused {r}" for r in refusals)
@@ -108,6 +117,28 @@ def join_sections(name: str, parts: Sequence[tuple[str, Review]]) -> Review:
         views.append(view)
     change = FileChange(name, "".join(views), refusals=tuple(refusals), sentences=True)
     return Review((change,), tuple(hunks))
+
+
+def _salvaged(hunk: Hunk) -> Hunk | None:
+    """The hunk with each sentence that changed a ⟦n⟧ mark put back as it was; None when it
+    keeps no correction (or its lines do not pair up)."""
+    removed = [line[1:] for line in hunk.lines if line[0] == "-"]
+    added = [line[1:] for line in hunk.lines if line[0] == "+"]
+    if len(removed) != len(added):
+        return None
+    safe = []
+    for old, new in zip(removed, added, strict=True):
+        olds, news = split_sentences(old), split_sentences(new)
+        if len(olds) != len(news):
+            safe.append(old)
+            continue
+        pairs = zip(olds, news, strict=True)
+        safe.append("".join(n if placeholders(n) == placeholders(o) else o for o, n in pairs))
+    if safe == removed:
+        return None
+    fresh = iter(safe)
+    lines = tuple(("+" + next(fresh)) if line[0] == "+" else line for line in hunk.lines)
+    return replace(hunk, lines=lines)
 
 
 def _keeps_placeholders(hunk: Hunk) -> bool:

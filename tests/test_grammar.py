@@ -270,3 +270,21 @@ def test_each_post_is_its_own_call_in_the_ledger_and_one_failing_spares_the_othe
     assert [(c.hunks_proposed, c.hunks_accepted, c.hunks_rejected) for c in proposing] == [
         (1, 1, 0)
     ]
+
+
+def test_a_paragraphs_good_sentences_survive_a_bad_one(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    post = "# Notes\n\nThis sentense is wrong. See `the code` for more. It are short.\n"
+    masked = mask(post).text.split("\n")
+    line = next(m for m in masked if m.startswith("This sentense"))
+    # Two corrections, and one sentence whose inline code (a ⟦n⟧ mark) the model rewrote.
+    bad = line.replace("sentense", "sentence").replace("It are", "It is")
+    bad = bad.replace(next(p for p in mask(post).text.split() if p.startswith("⟦")), "`code`")
+    fake_provider.reply(masked_diff(post, (line, bad)))
+    repo, result = grammar(tmp_path, env, post, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (repo / "post.md").read_text() == post.replace("sentense", "sentence").replace(
+        "It are", "It is"
+    )
+    assert "the rest of its sentences were kept" in result.stderr
