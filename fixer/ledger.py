@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -153,11 +154,24 @@ class Ledger:
                 path, timeout=timeout_s, isolation_level=None, check_same_thread=False
             )
             try:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._migrate()
+                self._first_open(timeout_s)
             except BaseException:
                 self._db.close()
                 raise
+
+    def _first_open(self, timeout_s: float) -> None:
+        """WAL mode and the schema. Two runs creating the file at once can be told "locked"
+        without SQLite waiting for the other (switching to WAL does not), so try again a while."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._migrate()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
