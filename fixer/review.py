@@ -262,12 +262,18 @@ class Review:
         self._reshape(index, fresh, Decision.PENDING, replaced, files)
         return len(fresh)
 
-    def counts(self, name: str | None = None) -> dict[Decision, int]:
-        """How many hunks have each decision, for one file or all."""
+    def counts(self) -> dict[Decision, int]:
+        """How many hunks have each decision."""
         result = dict.fromkeys(Decision, 0)
-        for h, d in zip(self.hunks, self.decisions, strict=True):
-            if name is None or h.name == name:
-                result[d] += 1
+        for d in self.decisions:
+            result[d] += 1
+        return result
+
+    def counts_by_file(self) -> dict[str, dict[Decision, int]]:
+        """How many hunks of each file have each decision, in one pass (fast at 2,000 hunks)."""
+        result: dict[str, dict[Decision, int]] = {}
+        for item, decision in zip(self.hunks, self.decisions, strict=True):
+            result.setdefault(item.name, dict.fromkeys(Decision, 0))[decision] += 1
         return result
 
     def accepted(self) -> dict[str, list[Hunk]]:

@@ -91,7 +91,7 @@ def test_accept_all_skips_flagged_new_files() -> None:
     assert [h.flag for h in review.hunks] == [None, None, "new file"]
     assert review.accept_all() == 2
     assert review.decisions[2] is Decision.PENDING
-    assert review.counts("new.py")[Decision.PENDING] == 1
+    assert review.counts_by_file()["new.py"][Decision.PENDING] == 1
 
 
 def test_hunks_for_other_files_are_refused() -> None:

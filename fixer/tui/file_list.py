@@ -9,14 +9,6 @@ from fixer.printable import printable
 from fixer.review import Decision, Review
 
 
-def file_counts(review: Review) -> dict[str, dict[Decision, int]]:
-    """Decision counts per file, in one pass over the hunks (fast at 2,000 hunks)."""
-    counts: dict[str, dict[Decision, int]] = {}
-    for item, decision in zip(review.hunks, review.decisions, strict=True):
-        counts.setdefault(item.name, dict.fromkeys(Decision, 0))[decision] += 1
-    return counts
-
-
 def file_label(name: str, counts: dict[Decision, int]) -> Content:
     """`✓2 ✗1 ?3 path`: the counts first, so they line up."""
     pending = counts[Decision.PENDING]
@@ -43,7 +35,7 @@ class FileList(OptionList, can_focus=False):
     def show(self, review: Review) -> None:
         """List the files (again, after the hunks changed); only the counts when the same
         files are listed, so a split does not rebuild hundreds of lines."""
-        counts = file_counts(review)
+        counts = review.counts_by_file()
         if list(counts) == self._names:
             self.update_counts(review)
             return
@@ -54,7 +46,7 @@ class FileList(OptionList, can_focus=False):
 
     def update_counts(self, review: Review) -> None:
         """Redraw only the files whose counts changed."""
-        for name, counts in file_counts(review).items():
+        for name, counts in review.counts_by_file().items():
             label = file_label(name, counts)
             if label.plain != self._labels[name].plain:
                 self._labels[name] = label

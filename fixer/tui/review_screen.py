@@ -513,10 +513,8 @@ class ReviewScreen(Screen[None]):
         if name is None:
             self.ask(route)
             return
-        decided = self.review.counts(name)[Decision.PENDING] < sum(
-            1 for h in self.review.hunks if h.name == name
-        )
-        if not decided:
+        counts = self.review.counts_by_file()[name]
+        if not counts[Decision.ACCEPTED] + counts[Decision.REJECTED]:
             self.ask(route, name)
             return
         question = f"Ask {route} again for {name}? Your decisions on its hunks will be lost."
