@@ -436,6 +436,12 @@ def test_from_diff_rejects_model_options_and_uses_background_for_the_message(
     assert len(fake_provider.requests) == 1
 
 
+def compare(repo: Path, env: dict[str, str], config: Path, mode: str, routes: str):
+    """`fixer MODE --compare ROUTES` on calc.py."""
+    args = (mode, "--compare", routes, "--config", str(config), "calc.py")
+    return run_fixer(*args, cwd=repo, env=env)
+
+
 def test_compare_asks_each_model_and_takes_what_they_agree_on(
     repo, env, fake_provider, fake_provider_config
 ) -> None:
@@ -446,16 +452,7 @@ def test_compare_asks_each_model_and_takes_what_they_agree_on(
         f"--- a/calc.py\n+++ b/calc.py\n{agreed}"
         "@@ -25,3 +25,3 @@\n value_25 = 25\n-value_26 = 26\n+value_26 = 260\n value_27 = 27\n"
     )
-    result = run_fixer(
-        "--yes",
-        "--compare",
-        "default,think",
-        "--config",
-        str(fake_provider_config),
-        "calc.py",
-        cwd=repo,
-        env=env,
-    )
+    result = compare(repo, env, fake_provider_config, "--yes", "default,think")
     assert result.returncode == 0, result.stderr
     assert sorted(r.body["model"] for r in fake_provider.requests) == [
         "cheap-model",
@@ -469,16 +466,7 @@ def test_compare_asks_each_model_and_takes_what_they_agree_on(
 
 
 def test_compare_needs_two_known_models(repo, env, fake_provider_config) -> None:
-    result = run_fixer(
-        "--print",
-        "--compare",
-        "nosuch,model,default",
-        "--config",
-        str(fake_provider_config),
-        "calc.py",
-        cwd=repo,
-        env=env,
-    )
+    result = compare(repo, env, fake_provider_config, "--print", "nosuch,model,default")
     assert result.returncode == 2
     assert "'nosuch' is neither a provider (known: fake)" in result.stderr
 
@@ -489,16 +477,7 @@ def test_compare_print_leaves_out_what_the_models_disagree_on(
     head_lines = "--- a/calc.py\n+++ b/calc.py\n@@ -5 +5 @@\n-value_5 = 5\n"
     fake_provider.reply(head_lines + "+value_5 = 50\n")
     fake_provider.reply(head_lines + "+value_5 = 55\n")
-    result = run_fixer(
-        "--print",
-        "--compare",
-        "default,think",
-        "--config",
-        str(fake_provider_config),
-        "calc.py",
-        cwd=repo,
-        env=env,
-    )
+    result = compare(repo, env, fake_provider_config, "--print", "default,think")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""  # two versions of one line: neither is printed
     assert "--print dropped 2 flagged hunk(s)" in result.stderr
