@@ -26,6 +26,7 @@ from fixer.patch import (
     split_hunk,
 )
 from fixer.patch.parse import BOM, Line, dominant_ending, join_lines, split_lines
+from fixer.printable import CONTINUATION
 
 
 class Decision(StrEnum):
@@ -153,12 +154,28 @@ class Review:
         (git add -p's `e`); returns how many (0: the edit gave back the file's lines, the hunk is
         dropped).
 
-        `new_lines` are texts without line endings: the hunk's context and added lines as edited.
+        `new_lines` are texts without line endings: lines_to_edit(index) as edited.
         """
         hunk = self._at(index)
-        edited = _edited_hunks(self.file(hunk.name).original, hunk.hunk, new_lines)
+        change = self.file(hunk.name)
+        if change.sentences:  # the marks that join sentences to their line go back in place
+            joined = [line.startswith(CONTINUATION) for line in hunk.hunk.new_lines]
+            new_lines = [
+                (CONTINUATION if k < len(joined) and joined[k] else "") + line
+                for k, line in enumerate(new_lines)
+            ]
+        edited = _edited_hunks(change.original, hunk.hunk, new_lines)
         self._reshape(index, [replace(hunk, hunk=h) for h in edited], Decision.ACCEPTED)
         return len(edited)
+
+    def lines_to_edit(self, index: int) -> list[str]:
+        """The hunk's new side as the user edits it: in a post's sentence view, without the
+        marks that join a sentence to its line, so an edit cannot split a paragraph."""
+        hunk = self._at(index)
+        lines = hunk.hunk.new_lines
+        if not self.file(hunk.name).sentences:
+            return list(lines)
+        return [line.removeprefix(CONTINUATION) for line in lines]
 
     @property
     def can_undo(self) -> bool:

@@ -20,8 +20,7 @@ from itertools import pairwise
 from fixer.patch import Hunk, diff_hunks
 from fixer.patch.parse import Line, dominant_ending, split_lines
 from fixer.patch.words import word_spans
-
-CONTINUATION = "\u2063"  # INVISIBLE SEPARATOR: starts a view line continuing the previous file line
+from fixer.printable import CONTINUATION  # U+2063: a view line that goes on the line above
 
 # 0, not 1 or git's 3: the issue asks for one hunk per corrected sentence, and one unchanged
 # sentence of context between two corrected ones would join them into a single hunk. The screen

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from fixer.cost import Cost, format_money
 from fixer.errors import FixerError
 from fixer.llm import Progress
-from fixer.printable import CONTINUATION, printable, printable_lines
+from fixer.printable import printable, printable_lines
 from fixer.report import spend
 from fixer.review import Decision, Review
 from fixer.router import Route
@@ -450,26 +450,16 @@ class ReviewScreen(Screen[None]):
         index = self.cursor
         item = self.review.hunks[index]
 
-        # A sentence of a post: the mark that joins it to its line is hidden from the editor
-        # and put back, so an edit cannot split a paragraph by accident.
-        joined = [line.startswith(CONTINUATION) for line in item.hunk.new_lines]
-        shown = [line.removeprefix(CONTINUATION) for line in item.hunk.new_lines]
-
         def save(lines: list[str] | None) -> None:
             if lines is None:
                 return
-            marks = [
-                CONTINUATION if k < len(joined) and joined[k] else "" for k in range(len(lines))
-            ]
-            count = self.review.edit(
-                index, [m + line for m, line in zip(marks, lines, strict=True)]
-            )
+            count = self.review.edit(index, lines)
             if count == 0:
                 self.notify("The edit gives back the file as it was: hunk dropped.")
             self.redraw(min(index, max(len(self.review.hunks) - 1, 0)))
 
         title = f"Edit the new lines of {item.name} hunk {index + 1}"
-        self.app.push_screen(EditScreen(title, shown), save)
+        self.app.push_screen(EditScreen(title, self.review.lines_to_edit(index)), save)
 
     def action_undo(self) -> None:
         files = self.review.files
