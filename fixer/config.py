@@ -29,6 +29,7 @@ from fixer.router import (
     long_context_threshold,
     parse_route,
 )
+from fixer.xdg import base_dir, home
 
 DEFAULT_TIMEOUT_S = 600.0
 BUILT_IN_ORIGIN = "built-in default (no config file)"
@@ -122,25 +123,14 @@ def load_config(explicit: Path | None = None, env: Mapping[str, str] | None = No
     return _build(raw, path, origin, env, tuple(dict.fromkeys(unset)))
 
 
-def _home(env: Mapping[str, str]) -> Path:
-    """The home directory, from `env` first so tests and callers control it."""
-    return Path(env["HOME"]) if env.get("HOME") else Path.home()
-
-
-def _xdg_dir(env: Mapping[str, str], variable: str, fallback: str) -> Path:
-    """An XDG base directory; relative or empty values are ignored, as the spec says."""
-    value = env.get(variable, "")
-    return Path(value) if os.path.isabs(value) else _home(env) / fallback
-
-
 def _find_config(explicit: Path | None, env: Mapping[str, str]) -> tuple[Path | None, str]:
     """The first config in the search order with how it was found; (None, built-in) if none."""
     if explicit is not None:
         return _required(explicit, "--config"), "--config"
     if env.get("FIXER_CONFIG"):
         return _required(Path(env["FIXER_CONFIG"]), "$FIXER_CONFIG"), "$FIXER_CONFIG"
-    xdg = _xdg_dir(env, "XDG_CONFIG_HOME", ".config") / "fixer" / "config.json"
-    ccr = _home(env) / ".claude-code-router" / "config.json"
+    xdg = base_dir(env, "XDG_CONFIG_HOME", ".config") / "fixer" / "config.json"
+    ccr = home(env) / ".claude-code-router" / "config.json"
     for path, origin in ((xdg, "$XDG_CONFIG_HOME/fixer/config.json"), (ccr, CCR_ORIGIN)):
         if path.is_file():
             return path, origin
@@ -209,7 +199,7 @@ def _build(
         proxy_url=proxy if isinstance(proxy, str) and proxy else None,
         timeout_s=_timeout_ms(raw.get("API_TIMEOUT_MS")) / 1000 or DEFAULT_TIMEOUT_S,
         log=_as_bool(raw.get("LOG", False)),
-        log_dir=_xdg_dir(env, "XDG_STATE_HOME", ".local/state") / "fixer",
+        log_dir=base_dir(env, "XDG_STATE_HOME", ".local/state") / "fixer",
         raw=MappingProxyType(raw),
         unset_variables=unset,
         ui=_ui_settings(raw.get("fixer")),

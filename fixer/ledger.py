@@ -9,7 +9,6 @@ Standard library only: `fixer usage` and the CLI import it without the heavy dep
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -23,6 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from fixer.errors import FixerError
+from fixer.xdg import base_dir
 
 FILE_NAME = "ledger.db"
 BUSY_TIMEOUT_S = 5.0  # how long a write waits for another fixer run holding the lock
@@ -93,11 +93,7 @@ MIGRATIONS = (
 
 def ledger_path(env: Mapping[str, str]) -> Path:
     """$XDG_DATA_HOME/fixer/ledger.db, else ~/.local/share/fixer/ledger.db (HOME from `env`)."""
-    data = env.get("XDG_DATA_HOME", "")
-    if not os.path.isabs(data):  # the XDG spec says relative values are ignored
-        home = Path(env["HOME"]) if env.get("HOME") else Path.home()
-        data = str(home / ".local" / "share")
-    return Path(data) / "fixer" / FILE_NAME
+    return base_dir(env, "XDG_DATA_HOME", ".local/share") / "fixer" / FILE_NAME
 
 
 def _iso(at: datetime) -> str:

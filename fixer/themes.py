@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import fixer
-from fixer.config import _xdg_dir
+from fixer.xdg import base_dir
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -101,7 +101,7 @@ def themes_dir() -> Path:
 
 def user_themes_dir(env: Mapping[str, str]) -> Path:
     """Where users keep their own themes: $XDG_CONFIG_HOME/fixer/themes, else ~/.config/..."""
-    return _xdg_dir(env, "XDG_CONFIG_HOME", ".config") / "fixer" / "themes"
+    return base_dir(env, "XDG_CONFIG_HOME", ".config") / "fixer" / "themes"
 
 
 def load_themes(env: Mapping[str, str]) -> tuple[dict[str, FixerTheme], list[str]]:
