@@ -295,11 +295,8 @@ class Review:
 
     def accepted(self) -> dict[str, list[Hunk]]:
         """Accepted hunks per file name, in file order."""
-        result: dict[str, list[Hunk]] = {}
-        for h, d in zip(self.hunks, self.decisions, strict=True):
-            if d is Decision.ACCEPTED:
-                result.setdefault(h.name, []).append(h.hunk)
-        return result
+        pairs = zip(self.hunks, self.decisions, strict=True)
+        return _by_file(h for h, d in pairs if d is Decision.ACCEPTED)
 
     def new_texts(self) -> dict[str, str]:
         """The text of every file with at least one accepted hunk, exactly those hunks applied."""
