@@ -169,6 +169,7 @@ class HunkView(ScrollView, can_focus=True):
         self.cursor = 0
         self.syntax = syntax
         self.split_choice: bool | None = None  # None: side by side on wide screens
+        self._split = False  # what the rows were laid out for: rendering never reads the width
         self._starts: list[int] = [0]
         self._refused: list[tuple[str, str]] = []
         self._number_width = 1
@@ -184,6 +185,10 @@ class HunkView(ScrollView, can_focus=True):
 
     @property
     def split(self) -> bool:
+        """Side by side, as the rows are laid out now."""
+        return self._split
+
+    def _wants_split(self) -> bool:
         """Side by side: the user's choice, or on its own on a wide screen."""
         if self.split_choice is not None:
             return self.split_choice
@@ -218,6 +223,7 @@ class HunkView(ScrollView, can_focus=True):
     def _layout(self) -> None:
         """Row offsets of every hunk, and the scroll size; cheap, nothing is rendered here."""
         self._clear()
+        self._split = self._wants_split()
         hunks = self.review.hunks if self.review else ()
         starts = [0]
         widest = 0
@@ -241,8 +247,9 @@ class HunkView(ScrollView, can_focus=True):
         return 2 * self._number_width + 5
 
     def on_resize(self) -> None:
-        if self.review is not None and (self.split_choice is None or self.review.refusals):
+        if self.review is not None and (self._wants_split() != self._split or self.review.refusals):
             self._layout()
+            self.move_to(self.cursor, scroll=True)
         else:
             self._strips.clear()
 

@@ -1,0 +1,127 @@
+"""The review screen at every terminal size, and through resizes while keys are pressed."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fixer.config import load_config
+from fixer.review import Decision
+from fixer.session import Job, Run, open_workspace, read_sources
+from fixer.tui.app import ReviewApp
+from fixer.tui.hunk_view import SPLIT_WIDTH
+from tests.helpers import clean_env, make_repo
+from tests.test_tui import THREE_IN_TWO_FILES, TWO_FILES, review_app, shown_rows
+
+POST = (
+    "---\ntitle: A post\n---\n\n# Title\n\n"
+    "This sentense is first. The second one is fine. Thier third is last.\n\n"
+    "A second paragraf, long enough to be cut on a narrow screen, with words far to the right.\n"
+)
+
+
+def grammar_app(tmp_path: Path) -> ReviewApp:
+    """An offline grammar review (codespell) of a post."""
+    repo = make_repo(tmp_path / "repo", {"post.md": POST})
+    env = clean_env(tmp_path / "home")
+    paths = (repo / "post.md",)
+    workspace = open_workspace(paths)
+    sources = read_sources(paths, workspace.root)
+    run = Run(Job(paths, agent="grammar"), workspace, sources, load_config(None, env), env)
+    return ReviewApp(run, route=run.route(), env=env)
+
+
+def draw_all(app: ReviewApp) -> list[str]:
+    """Every row of the hunk view, as the terminal would get it (rendering raises if broken)."""
+    return shown_rows(app)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("size", [(40, 12), (80, 24), (200, 50), (300, 80), (300, 100)])
+async def test_a_review_opens_and_decides_at_any_size(tmp_path: Path, size) -> None:
+    _, app = review_app(tmp_path, THREE_IN_TWO_FILES, files=TWO_FILES)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.hunks
+        assert view.split is (view.size.width >= SPLIT_WIDTH)
+        rows = draw_all(app)
+        assert any("calc.py" in row for row in rows)
+        await pilot.press("y", "n", "y")
+        await pilot.pause()
+        draw_all(app)
+        accepted, rejected = Decision.ACCEPTED, Decision.REJECTED
+        assert app.screen.review.decisions == [accepted, rejected, accepted]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("size", [(200, 50), (300, 80)])
+async def test_a_grammar_review_opens_on_a_wide_terminal(tmp_path: Path, size) -> None:
+    app = grammar_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.review.hunks
+        assert any("post.md" in row for row in draw_all(app))
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen.review.decisions[0] is Decision.ACCEPTED
+
+
+@pytest.mark.anyio
+async def test_widening_and_narrowing_mid_review_switches_side_by_side(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE_IN_TWO_FILES, files=TWO_FILES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("y")
+        for size in [(200, 50), (80, 24), (300, 100), (40, 12), (161, 30)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            view = app.screen.hunks
+            assert view.split is (view.size.width >= SPLIT_WIDTH)
+            draw_all(app)
+        assert app.screen.review.decisions[0] is Decision.ACCEPTED
+        assert app.return_code is None
+
+
+KEYS = ["y", "n", "j", "k", "J", "K", "v", "u", "tab", "down", "up", "pagedown", "end", "home"]
+SIZES = st.tuples(st.integers(40, 300), st.integers(12, 100))
+STEPS = st.lists(st.one_of(st.sampled_from(KEYS), SIZES), min_size=1, max_size=12)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=STEPS)
+def test_resizes_between_keys_never_crash_nor_change_decisions(steps) -> None:
+    """Random keys with random resizes between them: nothing raises, a resize keeps every
+    decision and the current hunk."""
+
+    async def play() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            _, app = review_app(Path(tmp), THREE_IN_TWO_FILES, files=TWO_FILES)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                for step in steps:
+                    screen = app.screen
+                    before = (list(screen.review.decisions), screen.cursor)
+                    if isinstance(step, tuple):
+                        await pilot.resize_terminal(*step)
+                    else:
+                        await pilot.press(step)
+                    await pilot.pause()
+                    draw_all(app)
+                    if isinstance(step, tuple):
+                        assert (list(screen.review.decisions), screen.cursor) == before
+                assert app.return_code is None  # still reviewing: nothing crashed or quit
+
+    asyncio.run(play())
