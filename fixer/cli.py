@@ -30,6 +30,7 @@ EXIT_CODES = """exit codes:
   3  the reply held no usable diff
   4  accepted hunks could not be written or committed (a file changed on disk, git refused)
   5  a call would exceed the config's Budget; nothing sent (--force sends it anyway)
+  70 fixer crashed: a bug of its own (the traceback is saved; the message says where)
   130 interrupted"""
 
 
@@ -143,6 +144,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `fixer --print ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as error:  # a bug of fixer's own: one line here, the traceback in a file
+        from fixer.crash import EXIT_CODE, crash_message, write_crash_report
+
+        written = isinstance(error, Crashed) and error.written
+        cause = error.__cause__ if isinstance(error, Crashed) and error.__cause__ else error
+        report = write_crash_report(cause, os.environ)
+        print(f"fixer: {printable_lines(crash_message(cause, report, written))}", file=sys.stderr)
+        return EXIT_CODE
+
+
+class Crashed(Exception):
+    """The review screen crashed; `written` says whether accepted hunks were written first."""
+
+    def __init__(self, written: bool) -> None:
+        super().__init__("the review screen crashed")
+        self.written = written
 
 
 def config_command(args: argparse.Namespace) -> int:
@@ -299,6 +316,8 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
     result = run_review(run, theme)
     for problem in result.problems:
         print(f"fixer: {printable_lines(problem)}", file=sys.stderr)
+    if result.crash is not None:
+        raise Crashed(written=result.outcome is not None) from result.crash
     if result.proposal is not None:
         _report_proposal(result.proposal)
     if result.error is not None:

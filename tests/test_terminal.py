@@ -32,11 +32,14 @@ PATCH = """--- a/calc.py
 
 
 class Terminal:
-    """fixer running in a pty of 100x30, with what it printed so far."""
+    """fixer running in a pty (100x30 unless told), with what it printed so far."""
 
-    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self, args: list[str], cwd: Path, env: dict[str, str], size: tuple[int, int] = (100, 30)
+    ) -> None:
         self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        columns, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         env = {**env, "TERM": "xterm-256color"}
         env.pop("NO_COLOR", None)
         self.process = subprocess.Popen(
@@ -80,11 +83,13 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo", {"calc.py": LINES})
 
 
-def review_with_one_accepted(tmp_path: Path, repo: Path) -> Terminal:
+def review_with_one_accepted(
+    tmp_path: Path, repo: Path, env: dict[str, str] | None = None, size: tuple[int, int] = (100, 30)
+) -> Terminal:
     """fixer reviewing PATCH, after `y` on its first hunk."""
     (tmp_path / "fix.patch").write_text(PATCH)
     args = ["--from-diff", str(tmp_path / "fix.patch"), "calc.py"]
-    terminal = Terminal(args, repo, clean_env(tmp_path))
+    terminal = Terminal(args, repo, env or clean_env(tmp_path), size)
     terminal.wait_for("decided 0/2")
     terminal.type("y")
     terminal.wait_for("decided 1/2")
@@ -117,3 +122,45 @@ def test_quitting_writes_nothing(tmp_path: Path, repo: Path) -> None:
     assert (repo / "calc.py").read_text() == LINES
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
     assert b"quit; nothing written" in terminal.output
+
+
+def test_a_wide_terminal_reviews_side_by_side_and_commits(tmp_path: Path, repo: Path) -> None:
+    terminal = review_with_one_accepted(tmp_path, repo, size=(200, 50))
+    terminal.type("c")
+    terminal.wait_for("Commit message")
+    terminal.type("\r")
+    terminal.wait_for("Press Enter to leave")
+    terminal.type("\r")
+    assert terminal.finish() == 0
+    assert "value_5 = 50\n" in (repo / "calc.py").read_text()
+    assert "value_26 = 26\n" in (repo / "calc.py").read_text()
+    assert b"Traceback" not in terminal.output
+
+
+# Fixer has no known crash left, so one is planted: pressing `v` raises inside the app.
+CRASH = """
+from fixer.tui.review_screen import ReviewScreen
+def crash(self, *args, **kwargs):
+    raise RuntimeError("planted")
+ReviewScreen.action_side_by_side = crash
+"""
+
+
+def test_a_crash_restores_the_terminal_saves_the_traceback_and_exits_70(
+    tmp_path: Path, repo: Path
+) -> None:
+    plant = tmp_path / "plant"
+    plant.mkdir()
+    (plant / "sitecustomize.py").write_text(CRASH)
+    env = {**clean_env(tmp_path), "PYTHONPATH": str(plant)}
+    terminal = review_with_one_accepted(tmp_path, repo, env)
+    terminal.type("v")
+    assert terminal.finish() == 70
+    said = terminal.output.decode(errors="replace")
+    assert "fixer crashed (RuntimeError: planted)" in said
+    assert "nothing was written" in said and "Traceback" not in said
+    assert "\x1b[?1049l" in said  # the alternate screen was left: the terminal is restored
+    reports = list((tmp_path / ".local/state/fixer/crashes").glob("crash-*.txt"))
+    assert len(reports) == 1 and "RuntimeError: planted" in reports[0].read_text()
+    assert str(reports[0]) in said.replace("\r\n", "")
+    assert (repo / "calc.py").read_text() == LINES

@@ -31,6 +31,7 @@ class ReviewResult:
     cancelled: bool = False
     attempts: list[Attempt] = field(default_factory=list)  # every model call, "r" included
     problems: list[str] = field(default_factory=list)  # broken themes or keymap, said once
+    crash: BaseException | None = None  # a bug of fixer's own ended the review
 
 
 class ReviewApp(App[ReviewResult]):
@@ -71,6 +72,13 @@ class ReviewApp(App[ReviewResult]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Every theme, Textual's own included, must define fixer's diff variables.
         return {**super().get_theme_variable_defaults(), **DIFF_VARIABLES}
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual would print the traceback with its locals (file contents, keys) on the
+        # terminal: the CLI saves it to a file and says one line instead.
+        self.result.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def on_mount(self) -> None:
         for problem in self.result.problems:
