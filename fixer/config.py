@@ -357,6 +357,7 @@ REVIEW_KEY_IDS = [
     "undo",
     "ask-again",
     "cancel",
+    "interrupt",
     "next-hunk",
     "previous-hunk",
     "next-file",

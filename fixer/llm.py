@@ -96,10 +96,23 @@ class ChatError(ProviderError):
     so the ledger records it. None when no reply began: nothing was consumed.
     """
 
-    def __init__(self, message: str, *, partial: Reply | None = None, attempts: int = 1) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial: Reply | None = None,
+        attempts: int = 1,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.partial = partial
         self.attempts = attempts
+        self.status = status  # the HTTP error status that ended it, if one did
+
+    @property
+    def refused_key(self) -> bool:
+        """401 or 403: the provider refused the key; it will refuse it again."""
+        return self.status in (401, 403)
 
 
 class Limiter:
@@ -214,16 +227,18 @@ class _AttemptFailed(Exception):
         *,
         wait_s: float | None = None,
         partial: Reply | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.wait_s = wait_s  # the pause before a retry; None when a retry cannot help
         self.partial = partial
+        self.status = status
 
     def final(self, attempts: int, note: str = "") -> ChatError:
         """The ChatError chat() raises when it tries no more."""
         message = f"{self.message} {note}" if note else self.message
-        return ChatError(message, partial=self.partial, attempts=attempts)
+        return ChatError(message, partial=self.partial, attempts=attempts, status=self.status)
 
 
 def _retry_wait(endpoint: Endpoint, failed: _AttemptFailed, attempt: int, started: float) -> float:
@@ -356,13 +371,13 @@ async def _status_failure(
     body = (await response.aread()).decode("utf-8", "replace")
     message = _status_message(endpoint, status, response.reason_phrase, body)
     if status not in RETRY_STATUSES:
-        return _AttemptFailed(message)
+        return _AttemptFailed(message, status=status)
     asked = retry_after_s(response.headers, datetime.now(UTC))
     wait_s = asked if asked is not None else backoff_s(endpoint.retry, attempt)
     # Set while this call still holds its slot, so no other call starts before the pause.
     if status == 429 and limiter is not None and wait_s <= endpoint.retry.max_wait_s:
         limiter.pause(wait_s)
-    return _AttemptFailed(message, wait_s=wait_s)
+    return _AttemptFailed(message, wait_s=wait_s, status=status)
 
 
 def _status_message(endpoint: Endpoint, status: int, reason: str, body: str) -> str:

@@ -14,13 +14,18 @@ if TYPE_CHECKING:
     from fixer.session import Outcome, Proposal
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 hunk`, `3 hunks`: English plurals of fixer's nouns (all take an s)."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def summary(proposal: Proposal, outcome: Outcome, attempts: Sequence[Attempt] | None = None) -> str:
     """The short report printed after writing: hunks, files, commit, tokens, cost."""
     accepted = proposal.review.accepted()
     hunks = sum(len(h) for h in accepted.values())
     lines = [
-        f"accepted {hunks} hunk{'s' * (hunks != 1)} in {len(accepted)} file"
-        f"{'s' * (len(accepted) != 1)}; written: {', '.join(outcome.written) or 'none'}"
+        f"accepted {counted(hunks, 'hunk')} in {counted(len(accepted), 'file')}; "
+        f"written: {', '.join(outcome.written) or 'none'}"
     ]
     if outcome.commit:
         lines.append(f"committed {outcome.commit[:12]} {outcome.message}")

@@ -70,3 +70,7 @@ def test_review_screen(snap_compare, tmp_path: Path, theme: str, size: tuple[int
 
 def test_side_by_side(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(review_app(tmp_path, "dark"), press=["v"], terminal_size=(120, 40))
+
+
+def test_a_wide_terminal_opens_side_by_side(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(review_app(tmp_path, "dark"), press=["y"], terminal_size=(200, 50))

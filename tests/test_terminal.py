@@ -103,7 +103,7 @@ def test_review_screen_commits_the_accepted_hunk(tmp_path: Path, repo: Path) -> 
     terminal.type("c")
     terminal.wait_for("Commit message")
     terminal.type("\r")
-    terminal.wait_for("Press Enter to leave")
+    terminal.wait_for("Esc to leave")
     terminal.type("\r")
     assert terminal.finish() == 0
     assert "value_5 = 50\n" in (repo / "calc.py").read_text()
@@ -129,7 +129,7 @@ def test_a_wide_terminal_reviews_side_by_side_and_commits(tmp_path: Path, repo: 
     terminal.type("c")
     terminal.wait_for("Commit message")
     terminal.type("\r")
-    terminal.wait_for("Press Enter to leave")
+    terminal.wait_for("Esc to leave")
     terminal.type("\r")
     assert terminal.finish() == 0
     assert "value_5 = 50\n" in (repo / "calc.py").read_text()

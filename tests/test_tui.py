@@ -268,10 +268,12 @@ async def test_split_then_accept_one_piece_commits_only_that_change(tmp_path: Pa
     repo, app = review_app(tmp_path, TWO_BLOCKS)
     async with reviewing(app) as pilot:
         screen = app.screen
-        assert len(screen.review.hunks) == 1 and screen.check_action("split", ())
+        assert len(screen.review.hunks) == 1 and screen.can_act("split")
         await pilot.press("s")
         assert len(screen.review.hunks) == 2 and screen.review.decisions == [PENDING] * 2
-        assert screen.check_action("split", ()) is None  # each piece has one change
+        assert not screen.can_act("split")  # each piece has one change
+        await pilot.press("s")  # says why, changes nothing
+        assert "cannot be split" in text_of(app, "#note") and len(screen.review.hunks) == 2
         await pilot.press("y")
         assert screen.review.decisions == [ACCEPTED, PENDING]
         await commit(pilot)
@@ -287,7 +289,7 @@ async def test_e_edits_the_new_lines_and_escape_drops_the_edit(tmp_path: Path) -
         hunks = screen.review.hunks
         await pilot.press("e", "9", "escape")
         assert app.screen is screen and screen.review.hunks is hunks
-        assert screen.review.decisions == [PENDING] and screen.check_action("undo", ()) is None
+        assert screen.review.decisions == [PENDING] and not screen.can_act("undo")
         await pilot.press("e")
         assert isinstance(app.screen, EditScreen)
         editor = app.screen.query_one(TextArea)
@@ -306,7 +308,9 @@ async def test_u_undoes_a_decision_a_split_and_an_edit(tmp_path: Path) -> None:
         screen = app.screen
         review = screen.review
         original = review.hunks
-        assert screen.check_action("undo", ()) is None
+        assert not screen.can_act("undo")
+        await pilot.press("u")
+        assert "Nothing to undo" in text_of(app, "#note")
         await pilot.press("y", "u")
         assert review.decisions == [PENDING]
         await pilot.press("s")
@@ -317,7 +321,7 @@ async def test_u_undoes_a_decision_a_split_and_an_edit(tmp_path: Path) -> None:
         assert review.decisions == [ACCEPTED] and review.hunks != original
         await pilot.press("u")
         assert review.hunks == original and review.decisions == [PENDING]
-        assert screen.check_action("undo", ()) is None
+        assert not screen.can_act("undo")
 
 
 # -- help, keymap, quitting ---------------------------------------------------------------------
@@ -355,6 +359,25 @@ async def test_question_mark_lists_every_key_with_what_it_does(tmp_path: Path) -
             assert row in rows
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_help_scrolls_to_its_last_row_on_a_small_terminal(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = await help_rows(pilot)
+        keys = [key for key, _ in rows]
+        assert {"/", "v", "ctrl+p", "ctrl+s"} <= set(keys)
+        assert any("Esc" in str(label.content) for label in app.screen.query(Label))
+        table = app.screen.query_one(DataTable)
+        assert table.max_scroll_y > 0  # it does not fit: it must scroll
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.scroll_y == table.max_scroll_y
+        await pilot.press("home", "pagedown")
+        await pilot.pause()
+        assert table.scroll_y > 0
 
 
 async def test_a_remapped_key_acts_and_help_shows_it(tmp_path: Path) -> None:
@@ -396,17 +419,17 @@ async def test_q_after_a_decision_asks_first(tmp_path: Path) -> None:
 # -- committing --------------------------------------------------------------------------------
 
 
-async def test_c_does_nothing_until_a_hunk_is_accepted(tmp_path: Path) -> None:
+async def test_c_says_why_until_a_hunk_is_accepted(tmp_path: Path) -> None:
     _, app = review_app(tmp_path, THREE)
     async with reviewing(app) as pilot:
         screen = app.screen
-        assert screen.check_action("commit", ()) is None
+        assert not screen.can_act("commit")
         await pilot.press("c")
-        assert app.screen is screen
+        assert app.screen is screen and "Nothing accepted yet" in text_of(app, "#note")
         await pilot.press("n", "c")
-        assert app.screen is screen and screen.check_action("commit", ()) is None
+        assert app.screen is screen and not screen.can_act("commit")
         await pilot.press("y")
-        assert screen.check_action("commit", ()) is True
+        assert screen.can_act("commit") and screen.check_action("commit", ()) is True
 
 
 async def test_commit_writes_exactly_the_accepted_hunks_with_the_message(tmp_path: Path) -> None:
@@ -427,6 +450,22 @@ async def test_commit_writes_exactly_the_accepted_hunks_with_the_message(tmp_pat
     assert git(repo, "log", "-1", "--format=%s").strip() == "Raise 5"
     assert (repo / "calc.py").read_text() == changed(5, "50")
     assert git(repo, "status", "--porcelain") == "" and commit_count(repo) == 2
+
+
+async def test_after_the_commit_the_footer_says_esc_leaves(tmp_path: Path) -> None:
+    repo, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        await pilot.press("y")
+        await open_commit(pilot)
+        footer = {b.binding.description for b in app.screen.active_bindings.values()}
+        assert "Back to the review" in footer and "Leave fixer" not in footer
+        await confirm_commit(pilot)
+        footer = {b.binding.description for b in app.screen.active_bindings.values()}
+        assert "Leave fixer" in footer and "Back to the review" not in footer
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.return_value is app.result and app.result.outcome is not None
+    assert commit_count(repo) == 2
 
 
 async def test_escape_on_the_commit_screen_goes_back_without_writing(tmp_path: Path) -> None:
@@ -717,3 +756,101 @@ async def test_an_emptied_edit_deletes_the_lines_and_a_name_is_never_markup(
     assert (repo / name).read_text() == LINES.replace(
         "".join(f"value_{i} = {i}\n" for i in range(2, 9)), ""
     )
+
+
+# -- what a new user trips over ------------------------------------------------------------------
+
+
+async def test_after_an_edit_the_cursor_moves_on_so_n_does_not_reject_it(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        await pilot.press("e", "down", "down", "down", "end", "0", "ctrl+s")
+        assert screen.review.decisions[0] is ACCEPTED and screen.cursor == 1
+        await pilot.press("n")
+        assert screen.review.decisions == [ACCEPTED, REJECTED, PENDING]
+        assert "+value_5 = 500" in screen.review.hunks[0].hunk.lines
+
+
+async def test_ctrl_c_while_the_model_answers_cancels_like_escape(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(fenced(ONE), delay_s=60)
+    repo, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app, wait=False) as pilot:
+        await until(pilot, lambda: bool(fake_provider.requests))
+        await pilot.press("ctrl+c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.result.cancelled is True and "Cancelled" in text_of(app, "#message")
+        assert app.return_value is None  # still on screen: r asks again, q quits
+    assert (repo / "calc.py").read_text() == LINES
+
+
+async def test_q_while_the_model_answers_is_a_cancelled_request(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(fenced(ONE), delay_s=60)
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app, wait=False) as pilot:
+        await until(pilot, lambda: bool(fake_provider.requests))
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.result.cancelled is True and app.result.proposal is None
+
+
+async def test_r_is_not_offered_after_the_key_was_refused(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(status=401, error="Invalid API key")
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app) as pilot:
+        screen = app.screen
+        assert "401" in text_of(app, "#message")
+        assert "fixer config" in text_of(app, "#message")
+        assert "r asks" not in text_of(app, "#message")
+        assert not screen.can_act("ask_again") and screen.check_action("ask_again", ()) is None
+        await pilot.press("r")
+    assert len(fake_provider.requests) == 1  # the same provider is not asked again
+
+
+async def test_r_is_not_offered_when_every_rung_failed(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply("I would rather not change anything today.")
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app) as pilot:
+        assert "No stronger model is configured" in text_of(app, "#message")
+        assert not app.screen.can_act("ask_again")
+        await pilot.press("r")
+    assert len(fake_provider.requests) == 4  # two rungs, each asked again once: no fifth call
+
+
+async def test_messages_never_cover_the_hunks_and_count_in_good_english(tmp_path: Path) -> None:
+    bad = file_diff("calc.py", "@@ -1,2 +1,2 @@\n-not in the file\n+x = 1\n not either\n")
+    _, app = review_app(tmp_path, THREE + bad)
+    async with reviewing(app, notifications=True) as pilot:
+        note = text_of(app, "#note")
+        assert "1 hunk was refused" in note and "hunk(s)" not in note
+        assert not app._notifications  # no toast over the screen
+        await pilot.press("A")
+        assert "accepted 3 hunks" in text_of(app, "#note")
+        view = app.screen.hunks
+        assert view.region.y > app.screen.query_one("#note").region.y  # the note sits above
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_help_and_quit_are_always_in_the_footer(tmp_path: Path, size) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+
+        def shown() -> set[str]:
+            return {
+                key.description
+                for key in app.screen.query("Footer FooterKey")
+                if key.region.width and key.region.right <= app.size.width
+            }
+
+        await until(pilot, lambda: "commit" in shown())  # the footer is laid out
+        assert {"help", "quit"} <= shown(), shown()

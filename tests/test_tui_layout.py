@@ -105,3 +105,22 @@ def test_layout_never_imports_textual() -> None:
     code = "import sys, fixer.tui.layout; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_status_line_shortens_the_less_important_parts_first_and_keeps_the_cost() -> None:
+    from fixer.tui.layout import StatusPart, fit_status
+
+    parts = [
+        StatusPart("fixer", 0),
+        StatusPart("deepseek,deepseek-chat", 2),
+        StatusPart("hunk 1/3", 4, "1/3"),
+        StatusPart("decided 0/3 (✓0 ✗0)", 3, "✓0 ✗0"),
+        StatusPart("tokens: 1,234 in, 56 out; cost: $0.0012; 2.1s", 5, "cost: $0.0012"),
+    ]
+    wide = fit_status(parts, 200)
+    assert wide.startswith("fixer  ·  deepseek") and wide.endswith("2.1s")
+    narrow = fit_status(parts, 80)
+    assert len(narrow) <= 80 and "cost: $0.0012" in narrow and "deepseek" in narrow
+    tiny = fit_status(parts, 30)
+    assert len(tiny) <= 30 and "cost: $0.0012" in tiny
+    assert fit_status(parts, 8) == "cost: $…"  # never wider than the screen

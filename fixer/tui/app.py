@@ -14,7 +14,6 @@ from textual.screen import Screen
 
 from fixer.calls import Attempt
 from fixer.errors import FixerError
-from fixer.printable import printable_lines
 from fixer.router import Route
 from fixer.session import Outcome, Proposal, Run
 from fixer.themes import DIFF_VARIABLES, FixerTheme, load_themes, pick_theme
@@ -81,8 +80,6 @@ class ReviewApp(App[ReviewResult]):
         self._exit_renderables.clear()
 
     def on_mount(self) -> None:
-        for problem in self.result.problems:
-            self.notify(printable_lines(problem), markup=False, severity="warning", timeout=8)
         self.push_screen(ReviewScreen(self.run_state, self.result, self.route))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -35,8 +35,17 @@ class CommitScreen(Screen[Outcome | None]):
     CSS_PATH = "commit_screen.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back to the review", id="commit-back"),
+        Binding("escape", "leave", "Leave fixer", id="commit-leave"),  # once committed
         Binding("enter", "commit", "Write + commit", id="commit-confirm", show=False),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc says what it does now: back to the review before the commit, leave after."""
+        if action == "back":
+            return self.outcome is None
+        if action == "leave":
+            return self.outcome is not None
+        return True
 
     def __init__(self, run: Run, proposal: Proposal, attempts: list[Attempt]) -> None:
         super().__init__()
@@ -140,10 +149,12 @@ class CommitScreen(Screen[Outcome | None]):
         self.outcome = outcome
         self.query_one("#plan").display = False
         text = summary(self.proposal, outcome, self.attempts)
-        self.query_one("#done", Static).update(f"{text}\n\nPress Enter to leave.")
+        self.query_one("#done", Static).update(f"{text}\n\nPress Enter or Esc to leave.")
+        self.refresh_bindings()
 
     def action_back(self) -> None:
-        if self.outcome is not None:
-            self.dismiss(self.outcome)
-        elif not self.sent:
+        if not self.sent:
             self.dismiss(None)
+
+    def action_leave(self) -> None:
+        self.dismiss(self.outcome)

@@ -101,12 +101,30 @@ class EditScreen(ModalScreen[list[str] | None]):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the review with what it does, as currently mapped."""
+    """Every key of the review with what it does, as currently mapped, and the keys that are
+    not the review's own (the palette, scrolling, the editor)."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="HelpScreen")
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="HelpScreen")
+        + """
+    HelpScreen > Vertical { height: 90%; }
+    HelpScreen DataTable { height: 1fr; }
+    """
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss(None)", "Close", id="help-close")
+        Binding("escape,q,question_mark", "dismiss(None)", "Close", id="help-close"),
+        # A table without a cursor does not page on its own: these scroll it.
+        Binding("end", "scroll('scroll_end')", show=False, priority=True),
+        Binding("home", "scroll('scroll_home')", show=False, priority=True),
+        Binding("pagedown,space", "scroll('scroll_page_down')", show=False, priority=True),
+        Binding("pageup", "scroll('scroll_page_up')", show=False, priority=True),
     ]
+    OTHER_KEYS = (
+        ("ctrl+p", "command palette: every action by name"),
+        ("↑ ↓ ← →  PgUp PgDn  Home End", "scroll the hunks"),
+        ("ctrl+s", "in the editor (e): accept the edit; Esc drops it"),
+        ("escape", "cancel a request; close this help"),
+    )
 
     def __init__(self, keys: Iterable[tuple[str, str]]) -> None:
         super().__init__()
@@ -114,8 +132,17 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("[b]Keys[/b] (remap them in the config: fixer.keymap)")
+            yield Label(
+                "[b]Keys[/b] (remap them in the config: fixer.keymap). "
+                "↑ ↓ PgDn End scroll this list; [b]Esc[/b] closes it."
+            )
             table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True)
             table.add_columns("key", "action")
-            table.add_rows(self.keys)
+            table.add_rows([*self.keys, *self.OTHER_KEYS])
             yield table
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()  # so that the arrows scroll it
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.query_one(DataTable), how)(animate=False)

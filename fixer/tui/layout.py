@@ -113,3 +113,34 @@ def hunk_title(hunk: Hunk) -> str:
     new = hunk_range(hunk.new_start or 0, hunk.new_count)
     header = f" {printable(hunk.header)}" if hunk.header else ""
     return f"@@ -{old} +{new} @@{header}"
+
+
+@dataclass(frozen=True)
+class StatusPart:
+    """One part of the status line: the higher its rank, the longer it stays on a narrow screen;
+    `short` is what it becomes before it goes."""
+
+    text: str
+    rank: int
+    short: str | None = None
+
+
+def fit_status(parts: Sequence[StatusPart], width: int, separator: str = "  ·  ") -> str:
+    """The status line in `width` columns: parts are shortened, lowest rank first, then dropped,
+    lowest rank first; what still does not fit is cut with an ellipsis."""
+    shown = {k: part.text for k, part in enumerate(parts)}
+
+    def line() -> str:
+        return separator.join(shown[k] for k in sorted(shown))
+
+    by_rank = sorted(range(len(parts)), key=lambda k: parts[k].rank)
+    for k in by_rank:
+        if len(line()) <= width:
+            break
+        shown[k] = parts[k].short or shown[k]
+    for k in by_rank[:-1]:  # the highest rank always stays
+        if len(line()) <= width:
+            break
+        del shown[k]
+    text = line()
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"

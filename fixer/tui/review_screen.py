@@ -14,14 +14,15 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from fixer.cost import Cost, format_money
-from fixer.errors import FixerError
-from fixer.llm import Progress
+from fixer.errors import FixerError, NoDiffError
+from fixer.llm import ChatError, Progress
 from fixer.printable import printable, printable_lines
-from fixer.report import spend
+from fixer.report import counted, spend, total_cost
 from fixer.review import Decision, Review
 from fixer.router import Route
 from fixer.session import Outcome, Proposal, Run
@@ -29,16 +30,20 @@ from fixer.tui.commit_screen import CommitScreen
 from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen
 from fixer.tui.file_list import FileList
 from fixer.tui.hunk_view import HunkView
+from fixer.tui.layout import StatusPart, fit_status
 
 if TYPE_CHECKING:
     from fixer.tui.app import ReviewResult
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+NOTE_SECONDS = 6
 DECIDE = Binding.Group("decide")
 REST = Binding.Group("whole file")
 UNDECIDED = Binding.Group("undecided")
 HUNK = Binding.Group("hunk")
 # Keys that need hunks on screen; dimmed while the model is still answering.
+# Keys that still run when they cannot act, to say why (u, c, s).
+EXPLAINED = {"undo", "commit", "split"}
 NEEDS_HUNKS = {
     "decide",
     "decide_rest",
@@ -70,6 +75,10 @@ class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "decide('accepted')", "accept", id="accept", group=DECIDE),
         Binding("n", "decide('rejected')", "reject", id="reject", group=DECIDE),
+        # Help and quit come first after deciding: a narrow footer cuts from the right.
+        Binding("question_mark", "help", "help", id="help"),
+        Binding("q", "quit", "quit", id="quit"),
+        Binding("c", "commit", "commit", id="commit"),
         Binding(
             "a", "decide_rest('accepted')", "accept rest of file", id="accept-file", group=REST
         ),
@@ -80,14 +89,12 @@ class ReviewScreen(Screen[None]):
         Binding(
             "k", "next_undecided(-1)", "previous undecided", id="prev-undecided", group=UNDECIDED
         ),
-        Binding("c", "commit", "commit", id="commit"),
-        Binding("question_mark", "help", "help", id="help"),
-        Binding("q", "quit", "quit", id="quit"),
         Binding("s", "split", "split", id="split"),
         Binding("e", "edit", "edit", id="edit"),
         Binding("u", "undo", "undo", id="undo"),
         Binding("r", "ask_again", "stronger model", id="ask-again"),
         Binding("escape", "cancel", "cancel request", id="cancel"),
+        Binding("ctrl+c", "interrupt", "cancel request", id="interrupt", show=False),
         Binding("J", "move(1)", "next hunk", id="next-hunk", group=HUNK),
         Binding("K", "move(-1)", "previous hunk", id="previous-hunk", group=HUNK),
         Binding("tab", "next_file", "next file", id="next-file"),
@@ -112,6 +119,7 @@ class ReviewScreen(Screen[None]):
         self.file_routes: dict[str, Route | None] = {}
         self.asked_again: list[tuple[str, Route | None]] = []  # (file, its route before r)
         self.binding_state: tuple[bool, ...] = ()
+        self.note_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -120,6 +128,7 @@ class ReviewScreen(Screen[None]):
         with Horizontal(id="main"):
             yield FileList(id="files")
             with Vertical(id="right"):
+                yield Static(id="note", markup=False)
                 yield Static(id="message", markup=False)
                 yield HunkView(self.app.fixer_theme.syntax, id="hunks")
         yield Footer()
@@ -135,6 +144,8 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self.on_theme_changed)
         self.spinner = self.set_interval(0.1, self.tick, pause=True)
+        if self.result.problems:  # broken themes or keymap
+            self.tell("\n".join(self.result.problems), "warning")
         if self.run.caller is not None:  # before each call: its estimated cost, in the status
             self.run.caller.on_estimate = self.on_estimate
         if self.result.proposal is not None:
@@ -145,6 +156,20 @@ class ReviewScreen(Screen[None]):
 
     def on_theme_changed(self, _theme: object) -> None:
         self.hunks.set_syntax(self.app.fixer_theme.syntax)
+
+    def tell(self, text: str, severity: str = "information") -> None:
+        """A short message above the hunks, gone after a while: never over the current hunk."""
+        note = self.query_one("#note", Static)
+        note.update(printable_lines(text))
+        note.set_classes(f"-{severity}")
+        self.add_class("-note")
+        if self.note_timer is not None:
+            self.note_timer.stop()
+        self.note_timer = self.set_timer(NOTE_SECONDS, self._untell)
+
+    def _untell(self) -> None:
+        self.note_timer = None
+        self.remove_class("-note")
 
     def say(self, text: str) -> None:
         """A message in place of the hunks (asking, nothing to review, an error)."""
@@ -190,15 +215,13 @@ class ReviewScreen(Screen[None]):
             else:
                 self.take_file(only, route, found)
         elif self.review is not None:  # asking again failed: the earlier proposal stays
-            self.notify(
-                printable_lines(str(found or "Cancelled.")),
-                markup=False,
-                severity="error" if found else "information",
-            )
+            self.tell(str(found or "Cancelled."), "error" if found else "information")
             self.remove_class("-message")
         elif found is not None:
             self.result.error = found
-            self.say(f"{found}\n\nr asks a stronger model, q quits.")
+            instead = self._why_not_ask_again()
+            keys = f"{instead}\n\nq quits." if instead else "r asks a stronger model, q quits."
+            self.say(f"{found}\n\n{keys}")
         else:
             self.result.cancelled = True
             self.say("Cancelled: nothing was written.\n\nr asks again, q quits.")
@@ -207,15 +230,15 @@ class ReviewScreen(Screen[None]):
 
     def record_attempts(self, proposal: Proposal) -> None:
         self.result.attempts.extend(proposal.attempts)
-        for note in proposal.notes:
-            self.notify(printable_lines(note), markup=False, timeout=8)
+        if proposal.notes:
+            self.tell("\n".join(proposal.notes))
 
     def take_file(self, name: str, route: Route, proposal: Proposal) -> None:
         """The file asked again: its new hunks replace its old ones; other files keep theirs."""
         count = self.review.replace_file(name, proposal.review)
         self.asked_again.append((name, self.file_routes.get(name)))  # for undo
         self.file_routes[name] = route
-        self.notify(f"{route} proposes {count} hunk(s) for {printable(name)}", markup=False)
+        self.tell(f"{route} proposes {counted(count, 'hunk')} for {printable(name)}")
         self.redraw(self.cursor)
 
     def show_proposal(self, proposal: Proposal) -> None:
@@ -231,10 +254,11 @@ class ReviewScreen(Screen[None]):
             self.say(f"No changes proposed: nothing to review.{why}\n\nq quits.")
             return
         if refusals:
-            self.notify(
-                f"{len(refusals)} hunk(s) were refused; why is shown after the last hunk.",
-                severity="warning",
-                timeout=8,
+            were = "was" if len(refusals) == 1 else "were"
+            self.tell(
+                f"{counted(len(refusals), 'hunk')} {were} refused; why is shown after the last "
+                "hunk.",
+                "warning",
             )
         self.remove_class("-message")
         self.redraw(0)
@@ -261,6 +285,9 @@ class ReviewScreen(Screen[None]):
         self.update_bindings()
         self.tick()
 
+    def on_resize(self) -> None:
+        self.tick()  # the status line is fitted to the width
+
     def on_hunk_view_cursor_moved(self, event: HunkView.CursorMoved) -> None:
         if self.review and self.review.hunks:
             self.query_one(FileList).follow(self.review.hunks[event.index].name)
@@ -280,48 +307,70 @@ class ReviewScreen(Screen[None]):
             route = self.asking[0]
         elif self.review is not None and self.review.hunks:
             route = self.file_routes.get(self.review.hunks[self.cursor].name, route)
-        parts = ["fixer", str(route) if route else "your diff"]
+        parts = [StatusPart("fixer", 0), StatusPart(str(route) if route else "your diff", 2)]
         if self.asking_since is not None:
             elapsed = monotonic() - self.asking_since
             spin = SPINNER[int(elapsed * 10) % len(SPINNER)]
             tokens = self.progress.received_tokens if self.progress else 0
-            parts += [f"{spin} {tokens:,} tokens received", f"{elapsed:.1f}s"]
+            parts += [
+                StatusPart(f"{spin} {tokens:,} tokens received", 3, f"{spin} {tokens:,}"),
+                StatusPart(f"{elapsed:.1f}s", 1),
+            ]
             if self.estimate:
-                parts.append(self.estimate)
-            parts.append("Esc cancels")
+                parts.append(StatusPart(self.estimate, 5))
+            parts.append(StatusPart("Esc cancels", 4))
         elif self.review is not None and self.review.hunks:
             review = self.review
             total = len(review.hunks)
             counts = review.counts()
             decided = total - counts[Decision.PENDING]
+            accepted, rejected = counts[Decision.ACCEPTED], counts[Decision.REJECTED]
             parts += [
-                f"hunk {self.cursor + 1}/{total}",
-                f"decided {decided}/{total} (✓{counts[Decision.ACCEPTED]} "
-                f"✗{counts[Decision.REJECTED]})",
+                StatusPart(f"hunk {self.cursor + 1}/{total}", 4, f"{self.cursor + 1}/{total}"),
+                StatusPart(
+                    f"decided {decided}/{total} (✓{accepted} ✗{rejected})",
+                    3,
+                    f"✓{accepted} ✗{rejected}",
+                ),
             ]
         if self.result.attempts:
-            parts.append(spend(self.result.attempts))
-        self.query_one("#status", Static).update("  ·  ".join(parts))
+            cost = f"cost: {total_cost(self.result.attempts)}"
+            parts.append(StatusPart(spend(self.result.attempts), 5, cost))
+        status = self.query_one("#status", Static)
+        width = (status.content_region.width or self.size.width) - 1
+        status.update(fit_status(parts, max(width, 10)))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide Esc unless a request runs; dim the keys that cannot act right now."""
+    def can_act(self, action: str) -> bool:
+        """Whether the key's action can do something now (the command palette offers these)."""
         asking = self.asking_since is not None
         if action == "cancel":
             return asking
-        if action not in NEEDS_HUNKS and action != "ask_again":
+        if action == "ask_again":
+            return not asking and self._can_ask_again()
+        if action not in NEEDS_HUNKS:
             return True
         review = self.review
         if action == "undo":
-            return (not asking and review is not None and review.can_undo) or None
+            return not asking and review is not None and review.can_undo
         if asking or review is None or not review.hunks:
-            return None if action != "ask_again" or asking else self._can_ask_again()
+            return False
         if action == "split":
-            return review.can_split(self.cursor) or None
+            return review.can_split(self.cursor)
         if action == "commit":
-            return Decision.ACCEPTED in review.decisions or None
-        if action == "ask_again":
-            return self._can_ask_again()
+            return Decision.ACCEPTED in review.decisions
         return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide Esc unless a request runs; dim the keys that cannot act right now, except those
+        that say why when pressed."""
+        if self.can_act(action):
+            return True
+        if action == "cancel":
+            return False
+        review = self.review
+        if action in EXPLAINED and self.asking_since is None and review is not None:
+            return action == "undo" or bool(review.hunks) or None
+        return None
 
     def update_bindings(self) -> None:
         """Refresh the footer only when what the keys can do changed: it is slow to rebuild."""
@@ -329,21 +378,47 @@ class ReviewScreen(Screen[None]):
         state = (
             self.asking_since is not None,
             review is not None and bool(review.hunks),
-            review is not None and bool(review.hunks) and review.can_split(self.cursor),
-            review is not None and review.can_undo,
-            review is not None and Decision.ACCEPTED in review.decisions,
         )
         if state != self.binding_state:
             self.binding_state = state
             self.refresh_bindings()
 
-    def _can_ask_again(self) -> bool | None:
-        return self.run.job.diff_text is None or None
+    def _can_ask_again(self) -> bool:
+        """r helps only when there is a stronger rung that may answer otherwise: none for your
+        own diff, none above the top, none on the same provider after it refused the key."""
+        if self.run.job.diff_text is not None:
+            return False
+        return self._why_not_ask_again() is None
+
+    def _why_not_ask_again(self) -> str | None:
+        """What to do instead of r after the failure shown, or None when r can help."""
+        error = self.result.error
+        if error is None:
+            return None
+        failed = self._failed_route(error)
+        try:
+            above = self.run.next_rung(failed)
+        except FixerError:
+            above = None
+        refused = isinstance(error, ChatError) and error.refused_key
+        if refused and (above is None or above.provider == (failed and failed.provider)):
+            return "Check the provider's api_key: fixer config shows where each key comes from."
+        if above is None:
+            return (
+                "No stronger model is configured: add rungs to Escalation (or set Router.think) "
+                "in the config, or try again later."
+            )
+        return None
+
+    def _failed_route(self, error: FixerError) -> Route | None:
+        """The last route that was asked before `error`: after escalation, the top one tried."""
+        attempts = error.attempts if isinstance(error, NoDiffError) else ()
+        return attempts[-1].route if attempts else self.asking[0]
 
     def commands(self) -> Iterable[SystemCommand]:
         """The review's keys for the command palette."""
         for binding in self.BINDINGS:
-            if self.check_action(binding.action.split("(")[0], ()):
+            if self.can_act(binding.action.split("(")[0]):
                 yield SystemCommand(
                     binding.description.capitalize(),
                     f"key: {binding.key}",
@@ -367,8 +442,8 @@ class ReviewScreen(Screen[None]):
             for h, d in zip(self.review.hunks, self.review.decisions, strict=True)
             if h.flag and d is Decision.PENDING
         )
-        note = f"; {flagged} flagged hunk(s) left for you" if flagged else ""
-        self.notify(f"accepted {taken} hunk(s){note}")
+        note = f"; {counted(flagged, 'flagged hunk')} left for you" if flagged else ""
+        self.tell(f"accepted {counted(taken, 'hunk')}{note}")
         self.redraw()
 
     def _next_pending(self, start: int, step: int, after_decision: bool = False) -> int | None:
@@ -380,13 +455,13 @@ class ReviewScreen(Screen[None]):
             if decisions[index] is Decision.PENDING:
                 return index
         if after_decision:
-            self.notify("Every hunk is decided: c commits, u undoes.")
+            self.tell("Every hunk is decided: c commits, u undoes.")
         return None
 
     def action_next_undecided(self, step: int) -> None:
         found = self._next_pending(self.cursor, step)
         if found is None:
-            self.notify("No undecided hunk left.")
+            self.tell("No undecided hunk left.")
         else:
             self.hunks.move_to(found)
 
@@ -404,7 +479,7 @@ class ReviewScreen(Screen[None]):
             ):
                 self.hunks.move_to(index)
                 return
-        self.notify("This is the only file.")
+        self.tell("This is the only file.")
 
     def action_goto(self) -> None:
         total = len(self.review.hunks)
@@ -415,11 +490,7 @@ class ReviewScreen(Screen[None]):
             if answer.strip().isdigit() and 1 <= int(answer) <= total:
                 self.hunks.move_to(int(answer) - 1)
             else:
-                self.notify(
-                    f"No hunk {answer!r}: give a number from 1 to {total}.",
-                    markup=False,
-                    severity="warning",
-                )
+                self.tell(f"No hunk {answer!r}: give a number from 1 to {total}.", "warning")
 
         self.app.push_screen(AskScreen(f"Go to hunk (1-{total}):"), go)
 
@@ -435,15 +506,22 @@ class ReviewScreen(Screen[None]):
                 if _matches(self.review, index, needle):
                     self.hunks.move_to(index)
                     return
-            self.notify(f"No hunk contains {answer!r}.", markup=False, severity="warning")
+            self.tell(f"No hunk contains {answer!r}.", "warning")
 
         self.app.push_screen(
             AskScreen("Search the hunks (Enter finds the next):", self.search_text), find
         )
 
     def action_split(self) -> None:
+        if not self.review.can_split(self.cursor):
+            self.tell(
+                "This hunk cannot be split: its changed lines are not separated by unchanged "
+                "ones. e edits it.",
+                "warning",
+            )
+            return
         pieces = self.review.split(self.cursor)
-        self.notify(f"split into {pieces} hunks")
+        self.tell(f"split into {counted(pieces, 'hunk')}")
         self.redraw(self.cursor)
 
     def action_edit(self) -> None:
@@ -455,13 +533,21 @@ class ReviewScreen(Screen[None]):
                 return
             count = self.review.edit(index, lines)
             if count == 0:
-                self.notify("The edit gives back the file as it was: hunk dropped.")
-            self.redraw(min(index, max(len(self.review.hunks) - 1, 0)))
+                self.tell("The edit gives back the file as it was: hunk dropped.")
+            if not self.review.hunks:
+                self.redraw(0)
+                return
+            # The edit is a decision: move on as y does, so the next key is not about it.
+            last = min(index + count, len(self.review.hunks)) - 1
+            self.redraw(self._next_pending(max(last, 0), 1, after_decision=True))
 
         title = f"Edit the new lines of {item.name} hunk {index + 1}"
         self.app.push_screen(EditScreen(title, self.review.lines_to_edit(index)), save)
 
     def action_undo(self) -> None:
+        if not self.review.can_undo:
+            self.tell("Nothing to undo.")
+            return
         files = self.review.files
         self.review.undo()
         if self.review.files is not files and self.asked_again:  # a file asked again, undone
@@ -473,6 +559,10 @@ class ReviewScreen(Screen[None]):
         self.hunks.toggle_split()
 
     def action_commit(self) -> None:
+        if Decision.ACCEPTED not in self.review.decisions:
+            self.tell("Nothing accepted yet: y accepts a hunk, then c commits it.")
+            return
+
         def done(outcome: Outcome | None) -> None:
             if outcome is not None:
                 self.result.outcome = outcome
@@ -490,14 +580,13 @@ class ReviewScreen(Screen[None]):
         try:
             route = self.run.next_rung(after)
         except FixerError as error:
-            self.notify(printable_lines(str(error)), markup=False, severity="error")
+            self.tell(str(error), "error")
             return
         if route is None:
-            self.notify(
+            self.tell(
                 f"No stronger model than {after}: add rungs to Escalation (or set Router.think) "
                 "in the config.",
-                markup=False,
-                severity="warning",
+                "warning",
             )
             return
         if name is None:
@@ -521,9 +610,18 @@ class ReviewScreen(Screen[None]):
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "proposal")
 
+    def action_interrupt(self) -> None:
+        """Ctrl+C: cancels a request as Esc does; otherwise quits as q does."""
+        if self.asking_since is not None:
+            self.action_cancel()
+        else:
+            self.action_quit()
+
     def action_quit(self) -> None:
         if self.asking_since is not None:
             self.workers.cancel_group(self, "proposal")
+            if self.review is None:  # the request was all there was: it is cancelled
+                self.result.cancelled = True
         decided = self.review is not None and self.review.pending < len(self.review.hunks)
         if not decided:
             self.app.exit(self.result)
