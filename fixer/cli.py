@@ -120,6 +120,30 @@ def build_config_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SUBCOMMANDS = ("config", "usage")
+
+
+def subcommand(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[str | None, list[str]]:
+    """The subcommand named by the first word that is not an option or an option's value, and
+    its arguments with the options written before it: `fixer --config X config --check` works
+    like `fixer config --config X --check`."""
+    takes_value = {
+        option
+        for action in parser._actions
+        if action.nargs != 0 and action.option_strings
+        for option in action.option_strings
+    }
+    k = 0
+    while k < len(argv):
+        word = argv[k]
+        if word == "--" or not word.startswith("-"):
+            break
+        k += 2 if word in takes_value else 1
+    if k < len(argv) and argv[k] in SUBCOMMANDS:
+        return argv[k], argv[:k] + argv[k + 1 :]
+    return None, argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fixer; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -127,13 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fixer.printable import printable_lines
 
     try:
-        if argv[:1] == ["config"]:
-            return config_command(build_config_parser().parse_args(argv[1:]))
-        if argv[:1] == ["usage"]:
+        parser = build_parser()
+        command, rest = subcommand(parser, argv)
+        if command == "config":
+            return config_command(build_config_parser().parse_args(rest))
+        if command == "usage":
             from fixer.usage import usage_main
 
-            return usage_main(argv[1:], os.environ)
-        parser = build_parser()
+            return usage_main(rest, os.environ)
         return fix_command(parser, parser.parse_args(argv))
     except FixerError as error:
         print(f"fixer: {printable_lines(str(error))}", file=sys.stderr)

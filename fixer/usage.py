@@ -297,7 +297,11 @@ def usage_main(argv: list[str], env: Mapping[str, str]) -> int:
         }
         print(render_json(groups, total, args.by, bounds))
     elif not calls:
-        print(f"No calls recorded in that time in {printable(str(ledger_path(env)))}.")
+        where = printable(str(ledger_path(env)))
+        if (since is None and until is None) or not _read_calls(env, None, None):
+            print(f"Nothing recorded yet in {where}: every model call is recorded there.")
+        else:
+            print(f"No calls recorded in that time in {where}.")
     else:
         print(render_table(groups, total, args.by))
     return 0

@@ -482,3 +482,44 @@ def test_compare_print_leaves_out_what_the_models_disagree_on(
     assert result.stdout == ""  # two versions of one line: neither is printed
     assert "--print dropped 2 flagged hunk(s)" in result.stderr
     assert "review them with fixer --compare default,think FILE" in result.stderr
+
+
+# -- the first run -------------------------------------------------------------------------------
+
+
+def test_the_quick_start_stays_offline_whatever_config_the_user_has(
+    tmp_path: Path, repo: Path, env: dict[str, str], fake_provider, fake_provider_config: Path
+) -> None:
+    """The README's first command, with a claude-code-router config in the home: no call."""
+    ccr = Path(env["HOME"]) / ".claude-code-router"
+    ccr.mkdir(parents=True)
+    (ccr / "config.json").write_text(fake_provider_config.read_text())
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    quick = next(line for line in readme.splitlines() if "examples/slugify.py" in line)
+    args = quick.split("bin/fixer ", 1)[1].split()
+    (repo / "slugify.py").write_text(BUGGY)
+    done = run_fixer(*[a.replace("examples/", "") for a in args], "--print", cwd=repo, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "+import re" in done.stdout or "-import os, sys" in done.stdout
+    assert fake_provider.requests == []
+
+
+def test_global_options_work_before_or_after_the_subcommand(
+    tmp_path: Path, env: dict[str, str], fake_provider_config: Path
+) -> None:
+    before = run_fixer(
+        "--config", str(fake_provider_config), "config", "--check", cwd=tmp_path, env=env
+    )
+    after = run_fixer(
+        "config", "--check", "--config", str(fake_provider_config), cwd=tmp_path, env=env
+    )
+    assert before.returncode == after.returncode == 0, before.stderr
+    assert before.stdout == after.stdout and str(fake_provider_config) in before.stdout
+
+
+def test_usage_on_an_empty_ledger_says_nothing_is_recorded_yet(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    done = run_fixer("usage", cwd=tmp_path, env=env)
+    assert done.returncode == 0 and "Nothing recorded yet" in done.stdout
+    assert "in that time" not in done.stdout

@@ -230,7 +230,7 @@ def test_the_command_without_a_ledger_says_so_and_creates_nothing(tmp_path: Path
     env = clean_env(tmp_path)
     result = run_fixer("usage", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
-    assert "No calls recorded" in result.stdout and str(ledger_path(env)) in result.stdout
+    assert "Nothing recorded yet" in result.stdout and str(ledger_path(env)) in result.stdout
     assert not ledger_path(env).exists()
 
 
