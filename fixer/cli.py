@@ -299,13 +299,13 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     if flagged:
         # A grammar hunk is flagged when it touches code, links or markup, or rewrites a
         # sentence: never written, nor printed, without a look in the review screen.
+        from fixer.report import counted
+
         names = ", ".join(sorted({f"{h.name} ({h.flag})" for h in flagged}))
-        again = (
-            "--grammar " if grammar else f"--compare {run.job.compare} " if run.job.compare else ""
-        )
         print(
-            f"fixer: {'--print' if args.print_diff else '--yes'} dropped {len(flagged)} "
-            f"flagged hunk(s) in {names}; review them with fixer {again}FILE",
+            f"fixer: {'--print' if args.print_diff else '--yes'} dropped "
+            f"{counted(len(flagged), 'flagged hunk')} in {names}; "
+            f"{_review_later(proposal, run.job)}",
             file=sys.stderr,
         )
     if args.print_diff:
@@ -320,6 +320,29 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     run.settle(proposal)
     print(summary(proposal, outcome, run.caller.attempts))
     return 4 if outcome.refused else 0
+
+
+def _review_later(proposal: Proposal, job: Job) -> str:
+    """The command that reviews the hunks --yes or --print left out. They are kept in a file
+    for --from-diff (no model call: they are paid for), except compared models' rival versions
+    of one line, which only a compared run can show side by side."""
+    import shlex
+    from datetime import UTC, datetime
+
+    from fixer.xdg import base_dir
+
+    files = " ".join(shlex.quote(str(p)) for p in job.paths)
+    if job.compare:
+        return f"review them with: fixer --compare {shlex.quote(job.compare)} {files}"
+    diff = proposal.review.as_diff(only_flagged=True)
+    folder = base_dir(os.environ, "XDG_STATE_HOME", ".local/state") / "fixer" / "flagged"
+    path = folder / f"flagged-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}.diff"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(diff, encoding="utf-8")
+    except OSError as error:
+        return f"they could not be saved for a review ({error})"
+    return f"review them with: fixer --from-diff {shlex.quote(str(path))} {files}"
 
 
 def _report_proposal(proposal: Proposal) -> None:

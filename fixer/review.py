@@ -305,13 +305,17 @@ class Review:
             for name, hunks in self.accepted().items()
         }
 
-    def as_diff(self, only_accepted: bool = False) -> str:
-        """The proposal (or the accepted part) as a diff that `git apply` takes as is."""
-        chosen = self.accepted() if only_accepted else _by_file(self.hunks)
+    def as_diff(self, only_accepted: bool = False, only_flagged: bool = False) -> str:
+        """The proposal (or the accepted part, or the flagged part) as a diff that `git apply`
+        takes as is."""
+        if only_flagged:
+            chosen = _by_file([h for h in self.hunks if h.flag])
+        else:
+            chosen = self.accepted() if only_accepted else _by_file(self.hunks)
         out = []
         for name, hunks in chosen.items():
             change = self.file(name)
-            if only_accepted or change.sentences:
+            if only_accepted or only_flagged or change.sentences:
                 # Recomputed from the file's texts: an edited hunk may change lines a neighbour
                 # has as context, and sentence hunks are not the file's lines.
                 new = change.to_file(apply_hunks(change.original, hunks))

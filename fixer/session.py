@@ -433,8 +433,10 @@ def _hunks_outcome(review: Review) -> str:
 
 
 def _failure_outcome(error: NoDiffError) -> str:
-    first = str(error).split("\n", 1)[0]
-    return first if len(first) <= 80 else first[:79] + "…"
+    """The reason on one line: a message whose first line ends in a colon goes on to what
+    follows (how the reply began), never a bare colon."""
+    said = " ".join(str(error).split())
+    return said if len(said) <= 120 else said[:119] + "…"
 
 
 def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:

@@ -336,6 +336,9 @@ def test_unusable_replies_climb_the_ladder_then_exit_3(
     assert "no unified diff" in fake_provider.requests[1].body["messages"][-1]["content"]
     assert len(fake_provider.requests[2].body["messages"]) == 2  # a fresh start on the next rung
     assert "every attempt failed" in result.stderr and "fake,strong-model" in result.stderr
+    tried = result.stderr.split("every attempt failed:", 1)[1].strip().splitlines()[:4]
+    assert len(tried) == 4 and all("Looks fine to me" in line for line in tried), tried
+    assert not any(line.rstrip().endswith(":") for line in tried)
     assert git(repo, "status", "--porcelain") == ""
 
 
@@ -480,8 +483,8 @@ def test_compare_print_leaves_out_what_the_models_disagree_on(
     result = compare(repo, env, fake_provider_config, "--print", "default,think")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""  # two versions of one line: neither is printed
-    assert "--print dropped 2 flagged hunk(s)" in result.stderr
-    assert "review them with fixer --compare default,think FILE" in result.stderr
+    assert "--print dropped 2 flagged hunks" in result.stderr
+    assert "review them with: fixer --compare default,think calc.py" in result.stderr
 
 
 # -- the first run -------------------------------------------------------------------------------
@@ -523,3 +526,19 @@ def test_usage_on_an_empty_ledger_says_nothing_is_recorded_yet(
     done = run_fixer("usage", cwd=tmp_path, env=env)
     assert done.returncode == 0 and "Nothing recorded yet" in done.stdout
     assert "in that time" not in done.stdout
+
+
+def test_yes_names_a_command_that_reviews_the_new_file_it_left_out(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    new_file = "--- /dev/null\n+++ b/helper.py\n@@ -0,0 +1 @@\n+HELP = 1\n"
+    fake_provider.reply(f"```diff\n{new_file}```\n")
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert not (repo / "helper.py").exists()
+    command = result.stderr.split("review them with: ", 1)[1].splitlines()[0].split()
+    assert command[:2] == ["fixer", "--from-diff"] and command[-1] == "calc.py"
+    again = run_fixer(*command[1:], "--print", cwd=repo, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "+++ b/helper.py" in again.stdout and "+HELP = 1" in again.stdout  # the same hunk
+    assert fake_provider.requests and len(fake_provider.requests) == 1  # no second call
