@@ -142,9 +142,23 @@ def clean_commit_message(reply: str, limit: int = 72) -> str:
         for label in ("commit message:", "subject:"):
             if line.lower().startswith(label):
                 line = line[len(label) :].strip().strip("`'\"").strip()
-        if line and not line.startswith("```"):
+        if line and not line.startswith("```") and not is_chatter(line):
             return shorten(printable(line.rstrip(".")), limit)
     return ""
+
+
+CHATTER_OPENERS = (
+    "sure", "certainly", "of course", "okay", "ok,", "ok!", "great", "here is", "here's",
+    "here are", "below", "i ", "i'", "i've", "as requested", "based on", "this commit message",
+    "the commit message", "let me",
+)  # fmt: skip
+
+
+def is_chatter(line: str) -> bool:
+    """A model talking about the message rather than writing it ("Sure! I reviewed both files
+    and found... Here are the"), or announcing what follows ("Here is the message:")."""
+    lowered = line.lower()
+    return lowered.startswith(CHATTER_OPENERS) or lowered.endswith(":")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -155,10 +169,13 @@ def shorten(text: str, limit: int) -> str:
     return (cut if 0 < len(cut) <= limit else text[:limit]).rstrip(" ,;:")
 
 
-def template_commit_message(names: Sequence[str], hunks: int, limit: int = 72) -> str:
-    """The commit message used when no background model writes one."""
+def template_commit_message(
+    names: Sequence[str], hunks: int, limit: int = 72, reviewed: bool = True
+) -> str:
+    """The commit message used when no background model writes one: what the commit holds.
+    `reviewed` is False for --yes, where nobody looked at the hunks."""
     noun = "hunk" if hunks == 1 else "hunks"
-    head = f"Apply {hunks} reviewed {noun} to "
+    head = f"Apply {hunks} reviewed {noun} to " if reviewed else f"Apply {hunks} {noun} (--yes) to "
     names = [printable(name) for name in names]  # a hostile file name must not reach git log
     if len(names) == 1:
         return shorten(head + names[0], limit)

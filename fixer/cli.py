@@ -466,7 +466,7 @@ def _commit_message(run: Run, proposal: Proposal) -> str:
 
     if not run.commit or run.workspace.repo is None:
         return ""
-    message, note = asyncio.run(run.commit_message(proposal))
+    message, note = asyncio.run(run.commit_message(proposal, reviewed=False))
     if note:
         print(f"fixer: {note}", file=sys.stderr)
     return message

@@ -305,13 +305,21 @@ class Review:
             for name, hunks in self.accepted().items()
         }
 
-    def as_diff(self, only_accepted: bool = False, only_flagged: bool = False) -> str:
-        """The proposal (or the accepted part, or the flagged part) as a diff that `git apply`
-        takes as is."""
+    def as_diff(
+        self,
+        only_accepted: bool = False,
+        only_flagged: bool = False,
+        files: Iterable[str] | None = None,
+    ) -> str:
+        """The proposal (or the accepted part, or the flagged part; of `files` only, when given)
+        as a diff that `git apply` takes as is."""
         if only_flagged:
             chosen = _by_file([h for h in self.hunks if h.flag])
         else:
             chosen = self.accepted() if only_accepted else _by_file(self.hunks)
+        if files is not None:
+            keep = set(files)
+            chosen = {name: hunks for name, hunks in chosen.items() if name in keep}
         out = []
         for name, hunks in chosen.items():
             change = self.file(name)

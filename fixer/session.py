@@ -156,8 +156,13 @@ class Run:
             caller=self.caller,
         )
 
-    async def commit_message(self, proposal: Proposal) -> tuple[str, str | None]:
-        return await commit_message(proposal, self.config, self.env, self.caller)
+    async def commit_message(
+        self, proposal: Proposal, reviewed: bool = True
+    ) -> tuple[str, str | None]:
+        committed = to_commit(proposal, self.workspace)
+        return await commit_message(
+            proposal, committed, self.config, self.env, self.caller, reviewed=reviewed
+        )
 
     def finish(self, proposal: Proposal, message: str) -> Outcome:
         return write_and_commit(proposal, self.workspace, message, commit=self.commit)
@@ -526,17 +531,32 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
     )
 
 
+def to_commit(proposal: Proposal, workspace: Workspace) -> dict[str, int]:
+    """The accepted hunks' count per file that the commit will hold: files that had changes
+    before fixer ran are written but left out of the commit."""
+    accepted = proposal.review.accepted()
+    repo = workspace.repo
+    if repo is None:
+        return {name: len(hunks) for name, hunks in accepted.items()}
+    paths = {workspace.root / name: name for name in accepted}
+    dirty = {paths[p] for p in repo.dirty(list(paths)) if p in paths}
+    return {name: len(hunks) for name, hunks in accepted.items() if name not in dirty}
+
+
 async def commit_message(
     proposal: Proposal,
+    committed: Mapping[str, int],
     config: Config | None,
     env: Mapping[str, str],
     caller: Caller | None = None,
+    *,
+    reviewed: bool = True,
 ) -> tuple[str, str | None]:
-    """A one-line commit message, from the background route when configured; and a note why not."""
+    """A one-line commit message for the `committed` files (hunks per file), from the
+    background route when configured; and a note why not."""
     review = proposal.review
-    accepted = review.accepted()
     fallback = agents.template_commit_message(
-        list(accepted), sum(len(h) for h in accepted.values())
+        list(committed), sum(committed.values()), reviewed=reviewed
     )
     route = background_route(config) if config else None
     if route is None or route.is_local:
@@ -545,7 +565,7 @@ async def commit_message(
 
     caller = caller or Caller(config, env)
     try:
-        messages = agents.commit_message_messages(review.as_diff(True))
+        messages = agents.commit_message_messages(review.as_diff(True, files=committed))
         reply, estimate = await caller.send(route, messages, agent="commit-message")
     except FixerError as error:
         return fallback, f"commit message from the template: {error}"

@@ -55,3 +55,16 @@ def test_template_names_files_and_stays_short() -> None:
     assert agents.template_commit_message(["app.py"], 1) == "Apply 1 reviewed hunk to app.py"
     many = agents.template_commit_message([f"pkg/module_{i}.py" for i in range(9)], 12)
     assert many == "Apply 12 reviewed hunks to 9 files"
+
+
+def test_chatter_is_not_a_commit_message() -> None:
+    chatter = "Sure! I reviewed both files and found a few small issues. Here are the"
+    assert agents.clean_commit_message(chatter) == ""
+    assert agents.clean_commit_message("Here is the message:\n\nFix the off-by-one in parse") == (
+        "Fix the off-by-one in parse"
+    )
+    assert agents.clean_commit_message("Round prices to cents") == "Round prices to cents"
+    assert (
+        agents.template_commit_message(["a.py"], 2, reviewed=False)
+        == "Apply 2 hunks (--yes) to a.py"
+    )

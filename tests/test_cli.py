@@ -79,8 +79,9 @@ def test_yes_offline_writes_commits_only_fixers_path_and_keeps_staged_work(repo,
     assert "import os" not in (repo / "app.py").read_text()
     assert committed_paths(repo) == ["app.py"]
     assert git(repo, "diff", "--cached", "--name-only").split() == ["notes.md"]
-    message = git(repo, "log", "-1", "--format=%s")
-    assert message.strip() == "Apply 4 reviewed hunks to app.py" or message.startswith("Apply ")
+    message = git(repo, "log", "-1", "--format=%s").strip()
+    assert message.startswith("Apply ") and message.endswith(" (--yes) to app.py")
+    assert "reviewed" not in message  # nobody looked at them
     assert "committed" in result.stdout and "cost: 0" in result.stdout
 
 
@@ -123,6 +124,35 @@ def test_dirty_target_is_written_but_its_earlier_changes_are_not_committed(repo,
     text = (repo / "calc.py").read_text()
     assert "value_5 = 50" in text and text.endswith("user_edit = 1\n")
     assert "had uncommitted changes" in result.stdout
+
+
+def test_the_commit_message_names_only_what_the_commit_holds(repo, env, tmp_path) -> None:
+    (repo / "calc.py").write_text(LINES + "user_edit = 1\n")  # left out of the commit
+    patch = tmp_path / "chat.txt"
+    patch.write_text(
+        MODEL_DIFF
+        + "```diff\n--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n-import os, sys\n+import os\n"
+        " import re\n```\n"
+    )
+    result = run_fixer("--yes", "--from-diff", str(patch), cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert committed_paths(repo) == ["app.py"]
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Apply 1 hunk (--yes) to app.py"
+
+
+def test_a_chatty_background_reply_gives_way_to_the_template(
+    repo, env, tmp_path, fake_provider, fake_provider_config
+) -> None:
+    config = json.loads(fake_provider_config.read_text())
+    config["Router"]["background"] = "fake,cheap-model"
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    fake_provider.reply("Sure! I reviewed both files and found a few small issues. Here are the")
+    patch = tmp_path / "chat.txt"
+    patch.write_text(MODEL_DIFF)
+    result = run_fixer("--yes", "--config", str(path), "--from-diff", str(patch), cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Apply 2 hunks (--yes) to calc.py"
 
 
 def test_outside_git_writes_and_says_no_commit(tmp_path, env) -> None:

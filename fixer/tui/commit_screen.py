@@ -118,7 +118,7 @@ class CommitScreen(Screen[Outcome | None]):
             message, note = worker.result
             field = self.query_one("#message", Input)
             if field.value == self.template:  # never overwrite what the user typed
-                field.value = message
+                field.value = self.template = message
             self.query_one("#notes", Label).update(note or "")
         elif worker.group == "commit":
             self.show_done(worker.result)
