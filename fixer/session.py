@@ -591,6 +591,10 @@ def write_and_commit(
     """
     texts = proposal.review.new_texts()
     repo = workspace.repo
+    if commit and repo is not None and texts:
+        problem = repo.identity_problem()
+        if problem:
+            raise WriteRefused(f"{problem} Nothing was written.")
     targets = [_source_of(proposal, workspace, name) for name in texts]
     dirty = repo.dirty([t.path for t in targets if t.exists]) if (repo and commit) else set()
     written: list[Source] = []

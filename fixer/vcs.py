@@ -68,10 +68,28 @@ class GitRepo:
             raise
         return repo.git.rev_parse("HEAD")
 
+    def identity_problem(self) -> str | None:
+        """Why git cannot commit here for want of a user name and email, or None when it can:
+        asked before anything is written, so a run never writes and then fails to commit."""
+        git_ = self._repo().git
+        for variable in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            status, _, stderr = git_.var(variable, with_extended_output=True, with_exceptions=False)
+            if status != 0:
+                said = " ".join(stderr.split())[:MAX_ERROR_CHARS]
+                return (
+                    f"git cannot commit: it has no user identity ({said}). Set one with "
+                    'git config --global user.name "Your Name" and git config --global '
+                    'user.email "you@example.com", or run with --no-commit.'
+                )
+        return None
+
     def _repo(self) -> git.Repo:
         import git
 
-        return git.Repo(self.root)
+        repo = git.Repo(self.root)
+        # Every name fixer gives git is a file name, never a pathspec (`:/x`, `*.py`, `:(top)`).
+        repo.git.update_environment(GIT_LITERAL_PATHSPECS="1")
+        return repo
 
     def _name(self, path: Path) -> str | None:
         """Return path relative to root in posix form, or None when it lies outside."""

@@ -572,3 +572,37 @@ def test_yes_names_a_command_that_reviews_the_new_file_it_left_out(
     assert again.returncode == 0, again.stderr
     assert "+++ b/helper.py" in again.stdout and "+HELP = 1" in again.stdout  # the same hunk
     assert fake_provider.requests and len(fake_provider.requests) == 1  # no second call
+
+
+def test_no_git_identity_is_found_before_anything_is_written(repo, env, tmp_path) -> None:
+    git(repo, "config", "--unset", "user.name")
+    git(repo, "config", "--unset", "user.email")
+    git(repo, "config", "user.useConfigOnly", "true")  # no guessing from the host name
+    patch = tmp_path / "chat.txt"
+    patch.write_text(MODEL_DIFF)
+    result = run_fixer("--yes", "--from-diff", str(patch), cwd=repo, env=env)
+    assert result.returncode == 4
+    assert "no user identity" in result.stderr and "user.email" in result.stderr
+    assert "Nothing was written" in result.stderr
+    assert (repo / "calc.py").read_text() == LINES and git(repo, "status", "--porcelain") == ""
+    again = run_fixer("--yes", "--no-commit", "--from-diff", str(patch), cwd=repo, env=env)
+    assert again.returncode == 0 and "value_5 = 50" in (repo / "calc.py").read_text()
+
+
+@pytest.mark.parametrize("folder", [":", ":(top)", ":(glob)*", "*"])
+def test_names_that_look_like_pathspecs_commit_only_fixers_file(tmp_path, env, folder: str) -> None:
+    """A directory named `:` makes `:/calc.py` a file name that git would read as "calc.py at
+    the top": the user's own root calc.py must stay out of the commit."""
+    repo = make_repo(tmp_path / "repo", {"calc.py": LINES, f"{folder}/calc.py": LINES})
+    (repo / "calc.py").write_text(LINES + "user_edit = 1\n")  # the user's, uncommitted
+    patch = tmp_path / "chat.txt"
+    patch.write_text(
+        MODEL_DIFF.replace("a/calc.py", f"a/{folder}/calc.py").replace(
+            "b/calc.py", f"b/{folder}/calc.py"
+        )
+    )
+    result = run_fixer("--yes", "--from-diff", str(patch), f"{folder}/calc.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert committed_paths(repo) == [f"{folder}/calc.py"]
+    assert (repo / "calc.py").read_text().endswith("user_edit = 1\n")
+    assert git(repo, "status", "--porcelain").strip() == "M calc.py"
