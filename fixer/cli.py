@@ -359,9 +359,19 @@ def _report_proposal(proposal: Proposal) -> None:
 
 def _review_in_terminal(run: Run, theme: str | None) -> int:
     from fixer.printable import printable_lines
+
+    proposal = None
+    route = run.route()
+    if route is not None and route.is_local:
+        # The offline fixers answer at once: with nothing to review, say why here, no screen.
+        proposal = _propose(run)
+        if not proposal.review.hunks:
+            _report_proposal(proposal)
+            print(f"fixer: {_next_step(run)}", file=sys.stderr)
+            return 0
     from fixer.tui.app import run_review
 
-    result = run_review(run, theme)
+    result = run_review(run, theme, proposal)
     for problem in result.problems:
         print(f"fixer: {printable_lines(problem)}", file=sys.stderr)
     if result.crash is not None:
@@ -383,6 +393,16 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
 
     print(summary(result.proposal, result.outcome, run.caller.attempts))
     return 4 if result.outcome.refused else 0
+
+
+def _next_step(run: Run) -> str:
+    """What to try when the offline fixers found nothing."""
+    if run.config is not None and run.config.providers:
+        return "a model may find more: run it without -m local"
+    return (
+        "the offline fixers found nothing; a model corrects more (grammar, French, Chinese, "
+        "bugs): fixer config shows how to set one up"
+    )
 
 
 def _keys_from_terminal() -> None:

@@ -101,7 +101,11 @@ def _ruff(source: Source) -> tuple[str, str]:
     status, formatted, err = _run([ruff, "format", *stdin], cwd, checked)
     if status != 0:
         return checked, f"ruff: {summary}; not formatted: {_first_line(err)}"
-    return formatted, f"ruff: {summary}{', reformatted' if formatted != checked else ''}"
+    if formatted == checked:
+        return formatted, f"ruff: {summary}"
+    if count == 0:
+        return formatted, f"ruff: reformatted {source.name} (no lint fixes)"
+    return formatted, f"ruff: {summary}, reformatted"
 
 
 def _ruff_bin() -> str | None:

@@ -164,3 +164,22 @@ def test_a_crash_restores_the_terminal_saves_the_traceback_and_exits_70(
     assert len(reports) == 1 and "RuntimeError: planted" in reports[0].read_text()
     assert str(reports[0]) in said.replace("\r\n", "")
     assert (repo / "calc.py").read_text() == LINES
+
+
+def test_offline_grammar_on_a_french_post_says_why_without_a_screen(tmp_path: Path) -> None:
+    post = (Path(__file__).parent / "data/posts/post-fr-llm-costs.md").read_text()
+    repo = make_repo(tmp_path / "repo", {"post.md": post})
+    terminal = Terminal(["--grammar", "post.md"], repo, clean_env(tmp_path))
+    assert terminal.finish() == 0
+    said = terminal.output.decode(errors="replace")
+    assert "codespell knows only English" in said and "fixer config" in said
+    assert "\x1b[?1049h" not in said  # no review screen was opened
+    assert (repo / "post.md").read_text() == post
+
+
+def test_ruff_notes_do_not_contradict_themselves(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"mid.py": "x = {  'a':1 }\n"})
+    terminal = Terminal(["-m", "local", "--print", "mid.py"], repo, clean_env(tmp_path))
+    assert terminal.finish() == 0
+    said = terminal.output.decode(errors="replace")
+    assert "reformatted mid.py (no lint fixes)" in said and "nothing to fix" not in said
