@@ -53,6 +53,8 @@ class Terminal:
         deadline = time.monotonic() + timeout_s
         while text.encode() not in self.output:
             if time.monotonic() > deadline:
+                self.process.kill()  # a failed test must not leave fixer spinning on a dead pty
+                self.process.wait()
                 raise AssertionError(f"{text!r} never appeared; got {self.output[-2000:]!r}")
             if select.select([self.master], [], [], 0.1)[0]:
                 try:
@@ -65,7 +67,11 @@ class Terminal:
 
     def finish(self) -> int:
         """Wait for fixer to exit and read the rest of what it printed."""
-        code = self.process.wait(timeout=20)
+        try:
+            code = self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
         while select.select([self.master], [], [], 0.5)[0]:
             try:
                 chunk = os.read(self.master, 65536)
