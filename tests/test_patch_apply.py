@@ -310,3 +310,26 @@ def test_the_diff_engine_imports_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_big_file_where_every_line_changes_gets_hunks_as_small_as_gits(tmp_path) -> None:
+    """Only the blank lines stay: git interleaves the changes around them; so must fixer
+    (difflib's autojunk made this one giant hunk of every - then every +)."""
+    old = "".join(f"value_{i} = {i}\n" + ("\n" if i % 3 == 0 else "") for i in range(2000))
+    new = "".join(f"value_{i} = {i + 1}\n" + ("\n\n" if i % 3 == 0 else "") for i in range(2000))
+    hunks = diff_hunks(old, new)
+    (tmp_path / "a").write_text(old)
+    (tmp_path / "b").write_text(new)
+    git_diff = subprocess.run(
+        ["git", "diff", "--no-index", "--no-color", "a", "b"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    ).stdout
+    git_lines = sum(
+        1 for line in git_diff.splitlines() if line[:1] in "+- " and line[:3] not in ("---", "+++")
+    )
+    ours = sum(len(h.lines) for h in hunks)
+    assert ours <= git_lines * 1.05, (ours, git_lines)
+    assert apply_hunks(old, hunks) == new
+    assert any(" " in "".join(line[0] for line in h.lines).strip(" ") for h in hunks)  # s splits

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from itertools import accumulate
@@ -196,6 +196,20 @@ def _anchor_pairs(a: list[Line], b: list[Line], box: tuple[int, int, int, int]) 
     return pairs
 
 
+def _ordered_pairs(a: list[Line], b: list[Line], box: tuple[int, int, int, int]) -> list[Match]:
+    """Each line of a's part paired with the next unpaired equal line of b's part, in order."""
+    alo, ahi, blo, bhi = box
+    unpaired: dict[Line, deque[int]] = {}
+    for j in range(blo, bhi):
+        unpaired.setdefault(b[j], deque()).append(j)
+    pairs: list[Match] = []
+    for i in range(alo, ahi):
+        found = unpaired.get(a[i])
+        if found:
+            pairs.append((i, found.popleft(), 1))
+    return pairs
+
+
 def _longest_increasing(pairs: list[Match]) -> list[Match]:
     """The longest run of pairs increasing in j (patience sorting); pairs come sorted by i."""
     tails: list[int] = []  # smallest j ending an increasing run of each length
@@ -235,11 +249,15 @@ def _matching_blocks(a: list[Line], b: list[Line]) -> list[Match]:
         ahi, bhi = ahi - same, bhi - same
         if alo == ahi or blo == bhi:
             continue
-        anchors = _longest_increasing(_anchor_pairs(a, b, (alo, ahi, blo, bhi)))
+        box = (alo, ahi, blo, bhi)
+        anchors = _longest_increasing(_anchor_pairs(a, b, box))
+        if not anchors and (ahi - alo) * (bhi - blo) > 4_000_000:
+            # No rare line to anchor on, and difflib would crawl: anchor on the common lines in
+            # order (blank lines between changed ones), as git's diff would align them.
+            anchors = _longest_increasing(_ordered_pairs(a, b, box))
         if not anchors:
-            # Nothing to anchor on; autojunk only where a quadratic search would crawl.
-            huge = (ahi - alo) * (bhi - blo) > 4_000_000
-            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=huge)
+            # Small enough for difflib; never autojunk, which marks unchanged lines changed.
+            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
             blocks += [(alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks()]
             continue
         blocks += anchors
