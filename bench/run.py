@@ -1,4 +1,4 @@
-"""fixer's benchmark runner: `python bench/run.py [--quick] [NAME ...]` prints figures, never
+"""fixer's benchmark runner: `.venv/bin/python bench/run.py [--quick] [NAME ...]` prints figures, never
 asserts.
 
 Each benchmark measures fixer and a peer in the same run, so the ratio holds on any machine.
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import inspect
 import sys
 from pathlib import Path
 
 BENCHMARKS = ("startup", "patch", "tui")
+FIXER = Path(sys.executable).with_name("fixer")  # the command the startup benchmark times
 
 
 def main(argv: list[str]) -> int:
@@ -20,6 +22,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"one of {', '.join(BENCHMARKS)}")
     parser.add_argument("--quick", action="store_true", help="a small sample, where supported")
     args = parser.parse_args(argv)
+    if importlib.util.find_spec("fixer") is None or not FIXER.exists():
+        print(
+            "fixer is not installed for this Python: run the benchmarks with the venv's, "
+            "`.venv/bin/python bench/run.py`",
+            file=sys.stderr,
+        )
+        return 2
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     for name in args.names or BENCHMARKS:
         if name not in BENCHMARKS:
