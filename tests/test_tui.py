@@ -854,3 +854,18 @@ async def test_help_and_quit_are_always_in_the_footer(tmp_path: Path, size) -> N
 
         await until(pilot, lambda: "commit" in shown())  # the footer is laid out
         assert {"help", "quit"} <= shown(), shown()
+
+
+async def test_hunk_titles_carry_the_function_context_from_the_file(tmp_path: Path) -> None:
+    body = "".join(f"    step_{i} = {i}\n" for i in range(5))
+    code = f"import os\n\n\ndef price(amount):\n{body}    total = amount * 1.2\n    return total\n"
+    diff = file_diff(
+        "shop.py",
+        "@@ -9,3 +9,3 @@ def made_up_by_the_model():\n     step_4 = 4\n"
+        "-    total = amount * 1.2\n+    total = round(amount * 1.2, 2)\n     return total\n",
+    )
+    _, app = review_app(tmp_path, diff, files={"shop.py": code})
+    async with reviewing(app):
+        rows = shown_rows(app)
+        assert any("@@ -7,5 +7,5 @@ def price(amount):" in row for row in rows), rows[:3]
+        assert not any("made_up_by_the_model" in row for row in rows)

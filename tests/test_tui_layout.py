@@ -65,7 +65,21 @@ def test_side_by_side_pairs_each_change_block() -> None:
 
 def test_title_is_the_git_at_line() -> None:
     assert hunk_title(HUNK) == "@@ -10,4 +10,4 @@"
-    assert hunk_title(Hunk(("-a", "+b"), 3, 3, header="def f():")) == "@@ -3 +3 @@ def f():"
+    made_up = Hunk(("-a", "+b"), 3, 3, header="def invented():")  # the model's header is not used
+    assert hunk_title(made_up) == "@@ -3 +3 @@"
+    assert hunk_title(made_up, "def f():") == "@@ -3 +3 @@ def f():"
+
+
+def test_the_function_context_comes_from_the_file_as_git_finds_it() -> None:
+    from fixer.tui.layout import function_contexts, hunk_context
+
+    lines = ["import os", "", "def _posixify(name):", "    x = 1", "    y = 2", "    return x"]
+    nearest = function_contexts(lines)
+    inside = Hunk(("     y = 2", "-    return x", "+    return y"), 5, 5)
+    assert hunk_context(lines, nearest, inside) == "def _posixify(name):"
+    at_the_def = Hunk((" def _posixify(name):", "-    x = 1", "+    x = 2"), 3, 3)
+    assert hunk_context(lines, nearest, at_the_def) == "import os"  # git looks above the hunk
+    assert hunk_context(lines, nearest, Hunk(("-import os", "+import sys"), 1, 1)) == ""
 
 
 def test_escape_sequences_are_shown_never_sent() -> None:

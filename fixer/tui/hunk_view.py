@@ -32,6 +32,8 @@ from fixer.tui.layout import (
     DiffLine,
     Pair,
     diff_lines,
+    function_contexts,
+    hunk_context,
     hunk_title,
     row_count,
     side_by_side,
@@ -177,6 +179,7 @@ class HunkView(ScrollView, can_focus=True):
         # The text of each file side for the hunks shown, and the highlighting of each text:
         # a split or an undo changes the hunks but rarely the texts, which keep their colours.
         self._side_texts: dict[tuple[str, str], str | None] = {}
+        self._contexts: dict[str, tuple[list[str], list[int | None]]] = {}
         self._highlighted: LRUCache[tuple[str, str], list[list[Run]]] = LRUCache(64)
         self._lines: LRUCache[int, _Lines] = LRUCache(512)
         self._strips: LRUCache[tuple, Strip] = LRUCache(4096)
@@ -198,6 +201,7 @@ class HunkView(ScrollView, can_focus=True):
         """Show a review (again, after its hunks changed)."""
         self.review = review
         self._side_texts.clear()
+        self._contexts.clear()
         self._layout()
         self.move_to(cursor, scroll=True)
 
@@ -345,9 +349,17 @@ class HunkView(ScrollView, can_focus=True):
         """The @@ line; for a sentence of a post, the line of the file it is in."""
         item = self.review.hunks[index]
         if not self.review.file(item.name).sentences:
-            return hunk_title(item.hunk)
+            return hunk_title(item.hunk, self._function_context(item.name, item.hunk))
         numbers = [n.old_number or n.new_number for n in self._hunk_lines(index).lines]
         return f"line {next((n for n in numbers if n), 1)}"
+
+    def _function_context(self, name: str, hunk: Hunk) -> str:
+        """The function context of a hunk, from the file as read."""
+        found = self._contexts.get(name)
+        if found is None:
+            lines = [text for text, _ in split_lines(self.review.file(name).original)]
+            found = self._contexts[name] = (lines, function_contexts(lines))
+        return hunk_context(*found, hunk)
 
     def _row(self, index: int, row: int, width: int, scroll_x: int) -> Strip:
         """One line row of a hunk, without the gutter."""

@@ -107,12 +107,35 @@ def row_count(hunk: Hunk, split: bool) -> int:
     return count - 1
 
 
-def hunk_title(hunk: Hunk) -> str:
-    """The @@ line as git shows it, with the real numbers of both sides."""
+def hunk_title(hunk: Hunk, context: str = "") -> str:
+    """The @@ line as git shows it: the real numbers of both sides, and the function context
+    taken from the file (never the model's header, which may be made up)."""
     old = hunk_range(hunk.old_start or 0, hunk.old_count)
     new = hunk_range(hunk.new_start or 0, hunk.new_count)
-    header = f" {printable(hunk.header)}" if hunk.header else ""
+    header = f" {printable(context)}" if context else ""
     return f"@@ -{old} +{new} @@{header}"
+
+
+FUNCNAME_WIDTH = 80  # git cuts the context at about this many bytes
+
+
+def function_contexts(lines: Sequence[str]) -> list[int | None]:
+    """For each line, the index of the nearest line at or above it that git's default funcname
+    rule picks (one starting with a letter, `_` or `$`), or None: computed once per file."""
+    nearest: list[int | None] = []
+    last: int | None = None
+    for k, line in enumerate(lines):
+        if line[:1].isalpha() or line[:1] in ("_", "$"):
+            last = k
+        nearest.append(last)
+    return nearest
+
+
+def hunk_context(lines: Sequence[str], nearest: Sequence[int | None], hunk: Hunk) -> str:
+    """The function context git shows after a hunk's @@: the funcname line above its first line."""
+    start = hunk.old_index or 0
+    found = nearest[start - 1] if 0 < start <= len(nearest) else None
+    return lines[found].rstrip()[:FUNCNAME_WIDTH] if found is not None else ""
 
 
 @dataclass(frozen=True)
