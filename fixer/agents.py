@@ -6,6 +6,7 @@ So the fixed rules come first, then the files in a stable order, and the user's 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -183,3 +184,30 @@ def template_commit_message(
     if len(head + listed) <= limit:
         return head + listed
     return shorten(f"{head}{len(names)} files", limit)
+
+
+_FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_DIFF_START = ("diff --git ", "--- ", "+++ ", "@@ ")
+_DIFF_BODY = ("+", "-", " ", "\\", "index ", "new file mode", "deleted file mode")
+
+
+def explanation(reply: str, limit: int = 4000) -> str:
+    """What the model said around its diff (why, caveats), without the diff or any fenced
+    block; "" when it said nothing else. Bounded: a reply can be huge."""
+    kept: list[str] = []
+    fenced = in_diff = False
+    for line in reply.splitlines():
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if line.startswith(_DIFF_START):
+            in_diff = True
+            continue
+        if in_diff and line.startswith(_DIFF_BODY):
+            continue
+        in_diff = False
+        kept.append(line.rstrip())
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -286,6 +286,11 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     """--print and --yes: the proposal, then the diff or every unflagged hunk written."""
     proposal = _propose(run)
     _report_proposal(proposal)
+    if proposal.explanation:
+        from fixer.printable import printable_lines
+
+        said = printable_lines(proposal.explanation).replace("\n", "\n  ")
+        print(f"fixer: the model says:\n  {said}", file=sys.stderr)
     if not proposal.review.hunks:
         return 0
     grammar = run.job.agent == "grammar"

@@ -365,6 +365,7 @@ REVIEW_KEY_IDS = [
     "goto",
     "search",
     "side-by-side",
+    "explain",
 ]
 
 

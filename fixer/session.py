@@ -67,6 +67,7 @@ class Proposal:
     route: Route | None  # the route whose reply is reviewed; None for --from-diff
     attempts: tuple[Attempt, ...] = ()  # every model call of the run, retries included
     notes: tuple[str, ...] = ()
+    explanation: str = ""  # what the model said around its diff
 
 
 @dataclass(frozen=True)
@@ -339,7 +340,8 @@ async def propose(
                     files=tuple(sources),
                 )
             )
-            return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts))
+            said = agents.explanation(reply.text) if job.agent != "grammar" else ""
+            return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts), said)
     assert failure is not None  # the ladder always has a rung
     tried = "\n".join(f"  {a.route}: {a.outcome}" for a in attempts)
     error = NoDiffError(f"{failure}\nevery attempt failed:\n{tried}", failure.feedback)

@@ -68,3 +68,15 @@ def test_chatter_is_not_a_commit_message() -> None:
         agents.template_commit_message(["a.py"], 2, reviewed=False)
         == "Apply 2 hunks (--yes) to a.py"
     )
+
+
+def test_the_explanation_is_the_prose_around_the_diff() -> None:
+    reply = (
+        "The loop stops one item early.\n\n```diff\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
+        "```\n\nI kept the public name.\n"
+    )
+    assert agents.explanation(reply) == "The loop stops one item early.\n\nI kept the public name."
+    bare = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\nThat is all.\n"
+    assert agents.explanation(bare) == "That is all."
+    assert agents.explanation("```diff\n-a\n+b\n```\n") == ""
+    assert len(agents.explanation("why " * 10_000)) <= 4000

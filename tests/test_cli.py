@@ -606,3 +606,15 @@ def test_names_that_look_like_pathspecs_commit_only_fixers_file(tmp_path, env, f
     assert committed_paths(repo) == [f"{folder}/calc.py"]
     assert (repo / "calc.py").read_text().endswith("user_edit = 1\n")
     assert git(repo, "status", "--porcelain").strip() == "M calc.py"
+
+
+def test_print_shows_the_models_explanation_on_stderr_escaped(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    fake_provider.reply(MODEL_DIFF.replace("Sure! Here is the diff:", "Fixed two values.\x1b[2J"))
+    result = run_fixer(
+        "--print", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "the model says:" in result.stderr and "Fixed two values.␛[2J" in result.stderr
+    assert "\x1b" not in result.stderr and "Fixed two" not in result.stdout

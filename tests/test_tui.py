@@ -17,7 +17,7 @@ from fixer.review import Decision
 from fixer.session import Job, Run, open_workspace, read_sources
 from fixer.tui.app import ReviewApp
 from fixer.tui.commit_screen import CommitScreen
-from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen
+from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, TextScreen
 from fixer.tui.file_list import FileList
 from fixer.tui.review_screen import ReviewScreen
 from tests.fakeserver import FakeProvider
@@ -869,3 +869,18 @@ async def test_hunk_titles_carry_the_function_context_from_the_file(tmp_path: Pa
         rows = shown_rows(app)
         assert any("@@ -7,5 +7,5 @@ def price(amount):" in row for row in rows), rows[:3]
         assert not any("made_up_by_the_model" in row for row in rows)
+
+
+async def test_i_shows_what_the_model_said_around_its_diff(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply("The fifth value was off by a factor of ten.\n\n```diff\n" + ONE + "```\n")
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app) as pilot:
+        assert "i shows what it said" in text_of(app, "#note")
+        await pilot.press("i")
+        assert isinstance(app.screen, TextScreen)
+        shown = " ".join(str(s.content) for s in app.screen.query(Static))
+        assert "off by a factor of ten" in shown and "value_5" not in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)

@@ -7,11 +7,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
-from fixer.printable import printable
+from fixer.printable import printable, printable_lines
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -98,6 +98,31 @@ class EditScreen(ModalScreen[list[str] | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         self.dismiss(text.split("\n") if text else [])  # emptied: the new side is no lines
+
+
+class TextScreen(ModalScreen[None]):
+    """A text to read (the model's explanation), scrolled with the arrows; Esc closes it."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="TextScreen")
+        + """
+    TextScreen VerticalScroll { height: auto; max-height: 30; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,i", "dismiss(None)", "Close", id="text-close")
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"[b]{self.title_text}[/b] (Esc closes)")
+            with VerticalScroll():
+                yield Static(printable_lines(self.text), markup=False)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -27,7 +27,7 @@ from fixer.review import Decision, Review
 from fixer.router import Route
 from fixer.session import Outcome, Proposal, Run
 from fixer.tui.commit_screen import CommitScreen
-from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen
+from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, TextScreen
 from fixer.tui.file_list import FileList
 from fixer.tui.hunk_view import HunkView
 from fixer.tui.layout import StatusPart, fit_status
@@ -102,6 +102,7 @@ class ReviewScreen(Screen[None]):
         Binding("g", "goto", "go to hunk", id="goto"),
         Binding("slash", "search", "search", id="search"),
         Binding("v", "side_by_side", "side by side", id="side-by-side"),
+        Binding("i", "explain", "model's explanation", id="explain"),
     ]
 
     def __init__(self, run: Run, result: ReviewResult, route: Route | None) -> None:
@@ -260,6 +261,8 @@ class ReviewScreen(Screen[None]):
                 "hunk.",
                 "warning",
             )
+        if proposal.explanation:
+            self.tell("The model explains its diff: i shows what it said.")
         self.remove_class("-message")
         self.redraw(0)
         self.hunks.focus()
@@ -598,6 +601,14 @@ class ReviewScreen(Screen[None]):
             return
         question = f"Ask {route} again for {name}? Your decisions on its hunks will be lost."
         self.app.push_screen(ConfirmScreen(question), lambda yes: yes and self.ask(route, name))
+
+    def action_explain(self) -> None:
+        said = self.result.proposal.explanation if self.result.proposal else ""
+        if not said:
+            self.tell("The model said nothing besides its diff.")
+            return
+        route = self.result.proposal.route
+        self.app.push_screen(TextScreen(f"What {route or 'the model'} said", said))
 
     def action_help(self) -> None:
         keys = [
