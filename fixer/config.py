@@ -364,6 +364,8 @@ REVIEW_KEY_IDS = [
     "accept-all",
     "goto",
     "search",
+    "next-match",
+    "previous-match",
     "side-by-side",
     "explain",
 ]

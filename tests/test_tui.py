@@ -247,6 +247,29 @@ async def test_g_and_slash_go_to_the_hunk_asked_for(tmp_path: Path) -> None:
         assert app.screen.cursor == 2
 
 
+async def test_search_marks_its_matches_and_angle_brackets_go_from_match_to_match(
+    tmp_path: Path,
+) -> None:
+    _, app = review_app(tmp_path, THREE)
+    async with reviewing(app) as pilot:
+        await pilot.press("slash", *"5 =", "enter")  # value_5, value_15, value_25: every hunk
+        screen, view = app.screen, app.screen.hunks
+        assert screen.cursor == 1 and view.search_text == "5 ="
+        found = view.get_component_rich_style("hunk--found")
+        strips = [view.render_line(y) for y in range(view.size.height)]
+        marked = [
+            "".join(seg.text for seg in strip if seg.style and found.bgcolor == seg.style.bgcolor)
+            for strip in strips
+        ]
+        assert "5 =" in marked and all(text in ("", "5 =") for text in marked)
+        await pilot.press("greater_than_sign")
+        assert screen.cursor == 2
+        await pilot.press("greater_than_sign")
+        assert screen.cursor == 0  # round again
+        await pilot.press("less_than_sign")
+        assert screen.cursor == 2
+
+
 async def test_v_toggles_side_by_side(tmp_path: Path) -> None:
     _, app = review_app(tmp_path, ONE)
     async with reviewing(app) as pilot:

@@ -101,11 +101,28 @@ def _tabs(segments: list[Segment]) -> list[Segment]:
     return out
 
 
+def found_spans(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` occurs in `text`, ignoring case (the search's matches)."""
+    if not needle:
+        return []
+    spans, lowered, start = [], text.lower(), 0
+    while (at := lowered.find(needle, start)) != -1:
+        spans.append((at, at + len(needle)))
+        start = at + len(needle)
+    return spans
+
+
 def styled_segments(
-    runs: Sequence[Run], words: Sequence[tuple[int, int]], base: Style, word: Style
+    runs: Sequence[Run],
+    words: Sequence[tuple[int, int]],
+    base: Style,
+    word: Style,
+    found: Sequence[tuple[int, int]] = (),
+    found_style: Style | None = None,
 ) -> list[Segment]:
-    """A line's syntax runs over its line style, with the changed words in the word style."""
-    cuts = sorted({c for span in words for c in span})
+    """A line's syntax runs over its line style, with the changed words in the word style and
+    the search's matches in the found style."""
+    cuts = sorted({c for span in (*words, *found) for c in span})
     segments = []
     position = 0
     for run_style, text in runs:
@@ -114,6 +131,8 @@ def styled_segments(
         for lo, hi in zip([position, *inner], [*inner, end], strict=True):
             marked = any(a <= lo < b for a, b in words)
             style = base + run_style + (word if marked else Style())
+            if found_style is not None and any(a <= lo < b for a, b in found):
+                style += found_style
             segments.append(Segment(text[lo - position : hi - position], style))
         position = end
     return _tabs(segments)
@@ -136,6 +155,7 @@ class HunkView(ScrollView, can_focus=True):
         "hunk--accepted",
         "hunk--rejected",
         "hunk--pending",
+        "hunk--found",
     }
     DEFAULT_CSS = """
     HunkView { background: $surface; }
@@ -156,6 +176,7 @@ class HunkView(ScrollView, can_focus=True):
     HunkView > .hunk--accepted { color: $success; text-style: bold; }
     HunkView > .hunk--rejected { color: $error; text-style: bold; }
     HunkView > .hunk--pending { color: $warning; text-style: bold; }
+    HunkView > .hunk--found { background: $warning 60%; color: $text; text-style: bold underline; }
     """
 
     class CursorMoved(Message):
@@ -171,6 +192,7 @@ class HunkView(ScrollView, can_focus=True):
         self.cursor = 0
         self.syntax = syntax
         self.split_choice: bool | None = None  # None: side by side on wide screens
+        self.search_text = ""  # lower case; its matches are highlighted
         self._split = False  # what the rows were laid out for: rendering never reads the width
         self._starts: list[int] = [0]
         self._refused: list[tuple[str, str]] = []
@@ -214,6 +236,11 @@ class HunkView(ScrollView, can_focus=True):
         self.split_choice = not self.split
         self._layout()
         self.move_to(self.cursor, scroll=True)
+
+    def highlight(self, needle: str) -> None:
+        """Mark every occurrence of `needle` (any case) in the hunks' lines."""
+        self.search_text = needle.lower()
+        self.refresh()
 
     def changed(self) -> None:
         """Decisions changed: redraw (titles and dimming read them at render time)."""
@@ -305,7 +332,7 @@ class HunkView(ScrollView, can_focus=True):
         if offset == last:
             return Strip.blank(width, self.rich_style)
         rejected = self.review.decisions[index] is Decision.REJECTED
-        key = (index, offset, self.split, width, scroll_x, rejected)
+        key = (index, offset, self.split, width, scroll_x, rejected, self.search_text)
         strip = self._strips.get(key)
         if strip is None:
             strip = self._row(index, offset - 1, width, scroll_x)
@@ -397,7 +424,10 @@ class HunkView(ScrollView, can_focus=True):
         prefix = Strip(
             [Segment(gutter + " ", self._style("number")), Segment(MARKERS[line.kind] + " ", base)]
         )
-        content = Strip(styled_segments(lines.runs[k], line.words, base, word))
+        found = found_spans(line.text, self.search_text)
+        content = Strip(
+            styled_segments(lines.runs[k], line.words, base, word, found, self._style("found"))
+        )
         room = max(0, width - prefix.cell_length)
         return Strip.join([prefix, content.crop_extend(scroll_x, scroll_x + room, base)])
 

@@ -52,6 +52,7 @@ NEEDS_HUNKS = {
     "move",
     "goto",
     "search",
+    "next_match",
     "split",
     "edit",
     "undo",
@@ -101,6 +102,9 @@ class ReviewScreen(Screen[None]):
         Binding("A", "accept_all", "accept all unflagged", id="accept-all"),
         Binding("g", "goto", "go to hunk", id="goto"),
         Binding("slash", "search", "search", id="search"),
+        # Not git add -p's keys (n rejects): > and < go to the next and previous match.
+        Binding("greater_than_sign", "next_match(1)", "next match", id="next-match"),
+        Binding("less_than_sign", "next_match(-1)", "previous match", id="previous-match"),
         Binding("v", "side_by_side", "side by side", id="side-by-side"),
         Binding("i", "explain", "model's explanation", id="explain"),
     ]
@@ -502,18 +506,28 @@ class ReviewScreen(Screen[None]):
             if not answer:
                 return
             self.search_text = answer
-            needle = answer.lower()
-            total = len(self.review.hunks)
-            for offset in range(1, total + 1):
-                index = (self.cursor + offset) % total
-                if _matches(self.review, index, needle):
-                    self.hunks.move_to(index)
-                    return
-            self.tell(f"No hunk contains {answer!r}.", "warning")
+            self.hunks.highlight(answer)
+            self.action_next_match(1)
 
         self.app.push_screen(
-            AskScreen("Search the hunks (Enter finds the next):", self.search_text), find
+            AskScreen(
+                "Search the hunks (Enter finds the next; > and < move on):", self.search_text
+            ),
+            find,
         )
+
+    def action_next_match(self, step: int) -> None:
+        if not self.search_text:
+            self.tell("No search yet: / searches the hunks.")
+            return
+        needle = self.search_text.lower()
+        total = len(self.review.hunks)
+        for offset in range(1, total + 1):
+            index = (self.cursor + step * offset) % total
+            if _matches(self.review, index, needle):
+                self.hunks.move_to(index)
+                return
+        self.tell(f"No hunk contains {self.search_text!r}.", "warning")
 
     def action_split(self) -> None:
         if not self.review.can_split(self.cursor):
