@@ -363,7 +363,13 @@ def _report_proposal(proposal: Proposal) -> None:
 
 
 def _review_in_terminal(run: Run, theme: str | None) -> int:
+    from fixer.config import keymap_conflicts
+    from fixer.errors import ConfigError
     from fixer.printable import printable_lines
+
+    if run.config is not None and (conflicts := keymap_conflicts(run.config.ui.keymap)):
+        where = run.config.path or run.config.origin
+        raise ConfigError(f"{'; '.join(conflicts)} (in {where}); nothing was sent")
 
     proposal = None
     route = run.route()

@@ -340,35 +340,51 @@ def _check_budget(section: Any) -> list[str]:
     return problems
 
 
-# The review screen's binding ids (fixer/tui/review_screen.py; a test keeps the two in step),
-# listed here so that checking a config never loads Textual.
-REVIEW_KEY_IDS = [
-    "accept",
-    "reject",
-    "accept-file",
-    "reject-file",
-    "next-undecided",
-    "prev-undecided",
-    "commit",
-    "help",
-    "quit",
-    "split",
-    "edit",
-    "undo",
-    "ask-again",
-    "cancel",
-    "interrupt",
-    "next-hunk",
-    "previous-hunk",
-    "next-file",
-    "accept-all",
-    "goto",
-    "search",
-    "next-match",
-    "previous-match",
-    "side-by-side",
-    "explain",
-]
+# The review screen's binding ids and their keys (fixer/tui/review_screen.py; a test keeps the
+# two in step), listed here so that checking a config never loads Textual.
+REVIEW_KEYS = {
+    "accept": "y",
+    "reject": "n",
+    "help": "question_mark",
+    "quit": "q",
+    "commit": "c",
+    "accept-file": "a",
+    "reject-file": "d",
+    "next-undecided": "j",
+    "prev-undecided": "k",
+    "split": "s",
+    "edit": "e",
+    "undo": "u",
+    "ask-again": "r",
+    "cancel": "escape",
+    "interrupt": "ctrl+c",
+    "next-hunk": "J",
+    "previous-hunk": "K",
+    "next-file": "tab",
+    "accept-all": "A",
+    "goto": "g",
+    "search": "slash",
+    "next-match": "greater_than_sign",
+    "previous-match": "less_than_sign",
+    "side-by-side": "v",
+    "explain": "i",
+}
+REVIEW_KEY_IDS = list(REVIEW_KEYS)
+
+
+def keymap_conflicts(keymap: Mapping[str, str]) -> list[str]:
+    """Keys that the keymap leaves bound to two review actions (only one would ever act, and
+    the other would vanish from the footer and the help)."""
+    owners: dict[str, list[str]] = {}
+    for binding_id, default in REVIEW_KEYS.items():
+        for key in keymap.get(binding_id, default).split(","):
+            owners.setdefault(key.strip(), []).append(binding_id)
+    return [
+        f'"fixer.keymap" binds {key!r} to both {" and ".join(repr(i) for i in ids)}: give one of '
+        "them another key"
+        for key, ids in owners.items()
+        if len(ids) > 1
+    ]
 
 
 def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
@@ -401,6 +417,7 @@ def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
             for key in keymap
             if key not in REVIEW_KEY_IDS
         ]
+        problems += keymap_conflicts(keymap)
     return problems
 
 

@@ -536,7 +536,31 @@ def test_keymap_ids_and_theme_names_are_checked(tmp_path: Path, env: dict[str, s
 
 
 def test_the_known_binding_ids_are_the_review_screens() -> None:
-    from fixer.config import REVIEW_KEY_IDS
-    from fixer.tui.review_screen import REVIEW_KEYS
+    from textual.binding import Binding
 
-    assert set(REVIEW_KEY_IDS) == REVIEW_KEYS
+    from fixer.config import REVIEW_KEYS
+    from fixer.tui.review_screen import ReviewScreen
+
+    bindings = {b.id: b.key for b in ReviewScreen.BINDINGS if isinstance(b, Binding)}
+    assert bindings == REVIEW_KEYS
+
+
+def test_a_keymap_that_leaves_a_key_to_two_actions_is_refused(tmp_path: Path) -> None:
+    from tests.helpers import clean_env, run_fixer
+
+    config = tmp_path / "config.json"
+    config.write_text('{"fixer": {"keymap": {"reject": "y"}}}')
+    done = run_fixer(
+        "config", "--check", "--config", str(config), cwd=tmp_path, env=clean_env(tmp_path)
+    )
+    assert done.returncode == 2
+    assert "binds 'y' to both 'accept' and 'reject'" in done.stderr
+    config.write_text(
+        '{"Router": {"default": "local"}, "fixer": {"keymap": {"reject": "x", "accept": "Y,y"}}}'
+    )
+    assert (
+        run_fixer(
+            "config", "--check", "--config", str(config), cwd=tmp_path, env=clean_env(tmp_path)
+        ).returncode
+        == 0
+    )

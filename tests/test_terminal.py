@@ -189,3 +189,14 @@ def test_ruff_notes_do_not_contradict_themselves(tmp_path: Path) -> None:
     assert terminal.finish() == 0
     said = terminal.output.decode(errors="replace")
     assert "reformatted mid.py (no lint fixes)" in said and "nothing to fix" not in said
+
+
+def test_a_keymap_conflict_stops_before_the_screen_opens(tmp_path: Path, repo: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text('{"fixer": {"keymap": {"reject": "y"}}}')
+    (tmp_path / "fix.patch").write_text(PATCH)
+    args = ["--config", str(config), "--from-diff", str(tmp_path / "fix.patch"), "calc.py"]
+    terminal = Terminal(args, repo, clean_env(tmp_path))
+    assert terminal.finish() == 2
+    said = terminal.output.decode(errors="replace")
+    assert "'accept' and 'reject'" in said and "\x1b[?1049h" not in said
