@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import json5
 
 from fixer.errors import ConfigError
+from fixer.printable import printable
 from fixer.router import (
     ROUTE_SCENARIOS,
     choose_route,
@@ -99,6 +100,7 @@ class Config:
     unset_variables: tuple[str, ...]
     ui: UiSettings = UiSettings()
     budget: Budget = Budget()
+    key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
 
     def provider(self, name: str) -> Provider:
         """The provider called `name`; a ConfigError listing the known names when there is none."""
@@ -120,7 +122,45 @@ def load_config(explicit: Path | None = None, env: Mapping[str, str] | None = No
     parsed: dict[str, Any] = {} if path is None else _parse_file(path)
     unset: list[str] = []
     raw = _interpolate(parsed, env, unset)
-    return _build(raw, path, origin, env, tuple(dict.fromkeys(unset)))
+    config = _build(raw, path, origin, env, tuple(dict.fromkeys(unset)))
+    return replace(config, key_sources=_written_keys(parsed.get("Providers")))
+
+
+def _written_keys(entries: Any) -> dict[str, str]:
+    """Each provider's api_key as the file writes it (a literal or a $VAR), before interpolation:
+    `fixer config` says where each key really comes from."""
+    if not isinstance(entries, list):
+        return {}
+    return {
+        entry["name"]: entry["api_key"]
+        for entry in entries
+        if isinstance(entry, dict)
+        and isinstance(entry.get("name"), str)
+        and isinstance(entry.get("api_key"), str)
+    }
+
+
+def config_search(env: Mapping[str, str]) -> list[str]:
+    """Where fixer looks for a config, in order, as `fixer config` says it."""
+    xdg = base_dir(env, "XDG_CONFIG_HOME", ".config") / "fixer" / "config.json"
+    ccr = home(env) / ".claude-code-router" / "config.json"
+    return ["--config PATH", "$FIXER_CONFIG", str(xdg), str(ccr)]
+
+
+def ccr_database(env: Mapping[str, str]) -> Path | None:
+    """claude-code-router 3.x's live configuration, when it exists: it reads config.json only
+    once, to migrate, so that file may be stale."""
+    path = home(env) / ".claude-code-router" / "config.sqlite"
+    return path if path.is_file() else None
+
+
+MINIMAL_EXAMPLE = """{
+  "Providers": [
+    {"name": "deepseek", "api_base_url": "https://api.deepseek.com/chat/completions",
+     "api_key": "$DEEPSEEK_API_KEY", "models": ["deepseek-chat", "deepseek-reasoner"]}
+  ],
+  "Router": {"default": "deepseek,deepseek-chat", "think": "deepseek,deepseek-reasoner"}
+}"""
 
 
 def _find_config(explicit: Path | None, env: Mapping[str, str]) -> tuple[Path | None, str]:
@@ -453,6 +493,12 @@ def _check_provider(provider: Provider, env: Mapping[str, str]) -> list[str]:
             f"provider {provider.name!r}: api_base_url {provider.api_base_url!r} "
             "is not an http(s) URL"
         )
+    elif urlsplit(provider.api_base_url).path.rstrip("/").endswith(("/v1", "/v1beta", "/api")):
+        problems.append(
+            f"provider {provider.name!r}: api_base_url {_mask_url(provider.api_base_url)!r} "
+            "would answer 404: fixer posts to it as written, so it must be the full "
+            "chat-completions URL (for example .../v1/chat/completions)"
+        )
     if not (provider.api_key or env.get(provider.key_variable)):
         problems.append(
             f"provider {provider.name!r} has no API key: "
@@ -547,16 +593,30 @@ def _mask_url(url: str) -> str:
 def render_config(
     config: Config, env: Mapping[str, str], estimate_tokens: int | None = None
 ) -> str:
-    """The text of `fixer config`: source, settings, providers (keys masked) and routes."""
+    """The text of `fixer config`: source, settings, providers (keys masked) and routes. Every
+    value from the file goes through `printable`: a config can hold escape sequences."""
     source = f"{config.path} (found via {config.origin})" if config.path else config.origin
-    lines = [
-        f"Config: {source}",
-        f"Proxy: {_mask_url(config.proxy_url) if config.proxy_url else 'none'}",
+    lines = [f"Config: {printable(str(source))}"]
+    if config.path is None:
+        lines += [
+            "  looked in, in order: " + ", ".join(config_search(env)),
+            "  to start, write this to ~/.claude-code-router/config.json (then set the key):",
+            *("    " + line for line in MINIMAL_EXAMPLE.splitlines()),
+        ]
+    database = ccr_database(env)
+    if database is not None:
+        lines.append(
+            f"  note: claude-code-router 3.x keeps its live settings in {database}, which fixer "
+            f"does not read; {printable(str(config.path or 'no file'))} may be older. Point fixer "
+            "at a current file with --config PATH or $FIXER_CONFIG."
+        )
+    lines += [
+        f"Proxy: {printable(_mask_url(config.proxy_url)) if config.proxy_url else 'none'}",
         f"Timeout: {config.timeout_s:g} s",
         f"Request log: {f'on, in {config.log_dir}' if config.log else 'off'}",
         "",
         "Providers:",
-        *(_render_provider(p, env) for p in config.providers),
+        *(_render_provider(p, env, config.key_sources.get(p.name, "")) for p in config.providers),
     ]
     if not config.providers:
         lines.append("  none (only the offline fixers are available)")
@@ -579,17 +639,23 @@ def _render_choice(config: Config, tokens: int) -> str:
     return text
 
 
-def _render_provider(provider: Provider, env: Mapping[str, str]) -> str:
-    if provider.api_key:
-        key, origin = provider.api_key, "from config"
+def _render_provider(provider: Provider, env: Mapping[str, str], written: str) -> str:
+    """A provider's URL, where its key comes from (never the key), and its model names."""
+    variables = re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", written)
+    if provider.api_key and variables:
+        key, origin = provider.api_key, f"from ${variables[0]}, named in the file"
+    elif provider.api_key:
+        key, origin = provider.api_key, "written in the file"
     else:
-        key, origin = env.get(provider.key_variable, ""), f"from ${provider.key_variable}"
-    if not key:
-        origin = f"set ${provider.key_variable} or api_key"
-    return (
-        f"  {provider.name}  {provider.api_base_url or '(no api_base_url)'}\n"
+        key = env.get(provider.key_variable, "")
+        origin = f"from ${provider.key_variable}, the <NAME>_API_KEY fallback"
+        if not key:
+            origin = f"set ${provider.key_variable} or api_key"
+    models = ", ".join(provider.models) or "none listed"
+    return printable(
+        f"  {provider.name}  {_mask_url(provider.api_base_url) or '(no api_base_url)'}\n"
         f"    key: {mask_key(key)} ({origin})\n"
-        f"    models: {len(provider.models)}"
+        f"    models: {models}"
     )
 
 

@@ -319,7 +319,12 @@ def problems_for(tmp_path: Path, env: dict[str, str], data: dict) -> list[str]:
     return check_config(config_with(tmp_path, env, data), env)
 
 
-OK_PROVIDER = {"name": "p", "api_base_url": "https://x.test/v1", "api_key": "k", "models": ["m"]}
+OK_PROVIDER = {
+    "name": "p",
+    "api_base_url": "https://x.test/v1/chat/completions",
+    "api_key": "k",
+    "models": ["m"],
+}
 
 
 @pytest.mark.parametrize(
@@ -489,8 +494,8 @@ def test_render_config_masks_the_key_and_shows_routes(tmp_path: Path, env: dict[
     assert KEY not in text
     assert KEY[4:-4] not in text
     assert f"Config: {path} (found via --config)" in text
-    assert "sk-…WXYZ (from $OPENROUTER_API_KEY)" in text
-    assert "models: 16" in text
+    assert "sk-…WXYZ (from $OPENROUTER_API_KEY, the <NAME>_API_KEY fallback)" in text
+    assert "models: " in text and "deepseek/deepseek-chat-v3.1" in text.split("models: ", 1)[1]
     assert "https://openrouter.ai/api/v1/chat/completions" in text
     assert "default      openrouter,openai/gpt-5-mini  [fixes]" in text
     assert "background   openrouter,google/gemini-2.5-flash  [commit messages]" in text
@@ -510,7 +515,7 @@ def test_render_config_key_from_config_and_not_set(tmp_path: Path, env: dict[str
     ]
     text = render_config(config_with(tmp_path, env, {"Providers": providers}), env)
     assert KEY not in text
-    assert "key: sk-…WXYZ (from config)" in text
+    assert "key: sk-…WXYZ (written in the file)" in text
     assert "key: (not set) (set $B_API_KEY or api_key)" in text
 
 
@@ -564,3 +569,52 @@ def test_a_keymap_that_leaves_a_key_to_two_actions_is_refused(tmp_path: Path) ->
         ).returncode
         == 0
     )
+
+
+def test_fixer_config_says_where_it_looked_where_keys_come_from_and_what_will_404(
+    tmp_path: Path,
+) -> None:
+    from tests.helpers import clean_env, run_fixer
+
+    env = clean_env(tmp_path / "home")
+    bare = run_fixer("config", cwd=tmp_path, env=env)
+    assert bare.returncode == 0
+    assert "looked in, in order" in bare.stdout and ".claude-code-router/config.json" in bare.stdout
+    assert '"Providers"' in bare.stdout  # a minimal example to start from
+
+    ccr = Path(env["HOME"]) / ".claude-code-router"
+    ccr.mkdir(parents=True)
+    (ccr / "config.sqlite").write_bytes(b"SQLite format 3\0")
+    providers = [
+        {
+            "name": "a",
+            "api_base_url": "https://a.test/v1",
+            "api_key": "$A_SECRET",
+            "models": ["m1"],
+        },
+        {
+            "name": "b",
+            "api_base_url": "https://b.test/chat/completions",
+            "api_key": "sk-literal-1234",
+            "models": ["m2", "m3"],
+        },
+        {
+            "name": "c\x1b]0;pwned\x07",
+            "api_base_url": "https://c.test/chat/completions",
+            "models": ["m4"],
+        },
+    ]
+    (ccr / "config.json").write_text(
+        json.dumps({"Providers": providers, "Router": {"default": "a,m1"}})
+    )
+    env = {**env, "A_SECRET": "sk-from-env-5678"}
+    shown = run_fixer("config", cwd=tmp_path, env=env)
+    out = shown.stdout
+    assert "from $A_SECRET, named in the file" in out and "written in the file" in out
+    assert "(set $C__0_PWNED__API_KEY or api_key)" in out
+    assert "models: m2, m3" in out
+    assert "sk-from-env-5678" not in out and "sk-literal-1234" not in out
+    assert "config.sqlite" in out and "--config PATH" in out
+    assert "\x1b" not in out and "\x07" not in out
+    check = run_fixer("config", "--check", cwd=tmp_path, env=env)
+    assert check.returncode == 2 and "would answer 404" in check.stderr
