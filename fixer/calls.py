@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from fixer.cost import Cost, Money, cost_of, estimate_cost, format_money, load_prices
-from fixer.errors import BudgetExceeded, FixerError, ProviderError
+from fixer.errors import BudgetExceeded, FixerError, LargePrompt, ProviderError
 from fixer.llm import Endpoint, Limiter, Progress, Reply, chat
 from fixer.router import Route, estimate_tokens
 
@@ -60,6 +60,7 @@ class Caller:
         self.env = env
         self.ledger = ledger
         self.force = force
+        self.large_prompts_ok = force  # the user said yes to a prompt over the size limit
         self.agent = agent
         self.on_estimate = on_estimate
         self.prices = load_prices(config.raw.get("Pricing"))
@@ -103,6 +104,7 @@ class Caller:
         from fixer.session import endpoint_for
 
         tokens, estimate = self.estimate(route, messages)
+        self.check_size(route, self.corrected(route, tokens), estimate)
         self.check_budget(route, estimate)
         if self.on_estimate is not None:
             self.on_estimate(route, estimate)
@@ -178,6 +180,20 @@ class Caller:
         """What this run's calls cost so far in `currency` (estimates included)."""
         return sum(
             (a.cost.money.amount for a in self.attempts if _in(a.cost, currency)), Decimal(0)
+        )
+
+    def check_size(self, route: Route, tokens: int, estimate: Cost) -> None:
+        """LargePrompt when the prompt is over fixer.confirm_above_tokens and nobody said yes:
+        a big prompt with an unknown price must never go out without a word."""
+        limit = self.config.ui.confirm_above_tokens
+        if self.large_prompts_ok or route.is_local or tokens <= limit:
+            return
+        cost = format_money(estimate.money) if estimate.money else "an unknown amount (no price)"
+        raise LargePrompt(
+            f"the prompt to {route} is about {tokens:,} tokens, over fixer.confirm_above_tokens "
+            f"({limit:,}); it would cost about {cost}. Nothing was sent: --force sends it, or "
+            "name fewer files.",
+            tokens,
         )
 
     def check_budget(self, route: Route, estimate: Cost) -> None:

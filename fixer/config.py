@@ -67,12 +67,17 @@ class Provider:
         )
 
 
+DEFAULT_CONFIRM_ABOVE_TOKENS = 100_000
+
+
 @dataclass(frozen=True)
 class UiSettings:
     """The review screen's settings, from the config's own "fixer" object (ignored by ccr)."""
 
     theme: str | None = None
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "Y,enter"
+    # A prompt estimated above this many tokens is sent only after a yes (or with --force).
+    confirm_above_tokens: int = DEFAULT_CONFIRM_ABOVE_TOKENS
 
 
 @dataclass(frozen=True)
@@ -276,10 +281,16 @@ def _ui_settings(section: Any) -> UiSettings:
         return UiSettings()
     theme = section.get("theme")
     keymap = section.get("keymap")
+    limit = section.get("confirm_above_tokens")
     return UiSettings(
         theme if isinstance(theme, str) and theme else None,
         {k: v for k, v in keymap.items() if isinstance(v, str)} if isinstance(keymap, dict) else {},
+        limit if _is_count(limit) else DEFAULT_CONFIRM_ABOVE_TOKENS,
     )
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _providers(entries: Any, path: Path | None) -> tuple[Provider, ...]:
@@ -433,10 +444,15 @@ def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
     if not isinstance(section, dict):
         return [f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}']
     problems = [
-        f'"fixer" has an unknown key {key!r} (known: theme, keymap)'
+        f'"fixer" has an unknown key {key!r} (known: theme, keymap, confirm_above_tokens)'
         for key in section
-        if key not in ("theme", "keymap")
+        if key not in ("theme", "keymap", "confirm_above_tokens")
     ]
+    if "confirm_above_tokens" in section and not _is_count(section["confirm_above_tokens"]):
+        problems.append(
+            '"fixer.confirm_above_tokens" must be a whole number of tokens, like 100000, not '
+            f"{section['confirm_above_tokens']!r}"
+        )
     if "theme" in section and not (isinstance(section["theme"], str) and section["theme"]):
         problems.append(f'"fixer.theme" must be a theme name, not {section["theme"]!r}')
     elif "theme" in section:

@@ -47,6 +47,14 @@ class BudgetExceeded(FixerError):
     exit_code = 5
 
 
+class LargePrompt(BudgetExceeded):
+    """A prompt larger than fixer.confirm_above_tokens, not sent without a yes or --force."""
+
+    def __init__(self, message: str, tokens: int) -> None:
+        super().__init__(message)
+        self.tokens = tokens
+
+
 class WriteRefused(FixerError):
     """Accepted hunks could not be written or committed (a file changed on disk, git refused)."""
 

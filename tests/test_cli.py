@@ -618,3 +618,25 @@ def test_print_shows_the_models_explanation_on_stderr_escaped(
     assert result.returncode == 0, result.stderr
     assert "the model says:" in result.stderr and "Fixed two values.␛[2J" in result.stderr
     assert "\x1b" not in result.stderr and "Fixed two" not in result.stdout
+
+
+def small_limit_config(tmp_path: Path, fake_provider_config: Path) -> Path:
+    config = json.loads(fake_provider_config.read_text())
+    config["fixer"] = {"confirm_above_tokens": 50}
+    path = tmp_path / "small-limit.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def test_a_prompt_over_the_size_limit_is_refused_headless_unless_forced(
+    repo, env, tmp_path, fake_provider, fake_provider_config
+) -> None:
+    config = str(small_limit_config(tmp_path, fake_provider_config))
+    refused = run_fixer("--print", "--config", config, "calc.py", cwd=repo, env=env)
+    assert refused.returncode == 5, refused.stderr
+    assert "over fixer.confirm_above_tokens" in refused.stderr and "--force" in refused.stderr
+    assert fake_provider.requests == []
+    fake_provider.reply(MODEL_DIFF)
+    forced = run_fixer("--print", "--force", "--config", config, "calc.py", cwd=repo, env=env)
+    assert forced.returncode == 0, forced.stderr
+    assert len(fake_provider.requests) == 1

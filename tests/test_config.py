@@ -411,7 +411,7 @@ OK_PROVIDER = {
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
-            "\"fixer\" has an unknown key 'themes' (known: theme, keymap)",
+            "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens)",
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"theme": 3}},

@@ -907,3 +907,40 @@ async def test_i_shows_what_the_model_said_around_its_diff(
         assert "off by a factor of ten" in shown and "value_5" not in shown
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_a_prompt_over_the_size_limit_is_sent_only_after_a_yes(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    import json
+
+    config = json.loads(fake_provider_config.read_text())
+    config["fixer"] = {"confirm_above_tokens": 50}
+    path = tmp_path / "small-limit.json"
+    path.write_text(json.dumps(config))
+    fake_provider.reply(fenced(ONE))
+    _, app = review_app(tmp_path, None, config=path)
+    async with reviewing(app) as pilot:
+        assert isinstance(app.screen, ConfirmScreen) and not fake_provider.requests
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.screen.review.hunks) == 1
+    assert len(fake_provider.requests) == 1
+
+
+async def test_no_to_a_large_prompt_sends_nothing(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    import json
+
+    config = json.loads(fake_provider_config.read_text())
+    config["fixer"] = {"confirm_above_tokens": 50}
+    path = tmp_path / "small-limit.json"
+    path.write_text(json.dumps(config))
+    _, app = review_app(tmp_path, None, config=path)
+    async with reviewing(app) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert "Not sent" in text_of(app, "#message") and app.result.cancelled
+    assert fake_provider.requests == []

@@ -6,6 +6,7 @@ It asks for the proposal in a worker, so the screen is up before the model answe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,7 +20,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from fixer.cost import Cost, format_money
-from fixer.errors import FixerError, NoDiffError
+from fixer.errors import FixerError, LargePrompt, NoDiffError
 from fixer.llm import ChatError, Progress
 from fixer.printable import printable, printable_lines
 from fixer.report import counted, spend, total_cost
@@ -213,6 +214,9 @@ class ReviewScreen(Screen[None]):
         self.spinner.pause()
         found = event.worker.result if event.state is WorkerState.SUCCESS else None
         route, only = self.asking
+        if isinstance(found, LargePrompt):
+            self.ask_to_send_large(found, route, only)
+            return
         if isinstance(found, Proposal):
             self.record_attempts(found)
             if only is None:
@@ -232,6 +236,29 @@ class ReviewScreen(Screen[None]):
             self.say("Cancelled: nothing was written.\n\nr asks again, q quits.")
         self.update_bindings()
         self.tick()
+
+    def ask_to_send_large(self, error: LargePrompt, route: Route | None, only: str | None) -> None:
+        """A prompt over the size limit is sent only after a yes."""
+        self.say(f"{error}\n\nWaiting for your answer.")
+        self.update_bindings()
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                if self.run.caller is None:  # one caller keeps the yes for the run's calls
+                    from fixer.calls import Caller
+
+                    self.run = replace(self.run, caller=Caller(self.run.config, self.run.env))
+                self.run.caller.large_prompts_ok = True
+                self.ask(route, only)
+                return
+            self.result.cancelled = self.review is None
+            if self.review is not None:
+                self.remove_class("-message")
+                self.tell("Not sent.")
+            else:
+                self.say("Not sent: nothing was written.\n\nq quits.")
+
+        self.app.push_screen(ConfirmScreen(f"{error}\n\nSend it anyway?"), answer)
 
     def record_attempts(self, proposal: Proposal) -> None:
         self.result.attempts.extend(proposal.attempts)
