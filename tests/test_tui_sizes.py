@@ -125,3 +125,28 @@ def test_resizes_between_keys_never_crash_nor_change_decisions(steps) -> None:
                 assert app.return_code is None  # still reviewing: nothing crashed or quit
 
     asyncio.run(play())
+
+
+@pytest.mark.anyio
+async def test_a_change_past_the_right_edge_is_scrolled_into_view_and_cut_lines_say_so(
+    tmp_path: Path,
+) -> None:
+    from tests.test_tui import file_diff
+
+    words = " ".join(f"word{i}" for i in range(60))
+    text = f"intro = 1\nline = '{words} tail'\nend = 2\n"
+    diff = file_diff(
+        "long.py",
+        f"@@ -1,3 +1,3 @@\n intro = 1\n-line = '{words} tail'\n+line = '{words} TAIL'\n end = 2\n",
+    )
+    _, app = review_app(tmp_path, diff, files={"long.py": text})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = draw_all(app)
+        assert any("TAIL" in row for row in rows) and any("tail" in row for row in rows)
+        assert app.screen.hunks.scroll_offset.x > 0
+        await pilot.press("home")  # back to the left edge: the long lines are cut, with a mark
+        app.screen.hunks.scroll_to(x=0, animate=False, immediate=True)
+        await pilot.pause()
+        assert any(row.rstrip().endswith("…") for row in draw_all(app))

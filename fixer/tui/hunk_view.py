@@ -68,6 +68,16 @@ def refused_rows(refusals: Sequence[PatchRejected], width: int) -> list[tuple[st
     return rows
 
 
+def first_change_column(lines: Sequence[DiffLine]) -> int:
+    """The screen column where the first changed word of a hunk starts (0 for a whole line)."""
+    for line in lines:
+        if line.kind == "context":
+            continue
+        start = line.words[0][0] if line.words else 0
+        return _cells(line.text[:start])
+    return 0
+
+
 @lru_cache(maxsize=16384)
 def _hunk_width(hunk: Hunk) -> int:
     """Columns the hunk's widest line (with its tag) takes on screen: measured once per hunk."""
@@ -296,8 +306,21 @@ class HunkView(ScrollView, can_focus=True):
         self.cursor = max(0, min(index, count - 1)) if count else 0
         if scroll and count:
             self.scroll_to_hunk(self.cursor)
+            # After the layout: on the first show the view has no width yet.
+            self.call_after_refresh(self.scroll_to_change, self.cursor)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
+
+    def scroll_to_change(self, index: int) -> None:
+        """In the unified view, scroll sideways so the hunk's first changed word is visible:
+        a change past the right edge of a long line must never be invisible."""
+        if self.split or self.review is None or index >= len(self.review.hunks):
+            return
+        column = first_change_column(self._hunk_lines(index).lines)
+        room = (self.scrollable_content_region.width or self.size.width) - self._prefix_width - 1
+        x = self.scroll_offset.x
+        if room > 0 and not x <= column < x + room - 2:
+            self.scroll_to(x=max(0, column - room // 3), animate=False, immediate=True)
 
     def scroll_to_hunk(self, index: int) -> None:
         top, bottom = self._starts[index], self._starts[index + 1] - 1
@@ -429,7 +452,10 @@ class HunkView(ScrollView, can_focus=True):
             styled_segments(lines.runs[k], line.words, base, word, found, self._style("found"))
         )
         room = max(0, width - prefix.cell_length)
-        return Strip.join([prefix, content.crop_extend(scroll_x, scroll_x + room, base)])
+        shown = content.crop_extend(scroll_x, scroll_x + room, base)
+        if room and content.cell_length > scroll_x + room:  # cut at the right edge: say so
+            shown = Strip.join([shown.crop(0, room - 1), Strip([Segment("…", base)], 1)])
+        return Strip.join([prefix, shown])
 
     def _hunk_lines(self, index: int) -> _Lines:
         found = self._lines.get(index)
