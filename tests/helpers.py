@@ -67,3 +67,14 @@ def run_fixer(
         text=True,
         timeout=60,
     )
+
+
+def small_limit_config(folder: Path, config: Path) -> Path:
+    """A copy of `config` that asks before sending any prompt above 50 tokens."""
+    import json
+
+    data = json.loads(config.read_text())
+    data["fixer"] = {"confirm_above_tokens": 50}
+    path = folder / "small-limit.json"
+    path.write_text(json.dumps(data))
+    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import clean_env, git, make_repo, run_fixer
+from tests.helpers import clean_env, git, make_repo, run_fixer, small_limit_config
 
 BUGGY = """import os, sys
 import re
@@ -618,14 +618,6 @@ def test_print_shows_the_models_explanation_on_stderr_escaped(
     assert result.returncode == 0, result.stderr
     assert "the model says:" in result.stderr and "Fixed two values.␛[2J" in result.stderr
     assert "\x1b" not in result.stderr and "Fixed two" not in result.stdout
-
-
-def small_limit_config(tmp_path: Path, fake_provider_config: Path) -> Path:
-    config = json.loads(fake_provider_config.read_text())
-    config["fixer"] = {"confirm_above_tokens": 50}
-    path = tmp_path / "small-limit.json"
-    path.write_text(json.dumps(config))
-    return path
 
 
 def test_a_prompt_over_the_size_limit_is_refused_headless_unless_forced(

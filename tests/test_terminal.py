@@ -102,10 +102,8 @@ def review_with_one_accepted(
     return terminal
 
 
-def test_review_screen_commits_the_accepted_hunk(tmp_path: Path, repo: Path) -> None:
-    terminal = review_with_one_accepted(tmp_path, repo)
-    terminal.type("n")
-    terminal.wait_for("decided 2/2")
+def commit_and_leave(terminal: Terminal, repo: Path) -> None:
+    """c, Enter to commit, Enter to leave: only the first hunk of PATCH was accepted."""
     terminal.type("c")
     terminal.wait_for("Commit message")
     terminal.type("\r")
@@ -114,6 +112,13 @@ def test_review_screen_commits_the_accepted_hunk(tmp_path: Path, repo: Path) -> 
     assert terminal.finish() == 0
     assert "value_5 = 50\n" in (repo / "calc.py").read_text()
     assert "value_26 = 26\n" in (repo / "calc.py").read_text()
+
+
+def test_review_screen_commits_the_accepted_hunk(tmp_path: Path, repo: Path) -> None:
+    terminal = review_with_one_accepted(tmp_path, repo)
+    terminal.type("n")
+    terminal.wait_for("decided 2/2")
+    commit_and_leave(terminal, repo)
     assert git(repo, "log", "-1", "--format=%s").strip() == "Apply 1 reviewed hunk to calc.py"
     assert git(repo, "status", "--porcelain") == ""
     assert b"committed " in terminal.output  # the summary printed after the screen closed
@@ -132,14 +137,7 @@ def test_quitting_writes_nothing(tmp_path: Path, repo: Path) -> None:
 
 def test_a_wide_terminal_reviews_side_by_side_and_commits(tmp_path: Path, repo: Path) -> None:
     terminal = review_with_one_accepted(tmp_path, repo, size=(200, 50))
-    terminal.type("c")
-    terminal.wait_for("Commit message")
-    terminal.type("\r")
-    terminal.wait_for("Esc to leave")
-    terminal.type("\r")
-    assert terminal.finish() == 0
-    assert "value_5 = 50\n" in (repo / "calc.py").read_text()
-    assert "value_26 = 26\n" in (repo / "calc.py").read_text()
+    commit_and_leave(terminal, repo)
     assert b"Traceback" not in terminal.output
 
 

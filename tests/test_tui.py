@@ -21,7 +21,7 @@ from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, 
 from fixer.tui.file_list import FileList
 from fixer.tui.review_screen import ReviewScreen
 from tests.fakeserver import FakeProvider
-from tests.helpers import clean_env, git, make_repo
+from tests.helpers import clean_env, git, make_repo, small_limit_config
 
 pytestmark = pytest.mark.anyio
 
@@ -912,12 +912,7 @@ async def test_i_shows_what_the_model_said_around_its_diff(
 async def test_a_prompt_over_the_size_limit_is_sent_only_after_a_yes(
     tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
 ) -> None:
-    import json
-
-    config = json.loads(fake_provider_config.read_text())
-    config["fixer"] = {"confirm_above_tokens": 50}
-    path = tmp_path / "small-limit.json"
-    path.write_text(json.dumps(config))
+    path = small_limit_config(tmp_path, fake_provider_config)
     fake_provider.reply(fenced(ONE))
     _, app = review_app(tmp_path, None, config=path)
     async with reviewing(app) as pilot:
@@ -932,12 +927,7 @@ async def test_a_prompt_over_the_size_limit_is_sent_only_after_a_yes(
 async def test_no_to_a_large_prompt_sends_nothing(
     tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
 ) -> None:
-    import json
-
-    config = json.loads(fake_provider_config.read_text())
-    config["fixer"] = {"confirm_above_tokens": 50}
-    path = tmp_path / "small-limit.json"
-    path.write_text(json.dumps(config))
+    path = small_limit_config(tmp_path, fake_provider_config)
     _, app = review_app(tmp_path, None, config=path)
     async with reviewing(app) as pilot:
         await pilot.press("n")
