@@ -84,6 +84,17 @@ def review_app(
     return repo, ReviewApp(run, route=run.route(), keymap=keymap, env=env)
 
 
+def grammar_app(tmp_path: Path, post: str) -> tuple[Path, ReviewApp]:
+    """A repository holding post.md and an offline grammar review of it (no config: codespell)."""
+    repo = make_repo(tmp_path / "repo", {"post.md": post})
+    env = clean_env(tmp_path / "home")
+    paths = (repo / "post.md",)
+    workspace = open_workspace(paths)
+    sources = read_sources(paths, workspace.root)
+    run = Run(Job(paths, agent="grammar"), workspace, sources, load_config(None, env), env)
+    return repo, ReviewApp(run, route=run.route(), env=env)
+
+
 @asynccontextmanager
 async def reviewing(
     app: ReviewApp, wait: bool = True, notifications: bool = False
@@ -582,18 +593,29 @@ async def test_the_screen_is_up_while_the_model_answers(
     assert fake_provider.requests[0].body["model"] == "cheap-model"
 
 
-async def test_escape_cancels_a_slow_reply(
-    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
-) -> None:
-    fake_provider.reply(fenced(ONE), delay_s=60)  # the fixture's stop() ends the wait
-    repo, app = review_app(tmp_path, None, config=fake_provider_config)
+@asynccontextmanager
+async def asking_slowly(
+    tmp_path: Path, fake_provider: FakeProvider, config: Path
+) -> AsyncIterator[tuple[Path, ReviewApp, Pilot]]:
+    """The review screen while the model is still answering (the fixture's stop() ends it)."""
+    fake_provider.reply(fenced(ONE), delay_s=60)
+    repo, app = review_app(tmp_path, None, config=config)
     async with reviewing(app, wait=False) as pilot:
         await until(pilot, lambda: bool(fake_provider.requests))
-        await pilot.press("escape")
+        yield repo, app, pilot
+
+
+@pytest.mark.parametrize("key", ["escape", "ctrl+c"])
+async def test_escape_or_ctrl_c_cancels_a_slow_reply(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path, key: str
+) -> None:
+    async with asking_slowly(tmp_path, fake_provider, fake_provider_config) as (repo, app, pilot):
+        await pilot.press(key)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.result.cancelled is True and app.result.proposal is None
         assert "Cancelled" in text_of(app, "#message")
+        assert app.return_value is None  # still on screen: r asks again, q quits
         await pilot.press("q")
         assert app.return_value is app.result
     assert (repo / "calc.py").read_text() == LINES and commit_count(repo) == 1
@@ -707,13 +729,7 @@ async def test_a_posts_sentences_are_hunks_numbered_by_file_line_and_edited_whol
     tmp_path: Path,
 ) -> None:
     post = "# Title\n\nThis sentense is first. The second one is fine. Thier third is last.\n"
-    repo = make_repo(tmp_path / "repo", {"post.md": post})
-    env = clean_env(tmp_path / "home")
-    paths = (repo / "post.md",)
-    workspace = open_workspace(paths)
-    sources = read_sources(paths, workspace.root)
-    run = Run(Job(paths, agent="grammar"), workspace, sources, load_config(None, env), env)
-    app = ReviewApp(run, route=run.route(), env=env)  # no config: codespell, offline
+    repo, app = grammar_app(tmp_path, post)
     async with reviewing(app) as pilot:
         review = app.screen.review
         assert len(review.hunks) == 2  # two corrected sentences of one line: two hunks
@@ -795,28 +811,10 @@ async def test_after_an_edit_the_cursor_moves_on_so_n_does_not_reject_it(tmp_pat
         assert "+value_5 = 500" in screen.review.hunks[0].hunk.lines
 
 
-async def test_ctrl_c_while_the_model_answers_cancels_like_escape(
-    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
-) -> None:
-    fake_provider.reply(fenced(ONE), delay_s=60)
-    repo, app = review_app(tmp_path, None, config=fake_provider_config)
-    async with reviewing(app, wait=False) as pilot:
-        await until(pilot, lambda: bool(fake_provider.requests))
-        await pilot.press("ctrl+c")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.result.cancelled is True and "Cancelled" in text_of(app, "#message")
-        assert app.return_value is None  # still on screen: r asks again, q quits
-    assert (repo / "calc.py").read_text() == LINES
-
-
 async def test_q_while_the_model_answers_is_a_cancelled_request(
     tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
 ) -> None:
-    fake_provider.reply(fenced(ONE), delay_s=60)
-    _, app = review_app(tmp_path, None, config=fake_provider_config)
-    async with reviewing(app, wait=False) as pilot:
-        await until(pilot, lambda: bool(fake_provider.requests))
+    async with asking_slowly(tmp_path, fake_provider, fake_provider_config) as (_, app, pilot):
         await pilot.press("q")
         await pilot.pause()
     assert app.result.cancelled is True and app.result.proposal is None

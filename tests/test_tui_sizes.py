@@ -10,30 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixer.config import load_config
 from fixer.review import Decision
-from fixer.session import Job, Run, open_workspace, read_sources
 from fixer.tui.app import ReviewApp
 from fixer.tui.hunk_view import SPLIT_WIDTH
-from tests.helpers import clean_env, make_repo
-from tests.test_tui import THREE_IN_TWO_FILES, TWO_FILES, review_app, shown_rows
+from tests.test_tui import THREE_IN_TWO_FILES, TWO_FILES, grammar_app, review_app, shown_rows
 
 POST = (
     "---\ntitle: A post\n---\n\n# Title\n\n"
     "This sentense is first. The second one is fine. Thier third is last.\n\n"
     "A second paragraf, long enough to be cut on a narrow screen, with words far to the right.\n"
 )
-
-
-def grammar_app(tmp_path: Path) -> ReviewApp:
-    """An offline grammar review (codespell) of a post."""
-    repo = make_repo(tmp_path / "repo", {"post.md": POST})
-    env = clean_env(tmp_path / "home")
-    paths = (repo / "post.md",)
-    workspace = open_workspace(paths)
-    sources = read_sources(paths, workspace.root)
-    run = Run(Job(paths, agent="grammar"), workspace, sources, load_config(None, env), env)
-    return ReviewApp(run, route=run.route(), env=env)
 
 
 def draw_all(app: ReviewApp) -> list[str]:
@@ -62,7 +48,7 @@ async def test_a_review_opens_and_decides_at_any_size(tmp_path: Path, size) -> N
 @pytest.mark.anyio
 @pytest.mark.parametrize("size", [(200, 50), (300, 80)])
 async def test_a_grammar_review_opens_on_a_wide_terminal(tmp_path: Path, size) -> None:
-    app = grammar_app(tmp_path)
+    _, app = grammar_app(tmp_path, POST)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
