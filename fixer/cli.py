@@ -332,19 +332,15 @@ def _review_later(proposal: Proposal, job: Job) -> str:
     for --from-diff (no model call: they are paid for), except compared models' rival versions
     of one line, which only a compared run can show side by side."""
     import shlex
-    from datetime import UTC, datetime
 
-    from fixer.xdg import base_dir
+    from fixer.xdg import write_state_file
 
     files = " ".join(shlex.quote(str(p)) for p in job.paths)
     if job.compare:
         return f"review them with: fixer --compare {shlex.quote(job.compare)} {files}"
     diff = proposal.review.as_diff(only_flagged=True)
-    folder = base_dir(os.environ, "XDG_STATE_HOME", ".local/state") / "fixer" / "flagged"
-    path = folder / f"flagged-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}.diff"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(diff, encoding="utf-8")
+        path = write_state_file(os.environ, "flagged", "flagged", ".diff", diff)
     except OSError as error:
         return f"they could not be saved for a review ({error})"
     return f"review them with: fixer --from-diff {shlex.quote(str(path))} {files}"

@@ -7,32 +7,21 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
-from fixer.xdg import base_dir
+from fixer.xdg import write_state_file
 
 EXIT_CODE = 70  # EX_SOFTWARE in sysexits.h: an internal error, distinct from every user error
 
 
-def crash_dir(env: Mapping[str, str]) -> Path:
-    """$XDG_STATE_HOME/fixer/crashes, else ~/.local/state/fixer/crashes."""
-    return base_dir(env, "XDG_STATE_HOME", ".local/state") / "fixer" / "crashes"
-
-
 def write_crash_report(error: BaseException, env: Mapping[str, str]) -> Path | None:
-    """Write the full traceback to a new file and return its path (None if it cannot be written:
-    the one-line message must still reach the user)."""
-    folder = crash_dir(env)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    """Write the full traceback to a new file under $XDG_STATE_HOME/fixer/crashes and return its
+    path (None if it cannot be written: the one-line message must still reach the user)."""
     text = "".join(traceback.format_exception(error))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"crash-{stamp}.txt"
-        path.write_text(text, encoding="utf-8", errors="backslashreplace")
+        return write_state_file(env, "crashes", "crash", ".txt", text)
     except OSError:
         return None
-    return path
 
 
 def crash_message(error: BaseException, report: Path | None, written: bool) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -20,3 +21,15 @@ def base_dir(env: Mapping[str, str], variable: str, fallback: str) -> Path:
     the spec says, for `fallback` under the home directory."""
     value = env.get(variable, "")
     return Path(value) if os.path.isabs(value) else home(env) / fallback
+
+
+def write_state_file(
+    env: Mapping[str, str], folder: str, prefix: str, suffix: str, text: str
+) -> Path:
+    """A new file $XDG_STATE_HOME/fixer/<folder>/<prefix>-<UTC time><suffix> holding `text`
+    (crash reports, hunks left for a later review); OSError when it cannot be written."""
+    directory = base_dir(env, "XDG_STATE_HOME", ".local/state") / "fixer" / folder
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{prefix}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}{suffix}"
+    path.write_text(text, encoding="utf-8", errors="backslashreplace")
+    return path
