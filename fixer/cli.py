@@ -467,6 +467,7 @@ class _ProgressLine:
     def __init__(self, live: bool) -> None:
         self.live = live
         self.head = ""
+        self.paused_until: float | None = None  # the pause last said, off a terminal
 
     def estimate(self, route: Route, cost: Cost) -> None:
         from fixer.cost import format_money
@@ -477,11 +478,18 @@ class _ProgressLine:
         print(f"fixer: asking {self.head}", file=sys.stderr, flush=True)
 
     def progress(self, progress: Progress) -> None:
+        import time
+
+        doing = progress.describe(time.monotonic())
         if self.live:
-            sys.stderr.write(
-                f"\r\033[K{self.head}: {progress.received_tokens} tokens, {progress.elapsed_s:.1f}s"
-            )
+            sys.stderr.write(f"\r\033[K{self.head}: {doing}, {progress.elapsed_s:.1f}s")
             sys.stderr.flush()
+        elif progress.paused_until is not None and progress.paused_until != self.paused_until:
+            self.paused_until = progress.paused_until  # once per pause: a log stays readable
+            at = time.strftime(
+                "%H:%M:%S", time.localtime(time.time() + progress.paused_until - time.monotonic())
+            )
+            print(f"fixer: {doing} (at {at})", file=sys.stderr, flush=True)
 
     def clear(self) -> None:
         if self.live:

@@ -35,6 +35,7 @@ from fixer.xdg import base_dir, home
 DEFAULT_TIMEOUT_S = 600.0
 BUILT_IN_ORIGIN = "built-in default (no config file)"
 CCR_ORIGIN = "~/.claude-code-router/config.json"
+CCR3_ORIGIN = "~/.claude-code-router/config.sqlite (claude-code-router 3.x, read-only)"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _MASK_MIN_LENGTH = 16  # below this, showing 7 characters would reveal too much of the key
 _TRUE_STRINGS = frozenset({"true", "1", "yes", "on"})
@@ -106,6 +107,7 @@ class Config:
     ui: UiSettings = UiSettings()
     budget: Budget = Budget()
     key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
+    notes: tuple[str, ...] = ()  # what `fixer config` should say about where settings came from
 
     def provider(self, name: str) -> Provider:
         """The provider called `name`; a ConfigError listing the known names when there is none."""
@@ -124,11 +126,45 @@ def load_config(explicit: Path | None = None, env: Mapping[str, str] | None = No
     """Find, parse and interpolate the config; the built-in offline default when there is none."""
     env = os.environ if env is None else env
     path, origin = _find_config(explicit, env)
-    parsed: dict[str, Any] = {} if path is None else _parse_file(path)
+    notes: tuple[str, ...] = ()
+    live = None
+    database = ccr_database(env)
+    if database is not None and origin in (CCR_ORIGIN, BUILT_IN_ORIGIN):
+        live, notes = _ccr3_settings(database, path)
+    if live is not None:
+        path, origin, parsed = database, CCR3_ORIGIN, live
+    else:
+        parsed = {} if path is None else _parse_file(path)
     unset: list[str] = []
     raw = _interpolate(parsed, env, unset)
     config = _build(raw, path, origin, env, tuple(dict.fromkeys(unset)))
-    return replace(config, key_sources=_written_keys(parsed.get("Providers")))
+    return replace(config, key_sources=_written_keys(parsed.get("Providers")), notes=notes)
+
+
+def _ccr3_settings(
+    database: Path, fallback: Path | None
+) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """claude-code-router 3.x's live settings when they can be read, and what to say about them:
+    ccr 3 reads config.json only once, to migrate, so the database is the current truth."""
+    from fixer.ccr3 import Unreadable, read_settings
+
+    instead = str(fallback) if fallback else "the built-in offline default"
+    try:
+        settings = read_settings(database)
+    except Unreadable as why:
+        return None, (
+            f"claude-code-router 3.x keeps its live settings in {database}, which fixer could "
+            f"not read ({why}); it uses {instead}, which may be older. Point fixer at a current "
+            "file with --config PATH or $FIXER_CONFIG.",
+        )
+    if settings is None:
+        return None, (f"{database} holds no settings yet; fixer uses {instead}.",)
+    stale = (
+        (f"{fallback} is not read: claude-code-router 3.x reads it only once, to migrate.",)
+        if fallback
+        else ()
+    )
+    return settings.raw, (*stale, *settings.notes)
 
 
 def _written_keys(entries: Any) -> dict[str, str]:
@@ -148,8 +184,14 @@ def _written_keys(entries: Any) -> dict[str, str]:
 def config_search(env: Mapping[str, str]) -> list[str]:
     """Where fixer looks for a config, in order, as `fixer config` says it."""
     xdg = base_dir(env, "XDG_CONFIG_HOME", ".config") / "fixer" / "config.json"
-    ccr = home(env) / ".claude-code-router" / "config.json"
-    return ["--config PATH", "$FIXER_CONFIG", str(xdg), str(ccr)]
+    ccr = home(env) / ".claude-code-router"
+    return [
+        "--config PATH",
+        "$FIXER_CONFIG",
+        str(xdg),
+        str(ccr / "config.sqlite"),
+        str(ccr / "config.json"),
+    ]
 
 
 def ccr_database(env: Mapping[str, str]) -> Path | None:
@@ -418,6 +460,7 @@ REVIEW_KEYS = {
     "next-match": "greater_than_sign",
     "previous-match": "less_than_sign",
     "side-by-side": "v",
+    "wrap": "w",
     "explain": "i",
 }
 REVIEW_KEY_IDS = list(REVIEW_KEYS)
@@ -619,13 +662,7 @@ def render_config(
             "  to start, write this to ~/.claude-code-router/config.json (then set the key):",
             *("    " + line for line in MINIMAL_EXAMPLE.splitlines()),
         ]
-    database = ccr_database(env)
-    if database is not None:
-        lines.append(
-            f"  note: claude-code-router 3.x keeps its live settings in {database}, which fixer "
-            f"does not read; {printable(str(config.path or 'no file'))} may be older. Point fixer "
-            "at a current file with --config PATH or $FIXER_CONFIG."
-        )
+    lines += [f"  note: {printable(note)}" for note in config.notes]
     lines += [
         f"Proxy: {printable(_mask_url(config.proxy_url)) if config.proxy_url else 'none'}",
         f"Timeout: {config.timeout_s:g} s",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
+from math import ceil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -70,10 +71,28 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a streamed reply has come, for a spinner or a token counter."""
+    """How far a streamed reply has come, for a spinner or a token counter; or, while no
+    attempt may start, why and until when."""
 
     received_tokens: int  # approximate: streamed deltas carrying content or reasoning text
     elapsed_s: float  # since chat() was called
+    paused_until: float | None = None  # time.monotonic() of the next attempt, while paused
+    pause_reason: str = ""  # e.g. "rate limited (HTTP 429)"
+
+    def describe(self, now: float) -> str:
+        """What the call is doing, in a few words: tokens so far, or the pause and time left."""
+        if self.paused_until is not None and self.paused_until > now:
+            return f"{self.pause_reason}: trying again in {ceil(self.paused_until - now)} s"
+        return f"{self.received_tokens:,} tokens received"
+
+
+def pause_reason(status: int | None) -> str:
+    """Why chat() waits before trying again, from the status of the failed attempt."""
+    if status == 429:
+        return "rate limited (HTTP 429)"
+    if status is None:
+        return "no answer"
+    return f"the provider failed (HTTP {status})"
 
 
 @dataclass(frozen=True)
@@ -133,11 +152,14 @@ class Limiter:
         self._not_before = max(self._not_before, time.monotonic() + seconds)
 
     @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Hold one of the slots, once any pause is over, for the length of one HTTP call."""
+    async def turn(self, on_pause: Callable[[float], None] | None = None) -> AsyncIterator[None]:
+        """Hold one of the slots, once any pause is over, for the length of one HTTP call;
+        `on_pause` is told when a pause holds this call back, and until when."""
         async with self._slots:
             # A loop: the pause may grow while this call sleeps.
             while (wait := self._not_before - time.monotonic()) > 0:
+                if on_pause is not None:
+                    on_pause(self._not_before)
                 await asyncio.sleep(wait)
             yield
 
@@ -165,6 +187,10 @@ async def chat(
             return await _attempt(endpoint, body, attempt, started, on_progress, limiter)
         except _AttemptFailed as failed:
             wait_s = _retry_wait(endpoint, failed, attempt, started)
+            reason = pause_reason(failed.status)
+        if on_progress is not None:
+            now = time.monotonic()
+            on_progress(Progress(0, now - started, now + wait_s, reason))
         await asyncio.sleep(wait_s)
 
 
@@ -285,10 +311,15 @@ async def _attempt(
     status: int | None = None
     reply: Reply | None = None
     failed: _AttemptFailed | None = None
+
+    def held_back(until: float) -> None:  # another call's 429 holds this one too
+        if on_progress is not None:
+            on_progress(Progress(0, time.monotonic() - started, until, pause_reason(429)))
+
     try:
         async with (
             asyncio.timeout(started + endpoint.deadline_s - time.monotonic()),
-            limiter.turn() if limiter else contextlib.nullcontext(),
+            limiter.turn(held_back) if limiter else contextlib.nullcontext(),
             _client(endpoint) as client,
             client.stream("POST", endpoint.url, json=body, headers=_headers(endpoint)) as response,
         ):

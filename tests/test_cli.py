@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -320,6 +321,23 @@ def test_log_writes_a_request_log_without_the_key(repo, env, fake_provider, fake
     (log,) = (Path(env["XDG_STATE_HOME"]) / "fixer").glob("*.jsonl")
     text = log.read_text()
     assert "cheap-model" in text and "sk-test-000000001234" not in text
+
+
+def test_a_rate_limit_pause_is_said_once_on_stderr(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    fake_provider.reply(status=429, headers={"retry-after-ms": "500"})
+    fake_provider.reply(MODEL_DIFF)
+    result = run_fixer(
+        "--print", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if "rate limited" in line]
+    assert len(said) == 1
+    assert re.fullmatch(
+        r"fixer: rate limited \(HTTP 429\): trying again in 1 s \(at \d\d:\d\d:\d\d\)", said[0]
+    )
+    assert "+++ b/calc.py" in result.stdout
 
 
 def test_print_path_does_not_import_textual(repo, env, tmp_path) -> None:

@@ -550,6 +550,16 @@ def test_the_known_binding_ids_are_the_review_screens() -> None:
     assert bindings == REVIEW_KEYS
 
 
+def test_the_readme_lists_every_binding_id() -> None:
+    import re
+
+    from fixer.config import REVIEW_KEYS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    listed = readme.split("Binding ids: ", 1)[1].split(".\n", 1)[0]
+    assert sorted(re.findall(r"`([a-z-]+)`", listed)) == sorted(REVIEW_KEYS)
+
+
 def test_a_keymap_that_leaves_a_key_to_two_actions_is_refused(tmp_path: Path) -> None:
     from tests.helpers import clean_env, run_fixer
 
@@ -618,3 +628,173 @@ def test_fixer_config_says_where_it_looked_where_keys_come_from_and_what_will_40
     assert "\x1b" not in out and "\x07" not in out
     check = run_fixer("config", "--check", cwd=tmp_path, env=env)
     assert check.returncode == 2 and "would answer 404" in check.stderr
+
+
+# claude-code-router 3.x: its live settings in config.sqlite
+
+
+def ccr3_database(home: Path, app_config: object, *, key: str = "default") -> Path:
+    """A config.sqlite as claude-code-router 3.x writes it (WAL journal, table app_config)."""
+    import sqlite3
+
+    folder = home / ".claude-code-router"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS app_config "
+            "(key TEXT PRIMARY KEY, value_json TEXT NOT NULL, updated_at TEXT NOT NULL)"
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO app_config VALUES (?, ?, '2026-12-01T00:00:00Z')",
+            (key, json.dumps(app_config)),
+        )
+    db.close()
+    return path
+
+
+V3_SETTINGS = {
+    "APIKEY": "",
+    "HOST": "127.0.0.1",
+    "Providers": [
+        {
+            "name": "deepseek",
+            "baseUrl": "https://api.deepseek.com",
+            "apiKey": "sk-v3-secret-9999",
+            "models": ["deepseek-chat", "deepseek-reasoner"],
+            "type": "openai_chat_completions",
+        },
+        {
+            "name": "claude",
+            "baseUrl": "https://api.anthropic.com",
+            "type": "anthropic_messages",
+            "models": ["claude-sonnet"],
+            "apiKey": "sk-ant-x",
+        },
+        {
+            "name": "off",
+            "api_base_url": "https://off.test/chat/completions",
+            "enabled": False,
+            "models": ["m"],
+        },
+    ],
+    "Router": {"rules": [{"id": "r1"}], "fallback": {"mode": "off"}},
+}
+
+
+def test_ccr3_settings_are_read_and_config_json_is_said_to_be_stale(tmp_path: Path) -> None:
+    import sqlite3
+
+    home = tmp_path / "home"
+    database = ccr3_database(home, V3_SETTINGS)
+    (home / ".claude-code-router" / "config.json").write_text(
+        json.dumps({"Providers": [], "Router": {}})
+    )
+    before = database.read_bytes()
+    # ccr running: a writer holds the database open, mid-transaction, while fixer reads.
+    writer = sqlite3.connect(database)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        config = load_config(None, {"HOME": str(home)})
+    finally:
+        writer.rollback()
+        writer.close()
+    assert config.path == database and "3.x" in config.origin
+    (provider,) = config.providers
+    assert provider.name == "deepseek"
+    assert provider.api_base_url == "https://api.deepseek.com/chat/completions"
+    assert provider.api_key == "sk-v3-secret-9999" and provider.models[0] == "deepseek-chat"
+    assert config.router == {"default": "deepseek,deepseek-chat"}
+    notes = " ".join(config.notes)
+    assert "config.json is not read" in notes
+    assert "'claude' speaks 'anthropic_messages'" in notes
+    assert "1 rule(s) of ccr 3's own" in notes
+    assert database.read_bytes() == before  # read only: not a byte changed
+
+
+def test_ccr3_scenario_keys_map_to_fixers_routes(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    settings = {
+        "Providers": [
+            {
+                "name": "p",
+                "api_base_url": "https://p.test/chat/completions",
+                "api_key": "k",
+                "models": ["cheap", "strong"],
+            }
+        ],
+        "Router": {
+            "default": "p,cheap",
+            "think": "p,strong",
+            "longContextThreshold": 50000,
+            "rules": [],
+        },
+    }
+    ccr3_database(home, settings)
+    config = load_config(None, {"HOME": str(home)})
+    assert dict(config.router) == {
+        "default": "p,cheap",
+        "think": "p,strong",
+        "longContextThreshold": 50000,
+    }
+    assert config.notes == ()
+    assert check_config(config, {"HOME": str(home)}) == []
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [b"SQLite format 3\0 but cut", b"not a database at all"],
+    ids=["truncated", "garbage"],
+)
+def test_an_unreadable_ccr3_database_falls_back_to_config_json_and_says_why(
+    tmp_path: Path, contents: bytes
+) -> None:
+    home = tmp_path / "home"
+    folder = home / ".claude-code-router"
+    folder.mkdir(parents=True)
+    (folder / "config.sqlite").write_bytes(contents)
+    (folder / "config.json").write_text(json.dumps({"Providers": [], "Router": {}}))
+    config = load_config(None, {"HOME": str(home)})
+    assert config.path == folder / "config.json"
+    (note,) = config.notes
+    assert "could not read" in note and "--config PATH" in note
+    assert (folder / "config.sqlite").read_bytes() == contents
+
+
+def test_a_ccr3_database_without_settings_leaves_config_json_in_use(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ccr3_database(home, {"theme": "dark"}, key="onboardingFinishedAt")
+    (home / ".claude-code-router" / "config.json").write_text(
+        json.dumps({"Providers": [], "Router": {}})
+    )
+    config = load_config(None, {"HOME": str(home)})
+    assert config.path == home / ".claude-code-router" / "config.json"
+    assert "holds no settings yet" in config.notes[0]
+
+
+def test_an_explicit_config_wins_over_ccr3(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ccr3_database(home, V3_SETTINGS)
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"Providers": [], "Router": {}}))
+    config = load_config(mine, {"HOME": str(home)})
+    assert config.path == mine and config.notes == ()
+
+
+def test_fixer_asks_the_provider_ccr3_names(
+    tmp_path: Path, fake_provider, fake_provider_config: Path
+) -> None:
+    """End to end: a --print run routed by the settings of a ccr 3 database alone."""
+    from tests.helpers import clean_env, make_repo, run_fixer
+
+    written = json.loads(fake_provider_config.read_text())
+    env = clean_env(tmp_path / "home")
+    ccr3_database(Path(env["HOME"]), written)
+    repo = make_repo(tmp_path / "repo", {"calc.py": "x = 1\n"})
+    fake_provider.reply("```diff\n--- a/calc.py\n+++ b/calc.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n```\n")
+    done = run_fixer("--print", "calc.py", cwd=repo, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "+x = 2" in done.stdout and len(fake_provider.requests) == 1
+    shown = run_fixer("config", cwd=repo, env=env)
+    assert "config.sqlite (claude-code-router 3.x, read-only)" in shown.stdout

@@ -478,6 +478,47 @@ def test_limiter_bounds_calls_in_flight_and_shares_a_429_pause(
     assert refused.body["messages"] in asked_again
 
 
+def test_a_pause_is_reported_with_its_reason_and_time_left(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(status=429, headers={"retry-after-ms": "300"})
+    fake_provider.reply(status=503, headers={"retry-after-ms": "1"})
+    fake_provider.reply(TEXT)
+    seen: list[Progress] = []
+    assert ask(endpoint_for(fake_provider.url), on_progress=seen.append).text == TEXT
+    paused = [p for p in seen if p.paused_until is not None]
+    assert [p.pause_reason for p in paused] == [
+        "rate limited (HTTP 429)",
+        "the provider failed (HTTP 503)",
+    ]
+    first = paused[0]
+    assert first.describe(first.paused_until - 0.3) == (
+        "rate limited (HTTP 429): trying again in 1 s"
+    )
+    assert first.describe(first.paused_until + 1) == "0 tokens received"  # the pause is over
+    assert seen[-1].paused_until is None and seen[-1].received_tokens > 0
+
+
+def test_a_call_held_back_by_another_calls_429_says_so(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(status=429, headers={"retry-after-ms": "300"}, together=2)
+    fake_provider.reply(TEXT, delay_s=0.05)
+    endpoint = endpoint_for(fake_provider.url)
+    seen: list[list[Progress]] = [[], [], []]
+
+    async def run_all() -> list[Reply]:
+        limiter = Limiter(2)
+        return await asyncio.gather(
+            *(
+                chat(endpoint, MESSAGES, limiter=limiter, on_progress=seen[i].append)
+                for i in range(3)
+            )
+        )
+
+    asyncio.run(run_all())
+    # The third call waited for a slot and then for the pause the first call's 429 set.
+    held = [p for progress in seen for p in progress if p.paused_until is not None]
+    assert len(held) >= 2
+    assert {p.pause_reason for p in held} == {"rate limited (HTTP 429)"}
+
+
 def test_limiter_needs_a_slot() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Limiter(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -591,6 +592,23 @@ async def test_the_screen_is_up_while_the_model_answers(
         status = text_of(app, "#status")
         assert "tokens: " in status and "tokens received" not in status  # the reply's usage
     assert fake_provider.requests[0].body["model"] == "cheap-model"
+
+
+async def test_a_rate_limit_pause_shows_in_the_status_with_the_time_left(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(status=429, headers={"Retry-After": "2"})
+    fake_provider.reply(fenced(ONE))
+    _, app = review_app(tmp_path, None, config=fake_provider_config)
+    async with reviewing(app, wait=False) as pilot:
+        await until(pilot, lambda: "rate limited" in text_of(app, "#status"))
+        status = text_of(app, "#status")
+        assert re.search(r"rate limited \(HTTP 429\): trying again in [12] s", status), status
+        assert "tokens received" not in status
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.screen.review.hunks) == 1 and "rate limited" not in text_of(app, "#status")
+    assert len(fake_provider.requests) == 2
 
 
 @asynccontextmanager

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from itertools import pairwise
 
 from rich.style import Style
 
 from fixer.patch import Hunk
 from fixer.printable import printable
 from fixer.tui.hunk_view import styled_segments
-from fixer.tui.layout import diff_lines, hunk_title, row_count, side_by_side
+from fixer.tui.layout import (
+    diff_lines,
+    hunk_title,
+    row_count,
+    side_by_side,
+    wrap_cuts,
+    wrapped_rows,
+)
 from fixer.tui.syntax import NO_SYNTAX, highlight_lines
 
 HUNK = Hunk(
@@ -58,7 +66,13 @@ def test_cjk_words_are_characters() -> None:
 
 def test_side_by_side_pairs_each_change_block() -> None:
     lines = diff_lines(HUNK)
-    assert side_by_side(lines) == [(0, 0), (1, 2), (None, 3), (4, 4), (5, None)]
+    assert side_by_side([line.kind for line in lines]) == [
+        (0, 0),
+        (1, 2),
+        (None, 3),
+        (4, 4),
+        (5, None),
+    ]
     assert row_count(HUNK, split=True) == 5
     assert row_count(HUNK, split=False) == 6
 
@@ -138,3 +152,33 @@ def test_the_status_line_shortens_the_less_important_parts_first_and_keeps_the_c
     tiny = fit_status(parts, 30)
     assert len(tiny) <= 30 and "cost: $0.0012" in tiny
     assert fit_status(parts, 8) == "cost: $…"  # never wider than the screen
+
+
+def pieces(text: str, room: int) -> list[str]:
+    bounds = [0, *wrap_cuts(text, room), len(text)]
+    return [text[a:b] for a, b in pairwise(bounds)]
+
+
+def test_long_lines_wrap_after_a_space_and_mid_word_only_when_a_word_is_too_long() -> None:
+    assert wrap_cuts("short", 10) == []
+    assert pieces("one two three four", 9) == ["one two ", "three ", "four"]
+    assert pieces("abcdefghij", 4) == ["abcd", "efgh", "ij"]
+    assert pieces("a verylongword b", 5) == ["a ", "veryl", "ongwo", "rd b"]
+    assert wrap_cuts("anything", 0) == []  # no room yet: nothing is cut
+
+
+def test_wide_characters_take_two_columns_and_may_break_anywhere() -> None:
+    text = "这是一个很长的句子"  # nine wide characters: four fit in nine columns
+    assert wrap_cuts(text, 9) == [8, 16]
+    assert wrap_cuts("ab中", 3) == [2]  # never cut inside a wide character
+
+
+def test_tabs_count_to_the_next_tab_stop() -> None:
+    assert wrap_cuts("\tab\tcd", 6) == [4]  # the first tab ends at 4: the cut is after it
+
+
+def test_wrapped_rows_count_each_sides_parts() -> None:
+    hunk = Hunk((" context", "-" + "x " * 10, "+short"), old_start=1, new_start=1)
+    assert wrapped_rows(hunk, split=False, room=8) == [(0, 0), (1, 0), (1, 1), (1, 2), (2, 0)]
+    # Side by side, the pair takes as many rows as its longer side.
+    assert wrapped_rows(hunk, split=True, room=8) == [(0, 0), (1, 0), (1, 1), (1, 2)]

@@ -29,6 +29,7 @@ from fixer.patch.parse import split_lines
 from fixer.printable import printable, printable_lines
 from fixer.review import Decision, Review
 from fixer.tui.layout import (
+    TAB_SIZE,
     DiffLine,
     Pair,
     diff_lines,
@@ -37,10 +38,11 @@ from fixer.tui.layout import (
     hunk_title,
     row_count,
     side_by_side,
+    wrap_cuts,
+    wrapped_rows,
 )
 from fixer.tui.syntax import NO_SYNTAX, Run, highlight_lines
 
-TAB_SIZE = 4
 SPLIT_WIDTH = 160  # side by side on its own from this many columns, unless the user chose
 MARKS = {Decision.PENDING: "?", Decision.ACCEPTED: "✓", Decision.REJECTED: "✗"}
 MARKERS = {"context": " ", "removed": "-", "added": "+"}
@@ -202,8 +204,12 @@ class HunkView(ScrollView, can_focus=True):
         self.cursor = 0
         self.syntax = syntax
         self.split_choice: bool | None = None  # None: side by side on wide screens
+        self.wrap_choice: bool | None = None  # None: long lines wrap in prose reviews
         self.search_text = ""  # lower case; its matches are highlighted
-        self._split = False  # what the rows were laid out for: rendering never reads the width
+        # What the rows were laid out for: rendering never reads the width.
+        self._split = False
+        self._wrap_room = 0  # columns per row of a side's text when long lines wrap, or 0
+        self._wrapped: list[list[tuple[int, int]]] = []  # each hunk's rows when wrapping
         self._starts: list[int] = [0]
         self._refused: list[tuple[str, str]] = []
         self._number_width = 1
@@ -223,11 +229,30 @@ class HunkView(ScrollView, can_focus=True):
         """Side by side, as the rows are laid out now."""
         return self._split
 
+    @property
+    def wrap(self) -> bool:
+        """Long lines wrap, as the rows are laid out now."""
+        return self._wrap_room > 0
+
     def _wants_split(self) -> bool:
         """Side by side: the user's choice, or on its own on a wide screen."""
         if self.split_choice is not None:
             return self.split_choice
         return self.size.width >= SPLIT_WIDTH
+
+    def _wants_wrap(self) -> bool:
+        """Wrapping: the user's choice, or on its own for prose (a changed word at the end of a
+        long paragraph line must be seen)."""
+        if self.wrap_choice is not None:
+            return self.wrap_choice
+        return self.review is not None and any(f.sentences for f in self.review.files)
+
+    def _text_room(self, split: bool) -> int:
+        """Columns left for a line's text, beside the gutter, numbers and marker."""
+        width = self.scrollable_content_region.width or self.size.width
+        if split:
+            return (width - 2) // 2 - self._number_width - 3
+        return width - self._prefix_width
 
     def show(self, review: Review, cursor: int = 0) -> None:
         """Show a review (again, after its hunks changed)."""
@@ -244,6 +269,11 @@ class HunkView(ScrollView, can_focus=True):
 
     def toggle_split(self) -> None:
         self.split_choice = not self.split
+        self._layout()
+        self.move_to(self.cursor, scroll=True)
+
+    def toggle_wrap(self) -> None:
+        self.wrap_choice = not self._wants_wrap()
         self._layout()
         self.move_to(self.cursor, scroll=True)
 
@@ -265,22 +295,31 @@ class HunkView(ScrollView, can_focus=True):
         """Row offsets of every hunk, and the scroll size; cheap, nothing is rendered here."""
         self._clear()
         self._split = self._wants_split()
-        hunks = self.review.hunks if self.review else ()
-        starts = [0]
-        widest = 0
+        hunks = [item.hunk for item in self.review.hunks] if self.review else []
         biggest = 1
-        for item in hunks:
-            hunk = item.hunk
-            starts.append(starts[-1] + row_count(hunk, self.split) + 2)  # + title and gap
+        for hunk in hunks:
             biggest = max(biggest, (hunk.old_start or 0) + hunk.old_count)
             biggest = max(biggest, (hunk.new_start or 0) + hunk.new_count)
-            widest = max(widest, _hunk_width(hunk))
+        self._number_width = len(str(biggest))
+        self._content_width = max(map(_hunk_width, hunks), default=0)
+        room = max(1, self._text_room(self.split))
+        # Before the first layout pass the width is unknown: wrap once it is.
+        self._wrap_room = room if self._wants_wrap() and self.size.width else 0
+        self._wrapped = [wrapped_rows(h, self.split, room) for h in hunks] if self.wrap else []
+        starts = [0]
+        for k, hunk in enumerate(hunks):
+            rows = len(self._wrapped[k]) if self.wrap else row_count(hunk, self.split)
+            starts.append(starts[-1] + rows + 2)  # + title and gap
         self._starts = starts
         refusals = self.review.refusals if self.review else ()
         self._refused = refused_rows(refusals, max(20, self.size.width - 2))
-        self._number_width = len(str(biggest))
-        self._content_width = widest
-        width = 0 if self.split else self._prefix_width + self._content_width
+        if self.wrap:
+            width = 0
+        elif self.split:  # both sides scroll together, as far as the widest line needs
+            view = self.scrollable_content_region.width or self.size.width
+            width = view + max(0, self._content_width - room)
+        else:
+            width = self._prefix_width + self._content_width
         self.virtual_size = Size(width, starts[-1] + len(self._refused))
 
     @property
@@ -288,7 +327,16 @@ class HunkView(ScrollView, can_focus=True):
         return 2 * self._number_width + 5
 
     def on_resize(self) -> None:
-        if self.review is not None and (self._wants_split() != self._split or self.review.refusals):
+        if self.review is None:
+            return
+        relayout = (
+            self._wants_split() != self._split
+            or self._wants_wrap() != self.wrap
+            or (self.wrap and self._text_room(self.split) != self._wrap_room)
+            or self.split  # the sides' scroll width follows the screen's
+            or self.review.refusals
+        )
+        if relayout:
             self._layout()
             self.move_to(self.cursor, scroll=True)
         else:
@@ -312,12 +360,12 @@ class HunkView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self.cursor))
 
     def scroll_to_change(self, index: int) -> None:
-        """In the unified view, scroll sideways so the hunk's first changed word is visible:
-        a change past the right edge of a long line must never be invisible."""
-        if self.split or self.review is None or index >= len(self.review.hunks):
+        """Scroll sideways so the hunk's first changed word is visible: a change past the right
+        edge of a long line must never be invisible."""
+        if self.wrap or self.review is None or index >= len(self.review.hunks):
             return
         column = first_change_column(self._hunk_lines(index).lines)
-        room = (self.scrollable_content_region.width or self.size.width) - self._prefix_width - 1
+        room = self._text_room(self.split) - 1
         x = self.scroll_offset.x
         if room > 0 and not x <= column < x + room - 2:
             self.scroll_to(x=max(0, column - room // 3), animate=False, immediate=True)
@@ -358,7 +406,8 @@ class HunkView(ScrollView, can_focus=True):
         key = (index, offset, self.split, width, scroll_x, rejected, self.search_text)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._row(index, offset - 1, width, scroll_x)
+            row, part = self._wrapped[index][offset - 1] if self.wrap else (offset - 1, None)
+            strip = self._row(index, row, part, width, scroll_x)
             if rejected:
                 strip = strip.apply_style(Style(dim=True))
             self._strips[key] = strip
@@ -411,26 +460,32 @@ class HunkView(ScrollView, can_focus=True):
             found = self._contexts[name] = (lines, function_contexts(lines))
         return hunk_context(*found, hunk)
 
-    def _row(self, index: int, row: int, width: int, scroll_x: int) -> Strip:
-        """One line row of a hunk, without the gutter."""
+    def _row(self, index: int, row: int, part: int | None, width: int, scroll_x: int) -> Strip:
+        """One row of a hunk, without the gutter: a line, or `part` of a wrapped line."""
         lines = self._hunk_lines(index)
         if not self.split:
-            return self._side(lines, row, "both", width - 1, scroll_x)
+            return self._side(lines, row, "both", width - 1, scroll_x, part)
         old, new = lines.pairs[row]
         half = (width - 2) // 2
         return Strip.join(
             [
-                self._side(lines, old, "old", half, 0),
+                self._side(lines, old, "old", half, scroll_x, part),
                 Strip([Segment("│", self._style("number"))], 1),
-                self._side(lines, new, "new", width - 2 - half, 0),
+                self._side(lines, new, "new", width - 2 - half, scroll_x, part),
             ]
         )
 
-    def _side(self, lines: _Lines, k: int | None, side: str, width: int, scroll_x: int) -> Strip:
-        """A diff line with its numbers and marker; `side` is "both" in the unified view."""
+    def _side(
+        self, lines: _Lines, k: int | None, side: str, width: int, scroll_x: int, part: int | None
+    ) -> Strip:
+        """A diff line with its numbers and marker; `side` is "both" in the unified view. A
+        wrapped line's later parts leave the numbers blank."""
         if k is None:
             return Strip.blank(width, self.rich_style)
         line = lines.lines[k]
+        bounds = [0, *wrap_cuts(line.text, self._wrap_room), None] if part is not None else []
+        if part is not None and part >= len(bounds) - 1:  # the other side wraps to more rows
+            return Strip.blank(width, self.rich_style)
         base = self._style(line.kind)
         word = (
             self.get_component_rich_style(f"hunk--{line.kind}-word", partial=True)
@@ -443,6 +498,8 @@ class HunkView(ScrollView, can_focus=True):
             "both": (line.old_number, line.new_number),
         }[side]
         digits = self._number_width
+        if part:
+            numbers = (None,) * len(numbers)
         gutter = " ".join(" " * digits if n is None else f"{n:>{digits}}" for n in numbers)
         prefix = Strip(
             [Segment(gutter + " ", self._style("number")), Segment(MARKERS[line.kind] + " ", base)]
@@ -452,6 +509,11 @@ class HunkView(ScrollView, can_focus=True):
             styled_segments(lines.runs[k], line.words, base, word, found, self._style("found"))
         )
         room = max(0, width - prefix.cell_length)
+        if part is not None:
+            end = bounds[part + 1] or content.cell_length
+            return Strip.join(
+                [prefix, content.crop_extend(bounds[part], end, base)]
+            ).extend_cell_length(width, base)
         shown = content.crop_extend(scroll_x, scroll_x + room, base)
         if room and content.cell_length > scroll_x + room:  # cut at the right edge: say so
             shown = Strip.join([shown.crop(0, room - 1), Strip([Segment("…", base)], 1)])
@@ -480,7 +542,7 @@ class HunkView(ScrollView, can_focus=True):
             runs = [r if r is not None else o for r, o in zip(runs, own, strict=True)]
         if self.review.file(item.name).sentences:
             lines = self._file_numbers(item.name, lines)
-        found = _Lines(lines, runs, side_by_side(lines))
+        found = _Lines(lines, runs, side_by_side([line.kind for line in lines]))
         self._lines[index] = found
         return found
 

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 
+from rich.cells import get_character_cell_size
+
 from fixer.patch import Hunk, hunk_range
 from fixer.patch.words import Span, pair_lines, word_spans
 from fixer.printable import printable
@@ -27,6 +29,7 @@ class DiffLine:
 
 
 KINDS = {" ": "context", "-": "removed", "+": "added"}
+TAB_SIZE = 4
 
 
 def _blocks(tags: Sequence[str]) -> list[tuple[int, int]]:
@@ -75,19 +78,55 @@ def diff_lines(hunk: Hunk) -> list[DiffLine]:
 Pair = tuple[int | None, int | None]  # positions in the hunk's lines of the old and the new side
 
 
-def side_by_side(lines: Sequence[DiffLine]) -> list[Pair]:
-    """Rows of (old, new): context on both sides, each change block's lines side by side."""
+def side_by_side(kinds: Sequence[str]) -> list[Pair]:
+    """Rows of (old, new) for lines of these kinds: context on both sides, each change block's
+    lines side by side."""
     rows: list[Pair] = []
     removed: list[int] = []
     added: list[int] = []
-    for k, line in enumerate([*lines, None]):
-        if line is not None and line.kind != "context":
-            (removed if line.kind == "removed" else added).append(k)
+    for k, kind in enumerate([*kinds, None]):
+        if kind is not None and kind != "context":
+            (removed if kind == "removed" else added).append(k)
             continue
         rows.extend(zip_longest(removed, added))
         removed, added = [], []
-        if line is not None:
+        if kind is not None:
             rows.append((k, k))
+    return rows
+
+
+def wrap_cuts(text: str, room: int) -> list[int]:
+    """The screen columns where a line is cut into rows of at most `room` columns: after the
+    last space (or wide character) that fits, mid-word only for a word longer than a row. Tabs
+    count to the next tab stop. Linear in the line's length."""
+    if room <= 0 or (text.isascii() and "\t" not in text and len(text) <= room):
+        return []
+    cuts: list[int] = []
+    column = start = 0  # the current column, and where the current row starts
+    after_break = 0  # the column after the last place the row may be cut
+    for char in text:
+        width = TAB_SIZE - column % TAB_SIZE if char == "\t" else get_character_cell_size(char)
+        while column + width - start > room and column > start:
+            start = after_break if after_break > start else column
+            cuts.append(start)
+        column += width
+        if char in " \t" or width == 2:
+            after_break = column
+    return cuts
+
+
+def wrapped_rows(hunk: Hunk, split: bool, room: int) -> list[tuple[int, int]]:
+    """Each screen row of a hunk whose long lines wrap at `room` columns (per side when
+    `split`), as (row, part): the row of its lines (or side-by-side pairs), and which part."""
+    texts = [printable(line[1:]) for line in hunk.lines]
+    if split:
+        pairs = side_by_side([KINDS[line[0]] for line in hunk.lines])
+    else:
+        pairs = [(k, None) for k in range(len(texts))]
+    rows = []
+    for row, sides in enumerate(pairs):
+        parts = max(len(wrap_cuts(texts[k], room)) + 1 for k in sides if k is not None)
+        rows.extend((row, part) for part in range(parts))
     return rows
 
 

@@ -60,6 +60,7 @@ NEEDS_HUNKS = {
     "next_file",
     "commit",
     "side_by_side",
+    "wrap",
 }
 
 
@@ -107,6 +108,7 @@ class ReviewScreen(Screen[None]):
         Binding("greater_than_sign", "next_match(1)", "next match", id="next-match"),
         Binding("less_than_sign", "next_match(-1)", "previous match", id="previous-match"),
         Binding("v", "side_by_side", "side by side", id="side-by-side"),
+        Binding("w", "wrap", "wrap long lines", id="wrap"),
         Binding("i", "explain", "model's explanation", id="explain"),
     ]
 
@@ -345,9 +347,11 @@ class ReviewScreen(Screen[None]):
         if self.asking_since is not None:
             elapsed = monotonic() - self.asking_since
             spin = SPINNER[int(elapsed * 10) % len(SPINNER)]
-            tokens = self.progress.received_tokens if self.progress else 0
+            progress = self.progress or Progress(0, elapsed)
+            doing = progress.describe(monotonic())
+            short = doing if progress.paused_until else f"{progress.received_tokens:,}"
             parts += [
-                StatusPart(f"{spin} {tokens:,} tokens received", 3, f"{spin} {tokens:,}"),
+                StatusPart(f"{spin} {doing}", 3, f"{spin} {short}"),
                 StatusPart(f"{elapsed:.1f}s", 1),
             ]
             if self.estimate:
@@ -601,6 +605,10 @@ class ReviewScreen(Screen[None]):
 
     def action_side_by_side(self) -> None:
         self.hunks.toggle_split()
+
+    def action_wrap(self) -> None:
+        self.hunks.toggle_wrap()
+        self.tell("Long lines wrap." if self.hunks.wrap else "Long lines scroll sideways.")
 
     def action_commit(self) -> None:
         if Decision.ACCEPTED not in self.review.decisions:
