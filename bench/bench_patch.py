@@ -380,6 +380,56 @@ def print_throughput(quick: bool) -> None:
     print(f"fixer 2x / 1x input:       {two['fixer'] / one['fixer']:5.2f}x  (target <= ~2x)")
 
 
+def _hostile_inputs() -> dict[str, Callable[[int], tuple[str, str]]]:
+    """Replies built to make a regex backtrack or a search compare everything with everything,
+    each as (file text, reply) for a size n."""
+    one = "x = 1\n"
+    wrap = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-x = 1\n+{}\n"
+    return {
+        "header of n spaces": lambda n: (
+            one,
+            f"--- a/x{' ' * n}\n+++ b/x\n@@ -1 +1 @@\n-x = 1\n+y\n",
+        ),
+        "comment of n spaces": lambda n: (one, wrap.format("# " + " " * n + "x")),
+        "comment of n stars": lambda n: (one, wrap.format("/* " + "*" * n + "x")),
+        "fence info of n spaces": lambda n: (one, f"```{' ' * n}x`\n" + wrap.format("y") + "```\n"),
+        "line of 100n chars": lambda n: (
+            one,
+            wrap.format("y").replace("-x = 1", "-" + "y" * n * 100),
+        ),
+        "50 hunks not in n lines": lambda n: (
+            "".join(f"line_{i} = {i}\n" for i in range(n)),
+            "--- a/x\n+++ b/x\n"
+            + "".join(
+                f"@@ -{i * 9 + 1},2 +{i * 9 + 1},1 @@\n-gone_{i} = 0\n-lost_{i}\n+new\n"
+                for i in range(50)
+            ),
+        ),
+    }
+
+
+def print_hostile(runs: int) -> None:
+    """Each hostile input at n and 4n: linear code takes about 4x as long, quadratic 16x."""
+    print(f"{'input':26}{'n=10k s':>10}{'n=40k s':>10}{'ratio':>7}{'refusal chars':>15}")
+    for name, build in _hostile_inputs().items():
+        times, sizes = [], []
+        for n in (10_000, 40_000):
+            text, reply = build(n)
+
+            def attempt(text: str = text, reply: str = reply) -> int:
+                try:
+                    apply_patch(text, reply)
+                except PatchRejected as refusal:
+                    return len(str(refusal))
+                return 0
+
+            times.append(median_seconds(attempt, runs))
+            sizes.append(attempt())
+        ratio = times[1] / max(times[0], 1e-6)
+        print(f"{name:26}{times[0]:10.4f}{times[1]:10.4f}{ratio:7.1f}{max(sizes):15,}")
+    print("(target: ratio near 4, never 16; a refusal of a few hundred characters at any size)")
+
+
 def run(quick: bool = False) -> None:
     start = time.perf_counter()
     jobs = build_cases(40 if quick else 300)
@@ -389,6 +439,8 @@ def run(quick: bool = False) -> None:
     print(f"   {repeated} of them have a hunk whose old lines occur twice or more in the file")
     print("   (patch gets the file name on its command line; fixer crashes count as refused)")
     print_correctness(jobs, evaluate_all(jobs))
+    print("\n-- hostile input: time at n and 4n")
+    print_hostile(1 if quick else RUNS)
     print("\n-- throughput")
     print_throughput(quick)
     print(f"\n(whole run {time.perf_counter() - start:.0f} s)")

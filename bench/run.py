@@ -1,5 +1,5 @@
-"""fixer's benchmark runner: `.venv/bin/python bench/run.py [--quick] [NAME ...]` prints figures, never
-asserts.
+"""fixer's benchmark runner: `.venv/bin/python bench/run.py [--quick] [NAME ...]` prints
+figures, never asserts.
 
 Each benchmark measures fixer and a peer in the same run, so the ratio holds on any machine.
 """

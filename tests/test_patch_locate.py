@@ -232,3 +232,41 @@ def test_placements_come_from_file_patch_without_paths() -> None:
     patch = FilePatch(None, None, (Hunk(("-line 2", "+two")),))
     placements, refusals = locate_hunks(numbered(3), patch)
     assert refusals == [] and placements == [Placement(1, 1, 2, ("two",))]
+
+
+# Hostile input: the right answer, and refusals a terminal can take (speed is in bench/)
+
+
+def test_a_header_padded_with_spaces_still_names_its_file() -> None:
+    diff = f"--- a/x.py{' ' * 40_000}2024-01-01 10:00:00 +0100\n+++ b/x.py\n@@ @@\n-a\n+b\n"
+    [patch] = parse_diff(diff)
+    assert patch.path == "x.py"
+
+
+def test_comment_lines_of_spaces_or_stars_are_new_code_not_elisions() -> None:
+    for line in ("# " + " " * 40_000 + "x", "/* " + "*" * 40_000 + " */", "// ... " + " " * 9):
+        assert placed_text("a\n", f"@@ @@\n-a\n+{line}\n") == line + "\n"
+
+
+def test_a_huge_line_is_quoted_short_in_a_refusal() -> None:
+    huge = "y" * 4_000_000
+    _, [refusal] = place("a\n", f"@@ @@\n-{huge}\n+b\n")
+    assert len(str(refusal)) < 1_000
+    assert "(4,000,000 characters)" in refusal.reason
+
+
+def test_the_nearest_lines_of_a_refusal_are_cut_to_a_readable_width() -> None:
+    text = "start\n" + "x" * 100_000 + " marker\nend\n"
+    _, [refusal] = place(text, "@@ @@\n start\n-nothing marker\n+b\n")
+    assert len(str(refusal)) < 1_000 and "start" in str(refusal)
+
+
+def test_many_refused_hunks_are_counted_not_listed_one_by_one() -> None:
+    from fixer.patch import apply_patch
+
+    hunks = "".join(f"@@ @@\n-gone {n}\n+new {n}\n" for n in range(500))
+    with pytest.raises(PatchRejected) as refused:
+        apply_patch(numbered(10), "--- a/x\n+++ b/x\n" + hunks)
+    assert "hunks 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 489 more were refused too" in str(
+        refused.value
+    )

@@ -231,3 +231,11 @@ def test_extract_finds_a_fence_after_a_bare_hunk() -> None:
 def test_extract_returns_empty_without_a_diff() -> None:
     assert extract_diff("No changes needed.\n```python\nprint(1)\n```") == ""
     assert extract_diff("") == ""
+
+
+def test_a_backtick_in_the_info_string_means_no_fence() -> None:
+    from fixer.patch import extract_diff
+
+    reply = "```" + " " * 40_000 + "x`\n--- a/x\n+++ b/x\n@@ @@\n-a\n+b\n"
+    # Not a fence (CommonMark): the diff is read as bare text after it.
+    assert extract_diff(reply).startswith("--- a/x\n")

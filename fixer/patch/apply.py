@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from itertools import accumulate
 
-from fixer.patch.errors import PatchRejected
+from fixer.patch.errors import PatchRejected, listed, quote
 from fixer.patch.extract import extract_diff
 from fixer.patch.locate import Placement, locate_hunks
 from fixer.patch.parse import (
@@ -298,9 +298,9 @@ def _verify(hunk: Hunk, number: int, lines: list[Line]) -> int:
     for k, (text, end) in enumerate(old):
         real = lines[index + k] if 0 <= index + k < len(lines) else None
         if real is None or real[0] != text or (hunk.endings and real[1] != end):
-            found = "nothing" if real is None else repr(real[0])
+            found = "nothing" if real is None else quote(real[0])
             raise PatchRejected(
-                f"line {index + k + 1} should be {text!r} but the file has {found}: "
+                f"line {index + k + 1} should be {quote(text)} but the file has {found}: "
                 "the file changed since the hunk was made",
                 hunk=number,
                 nearby=tuple(t for t, _ in lines[max(0, index - 2) : index + len(old) + 2]),
@@ -496,5 +496,5 @@ def _worst(refusals: list[PatchRejected]) -> PatchRejected:
     first = ordered[0]
     if len(ordered) == 1:
         return first
-    others = ", ".join(str(r.hunk) for r in ordered[1:])
+    others = listed([r.hunk for r in ordered[1:] if r.hunk is not None])
     return first.with_reason(f"{first.reason} (hunks {others} were refused too)")

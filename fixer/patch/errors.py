@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+QUOTE_LIMIT = 120  # characters of a line a refusal quotes: a 5 MB line must not reach stderr
+
+
+def quote(line: str) -> str:
+    """A line as a refusal quotes it: repr, cut to QUOTE_LIMIT characters with its length."""
+    if len(line) <= QUOTE_LIMIT:
+        return repr(line)
+    return f"{line[:QUOTE_LIMIT]!r}… ({len(line):,} characters)"
+
+
+def listed(numbers: Sequence[int], limit: int = 10) -> str:
+    """Hunk numbers like "2, 3, 5", the first `limit` of them and how many more."""
+    shown = ", ".join(map(str, numbers[:limit]))
+    return shown if len(numbers) <= limit else f"{shown} and {len(numbers) - limit} more"
+
 
 class PatchRejected(ValueError):
     """A hunk (or a whole diff) that cannot be placed with certainty.
@@ -45,9 +60,13 @@ class PatchRejected(ValueError):
         text = f"{where}: {self.reason}"
         if self.nearby:
             text += "\nthe nearest lines in the file are:\n" + "\n".join(
-                f"    {line}" for line in self.nearby
+                f"    {_cut(line)}" for line in self.nearby
             )
         return text
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= QUOTE_LIMIT else line[:QUOTE_LIMIT] + "…"
 
 
 def refusal_feedback(refusals: Sequence[PatchRejected]) -> str:

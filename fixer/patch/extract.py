@@ -6,9 +6,24 @@ import re
 
 from fixer.patch.parse import other_diff_line
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)[^`]*$")
+# The opening only; its info string is read in Python (a regex over it backtracks
+# quadratically on a line of 40,000 spaces).
+_FENCE = re.compile(r"(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 _DIFF_LANGUAGES = ("diff", "patch", "udiff")
 _HUNK_TAGS = ("", " ", "-", "+", "\\")  # first characters of the lines of a hunk body
+
+
+def _opening(line: str) -> tuple[str, str, str] | None:
+    """(indent, fence, info word) when `line` opens a fenced block (CommonMark: the info string
+    of a backtick fence holds no backtick)."""
+    found = _FENCE.match(line)
+    if found is None:
+        return None
+    fence, rest = found.group("fence"), line[found.end() :]
+    if fence[0] == "`" and "`" in rest:
+        return None
+    words = rest.split(maxsplit=1)
+    return found.group("indent"), fence, words[0] if words else ""
 
 
 def _fenced_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -24,13 +39,13 @@ def _fenced_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
     while i < len(lines):
         line = lines[i]
         i += 1
-        opening = None if in_hunk and line[:1] == " " else _FENCE.match(line)
+        opening = None if in_hunk and line[:1] == " " else _opening(line)
         if opening is None:
             # An empty line may be a blank context line written without its space.
             in_hunk = line.startswith("@@") or (in_hunk and line[:1] in _HUNK_TAGS)
             continue
         in_hunk = False
-        indent, fence = opening.group("indent"), opening.group("fence")
+        indent, fence, info = opening
         # Only a fence at the same indentation closes: " ```" is a context line of a Markdown diff.
         closing = re.compile(rf"^{re.escape(indent)}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
         body: list[str] = []
@@ -38,7 +53,7 @@ def _fenced_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
             body.append(lines[i].removeprefix(indent))
             i += 1
         i += 1
-        blocks.append((opening.group("info").lower(), body))
+        blocks.append((info.lower(), body))
     return blocks
 
 

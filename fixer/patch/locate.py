@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from fixer.patch.errors import PatchRejected
+from fixer.patch.errors import PatchRejected, quote
 from fixer.patch.parse import BOM, FilePatch, Hunk, split_lines
 
 
@@ -33,7 +33,9 @@ class Placement:
     missing_newline: bool | None = None
 
 
-_COMMENT = re.compile(r"^(?:#+|//+|/\*+|<!--|--|;+|%+|\*+)\s*(.*?)\s*(?:\*+/|-->)?$")
+# Only the comment's opening is a regex: the rest is stripped in Python, so a line of 40,000
+# spaces or stars cannot make the match backtrack quadratically.
+_COMMENT_OPENING = re.compile(r"(?:#+|//+|/\*+|<!--|--|;+|%+|\*+)")
 _ELLIPSIS = re.compile(r"\.\.\.|…")
 _ELIDING_PHRASE = re.compile(
     r"existing code|rest of|unchanged|remains? the same|same as (?:before|above)|omitted"
@@ -42,6 +44,13 @@ _ELIDING_PHRASE = re.compile(
 )
 _ELISION_STARTS = frozenset("#/<-;%*.…[")  # the first characters _elides can accept
 _CONTEXT_SIZE = 3
+# The search for the lines nearest to a refused hunk, bounded whatever the input: words found
+# in more than RARE lines say nothing, SIMILAR lines are compared closely, each up to LONGEST
+# characters.
+_WORD = re.compile(r"\w{3,}")
+RARE = 50
+SIMILAR = 20
+LONGEST = 500
 
 
 def _elides(text: str, added: bool) -> bool:
@@ -49,8 +58,7 @@ def _elides(text: str, added: bool) -> bool:
     stripped = text.strip()
     if stripped in ("...", "…", "[...]"):
         return not added  # a bare "..." is legal Python in new code
-    comment = _COMMENT.match(stripped)
-    words = comment.group(1) if comment else ""
+    words = _comment_words(stripped)
     if not words:
         return False
     has_ellipsis = _ELLIPSIS.search(words) is not None
@@ -58,6 +66,19 @@ def _elides(text: str, added: bool) -> bool:
     if added:  # new code may hold ordinary comments: demand an ellipsis and an eliding phrase
         return has_ellipsis and has_phrase
     return not words.strip(".… ") or has_ellipsis or has_phrase
+
+
+def _comment_words(line: str) -> str:
+    """The words of a comment line (its opening and closing marks and spaces removed), or ""."""
+    opening = _COMMENT_OPENING.match(line)
+    if opening is None:
+        return ""
+    words = line[opening.end() :].strip()
+    if words.endswith("-->"):
+        words = words[:-3]
+    elif words.endswith("*/"):
+        words = words[:-1].rstrip("*")
+    return words.strip()
 
 
 Shift = tuple[str, str]  # a hunk line's indentation loses the first, gains the second
@@ -149,6 +170,7 @@ class _File:
             if not self.texts[-1]:
                 self.texts.pop()
         self.stripped = list(map(str.strip, self.texts))
+        self._words: dict[str, list[int]] | None = None  # built only for a refusal's search
         self.positions: dict[str, list[int]] = {}
         for number, line in enumerate(self.stripped):
             if line in self.positions:
@@ -195,6 +217,22 @@ class _File:
     def contains(self, line: str) -> bool:
         return line.strip() in self.positions
 
+    def similar(self, line: str) -> list[int]:
+        """The file lines sharing the most rare words with `line`: the few worth comparing
+        to it closely. Words in more than RARE lines are skipped, so hostile input stays
+        linear; a line of common words only has no candidates."""
+        if self._words is None:
+            self._words = {}
+            for number, text in enumerate(self.stripped):
+                for word in set(_WORD.findall(text)):
+                    self._words.setdefault(word, []).append(number)
+        shared: Counter[int] = Counter()
+        for word in set(_WORD.findall(line)):
+            found = self._words.get(word, ())
+            if len(found) <= RARE:
+                shared.update(found)
+        return [number for number, _ in shared.most_common(SIMILAR)]
+
 
 def _lines_text(positions: Sequence[int], size: int) -> str:
     """Line numbers like "2-3, 6-7 and 10-11" for blocks of `size` lines at 0-based starts."""
@@ -213,10 +251,10 @@ def _closest(file: _File, old: Sequence[str], hint: int | None) -> int:
             for position in file.positions.get(line.strip(), ()):
                 votes[position - k] += 1
     if not votes:  # no line matches exactly: the most similar line anchors the window
-        for k, line in enumerate(old):
-            matcher = SequenceMatcher(None, b=line.strip(), autojunk=False)
-            for position, candidate in enumerate(file.stripped):
-                matcher.set_seq1(candidate)
+        for k, line in enumerate(old[:SIMILAR]):
+            matcher = SequenceMatcher(None, b=line.strip()[:LONGEST], autojunk=False)
+            for position in file.similar(line):
+                matcher.set_seq1(file.stripped[position][:LONGEST])
                 if matcher.real_quick_ratio() > 0.5 and matcher.quick_ratio() > 0.5:
                     votes[position - k] = max(votes[position - k], int(matcher.ratio() * 100))
     if not votes:
@@ -232,12 +270,12 @@ def _mismatch(file: _File, hunk: Hunk, number: int, path: str | None) -> PatchRe
     start = max(0, _closest(file, old, hunk.old_index))
     missing = next((line for line in old if not file.contains(line)), None)
     if missing is not None:
-        detail = f"the line {missing!r} is not in the file"
+        detail = f"the line {quote(missing)} is not in the file"
     else:
         real = file.stripped[start : start + len(old)]
         k = next((k for k, line in enumerate(old) if k >= len(real) or real[k] != line.strip()), -1)
         detail = (
-            f"its lines are in the file but not together in this order (from {old[k]!r})"
+            f"its lines are in the file but not together in this order (from {quote(old[k])})"
             if k >= 0
             else "its lines are in the file, but their indentation differs from the file's "
             "by different amounts from line to line"
@@ -296,7 +334,7 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
         elided = _left_out(file, tagged)
         if elided is not None:
             raise refuse(
-                f"the line {elided!r} stands for code left out; a hunk must copy every "
+                f"the line {quote(elided)} stands for code left out; a hunk must copy every "
                 "context and removed line exactly from the file and spell out every added line"
             )
 

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
-from fixer.patch.errors import PatchRejected
+from fixer.patch.errors import PatchRejected, quote
 
 BOM = "\ufeff"
 
@@ -112,8 +112,10 @@ class FilePatch:
 
 _NUMBERED = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+ ?(.*)$")
 _HEADER_TEXT = re.compile(r"^@@+[^@]*@@+ ?(.*)$")
+# One whitespace before the date, not \s+: a path of 40,000 spaces must not backtrack
+# quadratically; the spaces before the date are stripped after.
 _TIMESTAMP = re.compile(
-    r"\s+\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:\s*[+-]\d{4}|\s*Z)?$"
+    r"\s\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?: ?[+-]\d{4}| ?Z)?$"
 )
 _UNSUPPORTED_HEADERS = (
     ("deleted file mode", "deletion"),
@@ -158,7 +160,8 @@ def _unquote(path: str) -> str:
 def _raw_path(header_rest: str) -> str | None:
     """The path on a ---/+++ line, without timestamp; None for /dev/null."""
     path = header_rest.split("\t", 1)[0].rstrip()
-    path = _unquote(_TIMESTAMP.sub("", path))
+    stamp = _TIMESTAMP.search(path)
+    path = _unquote(path[: stamp.start()].rstrip() if stamp else path)
     return None if path == "/dev/null" else path
 
 
@@ -383,8 +386,9 @@ def parse_diff(diff_text: str) -> list[FilePatch]:
         other = other_diff_line(lines)
         if other is not None:
             raise PatchRejected(
-                f"the diff is an ed script, a normal or a context diff (line {other!r}), which "
-                "cannot be applied; answer with a unified diff: ---/+++ headers and @@ hunks"
+                "the diff is an ed script, a normal or a context diff "
+                f"(line {quote(other)}), which cannot be applied; answer with a unified diff: "
+                "---/+++ headers and @@ hunks"
             )
         raise PatchRejected("no diff found: expected a unified diff with @@ hunks")
     return _merge(patches)
