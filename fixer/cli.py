@@ -353,7 +353,8 @@ def _report_proposal(proposal: Proposal) -> None:
     for note in proposal.notes:
         print(f"fixer: {printable_lines(note)}", file=sys.stderr)
     for refusal in proposal.review.refusals:
-        print(f"fixer: refused {printable_lines(str(refusal))}", file=sys.stderr)
+        what = refusal.ignored or "refused"
+        print(f"fixer: {what}: {printable_lines(str(refusal))}", file=sys.stderr)
     if not proposal.review.hunks:
         print("fixer: no changes proposed; nothing to do", file=sys.stderr)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from fixer import agents
 from fixer.config import Config, load_config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
-from fixer.patch import PatchRejected, extract_diff, parse_diff, refusal_feedback
+from fixer.patch import PatchRejected, cut_off, extract_diff, parse_diff, refusal_feedback
 from fixer.review import Decision, Review, build_review, merge_reviews
 from fixer.router import (
     Route,
@@ -504,6 +504,13 @@ def _reply_review(
 
         (source,) = sources.values()
         return grammar_review(source.name, source.text, reply.text)
+    why = cut_off(reply.text)  # a provider may say "stop" about a reply it cut
+    if why is not None:
+        raise NoDiffError(
+            f"the reply looks cut off: {why}; a partial diff is never applied\n"
+            f"{agents.reply_preview(reply.text)}",
+            agents.CUT_OFF_FEEDBACK,
+        )
     return _review(reply.text, sources, workspace)
 
 
@@ -524,7 +531,7 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
         raise NoDiffError(
             f"{error}\n{agents.reply_preview(reply_text)}", agents.NO_DIFF_FEEDBACK
         ) from None
-    if review.hunks or all(r.already_applied for r in review.refusals):
+    if review.hunks or all(r.harmless for r in review.refusals):
         return review  # hunks to review, or nothing left to do: every hunk is already applied
     reasons = "\n".join(f"refused {r}" for r in review.refusals)
     raise NoDiffError(

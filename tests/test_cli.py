@@ -650,3 +650,31 @@ def test_a_prompt_over_the_size_limit_is_refused_headless_unless_forced(
     forced = run_fixer("--print", "--force", "--config", config, "calc.py", cwd=repo, env=env)
     assert forced.returncode == 0, forced.stderr
     assert len(fake_provider.requests) == 1
+
+
+def test_a_reply_with_a_second_draft_prints_the_later_one(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    first = "--- a/calc.py\n+++ b/calc.py\n@@ @@\n value_4 = 4\n-value_5 = 5\n+value_5 = 50\n"
+    second = first.replace("+value_5 = 50", "+value_5 = 500")
+    fake_provider.reply(f"First try:\n```diff\n{first}```\nBetter:\n```diff\n{second}```\n")
+    result = run_fixer(
+        "--print", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "+value_5 = 500\n" in result.stdout and "+value_5 = 50\n" not in result.stdout
+    assert "fixer: replaced by a later draft: hunk 1 of calc.py" in result.stderr
+
+
+def test_a_reply_cut_mid_line_that_says_stop_is_asked_again(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    diff = "--- a/calc.py\n+++ b/calc.py\n@@ -4,3 +4,3 @@\n value_4 = 4\n-value_5 = 5\n"
+    fake_provider.reply(f"```diff\n{diff}+value_5 = 5", finish_reason="stop")  # "...= 50" cut
+    fake_provider.reply(f"```diff\n{diff}+value_5 = 50\n value_6 = 6\n```\n")
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "value_5 = 50\n" in (repo / "calc.py").read_text()
+    assert len(fake_provider.requests) == 2
+    retry = fake_provider.requests[1].body["messages"][-1]["content"]
+    assert "cut off" in retry

@@ -270,3 +270,59 @@ def test_many_refused_hunks_are_counted_not_listed_one_by_one() -> None:
     assert "hunks 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 489 more were refused too" in str(
         refused.value
     )
+
+
+# Context-only hunks and second drafts: left out on purpose, never a reason to refuse a file
+
+CONTEXT_ONLY = (
+    "@@ -1,2 +1,2 @@\n line 1\n line 2\n@@ -5,3 +5,3 @@\n line 5\n-line 6\n+six\n line 7\n"
+)
+
+
+def test_a_context_only_hunk_is_dropped_and_the_rest_applies() -> None:
+    from fixer.patch import apply_patch
+    from fixer.review import build_review
+
+    placements, [dropped] = place(numbered(9), CONTEXT_ONLY)
+    assert dropped.ignored == "dropped: context lines only" and dropped.harmless
+    assert len(placements) == 1
+    expected = numbered(9).replace("line 6\n", "six\n")
+    assert apply_patch(numbered(9), "--- a/x\n+++ b/x\n" + CONTEXT_ONLY) == expected
+    review = build_review("--- a/x\n+++ b/x\n" + CONTEXT_ONLY, {"x": numbered(9)})
+    assert len(review.hunks) == 1 and review.refusals[0].ignored  # the review agrees
+
+
+FIRST_DRAFT = "@@ @@\n line 4\n-line 5\n+five\n line 6\n"
+SECOND_DRAFT = "@@ @@\n line 4\n-line 5\n+FIVE = 5\n line 6\n"
+OTHER_FIX = "@@ @@\n line 18\n-line 19\n+nineteen\n"
+
+
+def drafts_reply(*blocks: str) -> str:
+    fenced = [f"```diff\n--- a/x\n+++ b/x\n{block}```\n" for block in blocks]
+    return "Here is the fix:\n\n" + "\nWait, a better version:\n\n".join(fenced)
+
+
+def test_a_second_draft_of_the_same_change_wins_and_the_first_is_noted() -> None:
+    from fixer.patch import apply_patch
+    from fixer.review import build_review
+
+    reply = drafts_reply(FIRST_DRAFT + OTHER_FIX, SECOND_DRAFT)
+    expected = numbered(20).replace("line 5\n", "FIVE = 5\n").replace("line 19\n", "nineteen\n")
+    assert apply_patch(numbered(20), reply) == expected
+    review = build_review(reply, {"x": numbered(20)})
+    assert len(review.hunks) == 2  # the later draft's hunk and the fix it did not repeat
+    (replaced,) = review.refusals
+    assert replaced.ignored == "replaced by a later draft" and replaced.hunk == 1
+    assert "later draft" in replaced.reason
+
+
+def test_overlapping_hunks_of_one_draft_are_still_refused() -> None:
+    _, [refusal] = place(numbered(10), FIRST_DRAFT + SECOND_DRAFT)
+    assert "overlaps hunk 1" in refusal.reason and not refusal.ignored
+
+
+def test_a_draft_repeated_word_for_word_is_one_change() -> None:
+    from fixer.patch import apply_patch
+
+    reply = drafts_reply(FIRST_DRAFT, FIRST_DRAFT)
+    assert apply_patch(numbered(10), reply) == numbered(10).replace("line 5\n", "five\n")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixer.patch import FilePatch, Hunk, PatchRejected, extract_diff, parse_diff
 from fixer.patch.parse import split_lines
@@ -239,3 +241,59 @@ def test_a_backtick_in_the_info_string_means_no_fence() -> None:
     reply = "```" + " " * 40_000 + "x`\n--- a/x\n+++ b/x\n@@ @@\n-a\n+b\n"
     # Not a fence (CommonMark): the diff is read as bare text after it.
     assert extract_diff(reply).startswith("--- a/x\n")
+
+
+# Cut-off replies: a provider may say "stop" about a reply it cut
+
+FENCED = "Here is the fix:\n\n```diff\n" + SIMPLE.replace("-1,3 +1,3", "-1,2 +1,2") + "```\n"
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        (FENCED[: FENCED.index("-    return 1")], "1 old and 1 new lines where"),
+        (FENCED[: FENCED.index("+    return 2") + 8], "middle of a line"),
+        ("```diff\n--- a/m.py\n+++ b/m.py\n@@ @@\n import os\n+from sympy.", "middle of a line"),
+        ("--- a/m.py\n+++ b/m.py\n@@ @@\n import os\n+from sympy.\n", "from sympy."),
+        ("--- a/m.py\n+++ b/m.py\n@@ @@\n x = 1\n+y = f(a,\n", "f(a,"),
+        ("--- a/m.py\n+++ b/m.py\n@@ @@\n x = 1\n+path = os.path.\n", "os.path."),
+    ],
+    ids=["short-counts", "mid-line", "mid-line-no-counts", "dotted-name", "open-call", "attr"],
+)
+def test_a_reply_cut_at_its_end_is_seen(reply: str, why: str) -> None:
+    from fixer.patch import cut_off
+
+    found = cut_off(reply)
+    assert found is not None and why in found
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        FENCED,
+        FENCED.removesuffix("```\n"),  # the fence left open, but every line is there
+        SIMPLE.rstrip("\n"),  # a bare diff without its final newline
+        FENCED.replace("@@ -1,2 +1,2 @@", "@@ -1,9 +1,9 @@"),  # wrong counts, fence closed
+        FENCED + "\nThis fixes the off-by-one.",
+        "--- a/m.py\n+++ b/m.py\n@@ @@\n import os\n+from sympy.abc import x, y\n",
+        "--- a/post.md\n+++ b/post.md\n@@ @@\n # Title\n+This ends a sentence.\n",
+        "No diff at all.",
+    ],
+    ids=["complete", "open-fence", "bare", "bad-counts", "prose-after", "import", "prose", "none"],
+)
+def test_a_complete_reply_is_not_called_cut_off(reply: str) -> None:
+    from fixer.patch import cut_off
+
+    assert cut_off(reply) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_cut_inside_the_last_hunk_of_a_fenced_reply_is_seen(data) -> None:
+    from fixer.patch import cut_off
+
+    body_start = FENCED.index("@@ -1,2")
+    body_start = FENCED.index("\n", body_start) + 1
+    body_end = FENCED.index("```\n", body_start) - 1  # the last line's newline
+    at = data.draw(st.integers(body_start, body_end - 1))
+    assert cut_off(FENCED[:at]) is not None, repr(FENCED[:at])

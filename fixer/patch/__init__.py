@@ -12,7 +12,7 @@ from fixer.patch.apply import (
     split_hunk,
 )
 from fixer.patch.errors import PatchRejected, refusal_feedback
-from fixer.patch.extract import extract_diff
+from fixer.patch.extract import cut_off, extract_diff
 from fixer.patch.locate import Placement, locate_hunks
 from fixer.patch.parse import FilePatch, Hunk, parse_diff
 
@@ -24,6 +24,7 @@ __all__ = [
     "apply_hunks",
     "apply_patch",
     "apply_placements",
+    "cut_off",
     "diff_hunks",
     "extract_diff",
     "format_diff",

@@ -485,6 +485,7 @@ def apply_patch(original_text: str, diff_text: str) -> str:
             path=patch.path,
         )
     placements, refusals = locate_hunks(original_text, patch)
+    refusals = [r for r in refusals if not r.ignored]  # left out on purpose: not a failure
     if refusals:
         raise _worst(refusals)
     return apply_placements(original_text, placements)

@@ -35,13 +35,22 @@ class PatchRejected(ValueError):
         hunk: int | None = None,
         nearby: tuple[str, ...] = (),
         already_applied: bool = False,
+        ignored: str = "",
     ) -> None:
         self.reason = reason
         self.path = path
         self.hunk = hunk  # 1-based number of the hunk in its file's patch, None for the whole diff
         self.nearby = nearby  # real lines of the file nearest to what the hunk expected
         self.already_applied = already_applied
+        # Left out on purpose, not a failure: what happened to it, e.g. "replaced by a later
+        # draft"; nothing to ask the model again for.
+        self.ignored = ignored
         super().__init__(self._message())
+
+    @property
+    def harmless(self) -> bool:
+        """Nothing is lost without this hunk: it is already in the file, or left out on purpose."""
+        return self.already_applied or bool(self.ignored)
 
     def with_reason(self, reason: str) -> PatchRejected:
         """The same refusal (path, hunk, nearest lines) with another reason."""
@@ -51,6 +60,7 @@ class PatchRejected(ValueError):
             hunk=self.hunk,
             nearby=self.nearby,
             already_applied=self.already_applied,
+            ignored=self.ignored,
         )
 
     def _message(self) -> str:
@@ -72,7 +82,7 @@ def _cut(line: str) -> str:
 def refusal_feedback(refusals: Sequence[PatchRejected]) -> str:
     """One message asking the model again: each refused hunk, why, and the real lines near it."""
     parts = ["Your diff could not be applied:"]
-    for refusal in refusals:
+    for refusal in (r for r in refusals if not r.ignored):
         advice = "; leave it out" if refusal.already_applied else ""
         parts.append(f"- {refusal}{advice}".replace("\n", "\n  "))
     if any(not refusal.already_applied for refusal in refusals):

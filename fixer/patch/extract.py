@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from fixer.patch.errors import quote
 from fixer.patch.parse import other_diff_line
 
 # The opening only; its info string is read in Python (a regex over it backtracks
@@ -26,14 +28,23 @@ def _opening(line: str) -> tuple[str, str, str] | None:
     return found.group("indent"), fence, words[0] if words else ""
 
 
-def _fenced_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
-    """(language, body lines) of every fenced block; an unclosed fence runs to the end.
+@dataclass(frozen=True)
+class _Block:
+    """A fenced block: its language, its body lines, and whether its fence was closed."""
+
+    language: str
+    body: list[str]
+    closed: bool
+
+
+def _fenced_blocks(lines: list[str]) -> list[_Block]:
+    """Every fenced block; an unclosed fence runs to the end.
 
     Inside the body of a bare (unfenced) hunk, an indented fence-like line such as the reST
     underline "    ~~~~~~" is a context line, not a fence: only a line that cannot be a hunk
     line (one starting with the fence itself) opens a block there.
     """
-    blocks: list[tuple[str, list[str]]] = []
+    blocks: list[_Block] = []
     in_hunk = False
     i = 0
     while i < len(lines):
@@ -52,8 +63,8 @@ def _fenced_blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
         while i < len(lines) and not closing.match(lines[i]):
             body.append(lines[i].removeprefix(indent))
             i += 1
+        blocks.append(_Block(info.lower(), body, closed=i < len(lines)))
         i += 1
-        blocks.append((info.lower(), body))
     return blocks
 
 
@@ -91,11 +102,61 @@ def extract_diff(reply: str) -> str:
     """The diff text in a model reply (several fenced blocks are joined); "" when there is none."""
     lines = [line.removesuffix("\r") for line in reply.split("\n")]
     found = []
-    for language, body in _fenced_blocks(lines):
-        if language in _DIFF_LANGUAGES:
+    for block in _fenced_blocks(lines):
+        body = block.body
+        if block.language in _DIFF_LANGUAGES:
             body = _with_hunk_line(body)
         if any(_starts_diff(body, i) for i in range(len(body))):
             found.append("\n".join(body).rstrip("\n") + "\n")
     if found:
         return "".join(found)
     return _bare_diff(lines)
+
+
+_COUNTS = re.compile(r"^@@+ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+# The end of a line no finished statement ends with: an open bracket, a comma, a backslash,
+# an assignment. So does a dotted name cut after its dot where code, not prose, puts a name:
+# after "from"/"import", "=", "(", "," or "return", or alone on its line ("os.path.").
+TAIL = 200
+_UNFINISHED = re.compile(r"[([{,\\=]$")
+_CUT_NAME = re.compile(
+    r"^\s*(?:(?:from|import)\s.*|(?:.*(?:[=(,]|\breturn)\s*)?[A-Za-z_][\w.]*)\.$"
+)
+
+
+def cut_off(reply: str) -> str | None:
+    """Why the diff at the end of a reply looks cut off mid-way, or None when it does not.
+
+    Only the reply's last hunk can be cut, and only when nothing follows it (no closing fence,
+    no prose): it is cut when, inside a fence that is never closed, it holds fewer lines than
+    its @@ counts or the reply stops in the middle of a line; or when its last line, the last
+    of the reply, is a + line no finished statement ends like (`from sympy.`, `f(a,`).
+    """
+    lines = [line.removesuffix("\r") for line in reply.rstrip(" \t").split("\n")]
+    last = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].startswith("@@")), None)
+    if last is None:
+        return None
+    body = lines[last + 1 :]
+    if body and body[-1] == "":
+        body.pop()  # the reply's final newline
+    if any(line[:1] not in _HUNK_TAGS for line in body):
+        return None  # a closing fence or prose follows the hunk: the model finished it
+    blocks = _fenced_blocks(lines)
+    unclosed = bool(blocks) and not blocks[-1].closed
+    counts = _COUNTS.match(lines[last])
+    if unclosed and counts:
+        old = sum(1 for line in body if line[:1] != "+" and line[:1] != "\\")
+        new = sum(1 for line in body if line[:1] != "-" and line[:1] != "\\")
+        want_old, want_new = (int(n) if n is not None else 1 for n in counts.groups())
+        if old < want_old or new < want_new:
+            return (
+                f"its last hunk has {old} old and {new} new lines where its @@ line announces "
+                f"{want_old} and {want_new}, and its ``` block is never closed"
+            )
+    if unclosed and not reply.endswith("\n"):
+        return "it stops in the middle of a line, inside a ``` block never closed"
+    final = body[-1] if body else ""
+    tail = final[-TAIL:].rstrip()  # a statement's end is in its last characters; bounded work
+    if final.startswith("+") and (_UNFINISHED.search(tail) or _CUT_NAME.match(tail.lstrip("+"))):
+        return f"it ends in the middle of a statement: {quote(final)}"
+    return None

@@ -339,7 +339,12 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
             )
 
     if hunk.old_count == len(hunk.lines) == hunk.new_count:
-        raise refuse("it changes nothing: it has no + or - lines")
+        raise PatchRejected(
+            "it changes nothing: it has no + or - lines",
+            path=patch.path,
+            hunk=number,
+            ignored="dropped: context lines only",
+        )
     old = hunk.old_lines
     if old:
         for variant in filter(None, (hunk, _trimmed(hunk))):
@@ -505,6 +510,7 @@ class _Placed:
         self.items: list[tuple[Placement, int, int]] = []
         self.by_lo: list[tuple[int, int]] = []  # (lo, index into items), sorted
         self.longest = 0  # the longest range so far: how far back a meeting range can begin
+        self.removed: set[int] = set()  # indices into items taken back (an earlier draft)
 
     def clash(self, place: Placement, lo: int, hi: int) -> Placement | None:
         """The earliest placed hunk that `place` (its hunk spanning [lo:hi]) overlaps, if any."""
@@ -513,7 +519,8 @@ class _Placed:
         hits = [
             k
             for _, k in self.by_lo[first:last]
-            if _inside(place, *self.items[k][1:]) or _inside(self.items[k][0], lo, hi)
+            if k not in self.removed
+            and (_inside(place, *self.items[k][1:]) or _inside(self.items[k][0], lo, hi))
         ]
         return self.items[min(hits)][0] if hits else None
 
@@ -521,6 +528,13 @@ class _Placed:
         insort(self.by_lo, (lo, len(self.items)))
         self.items.append((place, lo, hi))
         self.longest = max(self.longest, hi - lo)
+
+    def remove(self, place: Placement) -> None:
+        self.removed.add(next(k for k, item in enumerate(self.items) if item[0] is place))
+
+    def placements(self) -> list[Placement]:
+        kept = (item[0] for k, item in enumerate(self.items) if k not in self.removed)
+        return sorted(kept, key=lambda p: (p.start, p.end))
 
 
 def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
@@ -549,6 +563,18 @@ def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[Pat
         place = _placement(file, hunk, number, fits[number][start])
         lo, hi = start, start + hunk.old_count
         clash = placed.clash(place, lo, hi)
+        while clash is not None and hunks[clash.hunk - 1].draft < hunk.draft:
+            placed.remove(clash)  # an earlier draft of the same change: the later one wins
+            refusals.append(
+                PatchRejected(
+                    f"hunk {number}, in a later draft of this file further down the reply, "
+                    "changes the same lines; the later draft is kept",
+                    path=patch.path,
+                    hunk=clash.hunk,
+                    ignored="replaced by a later draft",
+                )
+            )
+            clash = placed.clash(place, lo, hi)
         if clash is None:
             placed.add(place, lo, hi)
             continue
@@ -561,4 +587,4 @@ def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[Pat
             )
         )
     refusals.sort(key=lambda refusal: refusal.hunk or 0)
-    return sorted((p for p, _, _ in placed.items), key=lambda p: (p.start, p.end)), refusals
+    return placed.placements(), refusals

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from fixer.patch.errors import PatchRejected, quote
@@ -64,6 +65,9 @@ class Hunk:
     # The real ending of each line, parallel to `lines`, when the hunk was recomputed from texts
     # (diff_hunks); () when parsed from a model, whose new lines then take the file's ending.
     endings: tuple[str, ...] = ()
+    # Which appearance of its file in the reply the hunk comes from: a model that writes the
+    # change again further down (a second draft) means the later one where they overlap.
+    draft: int = 0
 
     # Cached: the hunk is immutable, and placing it reads these again and again.
     @cached_property
@@ -332,11 +336,14 @@ def other_diff_line(lines: list[str]) -> str | None:
 def _merge(patches: list[FilePatch]) -> list[FilePatch]:
     """One FilePatch per file: several blocks naming the same file share its hunks, in order."""
     merged: dict[tuple[str | None, str | None, str | None], FilePatch] = {}
+    drafts: Counter[tuple[str | None, str | None, str | None]] = Counter()
     for patch in patches:
         key = (patch.old_path, patch.new_path, patch.unsupported)
         if key in merged:
             # A hunk repeated in a second block is the same hunk, not a second change.
-            extra = tuple(h for h in patch.hunks if h not in merged[key].hunks)
+            drafts[key] += 1
+            earlier = {replace(h, draft=0) for h in merged[key].hunks}
+            extra = tuple(replace(h, draft=drafts[key]) for h in patch.hunks if h not in earlier)
             merged[key] = FilePatch(*key[:2], merged[key].hunks + extra, key[2])
         else:
             merged[key] = patch

@@ -61,7 +61,9 @@ def refused_rows(refusals: Sequence[PatchRejected], width: int) -> list[tuple[st
     """Rows (style, text) showing each refused hunk and why, wrapped to `width` columns."""
     rows: list[tuple[str, str]] = []
     for refusal in refusals:
-        what = "already in the file" if refusal.already_applied else "did not apply"
+        what = refusal.ignored or (
+            "already in the file" if refusal.already_applied else "did not apply"
+        )
         first, *rest = printable_lines(str(refusal)).split("\n")
         for k, part in enumerate(wrap(f"[{what}] {first}", width, subsequent_indent="  ")):
             rows.append(("flag" if k == 0 else "context", part))
