@@ -26,7 +26,14 @@ from pathlib import Path
 
 from patch_damage import KINDS, RECOVERABLE, Case, Damaged, edit, make_case
 
-from fixer.patch import PatchRejected, apply_patch, apply_placements, locate_hunks, parse_diff
+from fixer.patch import (
+    PatchRejected,
+    apply_patch,
+    apply_placements,
+    extract_diff,
+    locate_hunks,
+    parse_diff,
+)
 
 SEED = 20260
 PACKAGES = ("textual", "rich", "httpx", "pygments", "git")
@@ -298,9 +305,10 @@ def big_diff(folder: Path, old: dict[str, str], new: dict[str, str]) -> str:
 
 
 def fixer_apply_all(diff: str, old: dict[str, str]) -> tuple[dict[str, str], int, int]:
-    """Parse, place and apply every file patch: (new texts, hunks refused, files crashed)."""
+    """Extract, parse, place and apply every file patch, as a reply is: (new texts, hunks
+    refused, files crashed)."""
     out, refused, crashed = {}, 0, 0
-    for patch in parse_diff(diff):
+    for patch in parse_diff(extract_diff(diff) or diff):
         try:
             placements, refusals = locate_hunks(old[patch.path], patch)
             out[patch.path] = apply_placements(old[patch.path], placements)
@@ -358,7 +366,7 @@ def print_throughput(quick: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         one, two = (measure(Path(folder), old, new, copies, runs) for copies in (1, 2))
     print(f"source: {source}; changed files only; median of {runs}")
-    print("fixer: parse_diff + locate_hunks + apply_placements per file, texts in memory;")
+    print("fixer: extract_diff + parse_diff + locate_hunks + apply_placements, texts in memory;")
     print("git apply --check: one process reading the old tree (start-up included)")
     for label, m in (("1x", one), ("2x", two)):
         print(
@@ -376,7 +384,7 @@ def print_throughput(quick: bool) -> None:
         )
     print(f"fixer / unidiff parse:     {one['fixer'] / one['unidiff']:5.2f}x  (target <= 1x)")
     to_git = one["fixer"] / one["git apply --check"]
-    print(f"fixer / git apply --check: {to_git:5.2f}x  (target <= 5x)")
+    print(f"fixer / git apply --check: {to_git:5.2f}x  (target <= 3x)")
     print(f"fixer 2x / 1x input:       {two['fixer'] / one['fixer']:5.2f}x  (target <= ~2x)")
 
 

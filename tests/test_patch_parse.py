@@ -297,3 +297,25 @@ def test_any_cut_inside_the_last_hunk_of_a_fenced_reply_is_seen(data) -> None:
     body_end = FENCED.index("```\n", body_start) - 1  # the last line's newline
     at = data.draw(st.integers(body_start, body_end - 1))
     assert cut_off(FENCED[:at]) is not None, repr(FENCED[:at])
+
+
+def test_a_closing_fence_indented_by_a_space_closes_the_block() -> None:
+    reply = "```diff\n" + SIMPLE + " ```\n\nThis returns 2 now.\n"
+    assert extract_diff(reply) == SIMPLE
+
+
+def test_a_fence_line_of_a_markdown_diff_stays_a_context_line() -> None:
+    diff = "--- a/post.md\n+++ b/post.md\n@@ @@\n ```\n-x = 1\n+x = 2\n ```\n"
+    assert extract_diff(f"```diff\n{diff}```\n") == diff  # " ```" then the real closing fence
+    inner = "--- a/post.md\n+++ b/post.md\n@@ @@\n ```\n-x = 1\n+x = 2\n ```\n more\n"
+    assert extract_diff(f"```diff\n{inner}```\n") == inner  # " ```" then diff lines
+
+
+@pytest.mark.parametrize("token", ["<|im_end|>", "<|endoftext|>", "</s>", "<|eot_id|>\n"])
+def test_special_tokens_at_the_end_of_a_reply_are_not_diff_lines(token: str) -> None:
+    from fixer.patch import apply_patch, cut_off
+
+    reply = SIMPLE.removesuffix("\n") + token
+    assert extract_diff(reply).endswith("+    return 2\n")
+    assert apply_patch("def f():\n    return 1\n", reply) == "def f():\n    return 2\n"
+    assert cut_off("```diff\n" + SIMPLE + "```" + token) is None

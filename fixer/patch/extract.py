@@ -57,15 +57,29 @@ def _fenced_blocks(lines: list[str]) -> list[_Block]:
             continue
         in_hunk = False
         indent, fence, info = opening
-        # Only a fence at the same indentation closes: " ```" is a context line of a Markdown diff.
-        closing = re.compile(rf"^{re.escape(indent)}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        mark = rf"{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$"
+        closing = re.compile(rf"^{re.escape(indent)}{mark}")
+        # One to three spaces more may close it too, but " ```" is also a context line of a
+        # Markdown diff: it closes only when no diff line (nor the real closing fence) follows.
+        loose = re.compile(rf"^{re.escape(indent)} {{1,3}}{mark}")
         body: list[str] = []
-        while i < len(lines) and not closing.match(lines[i]):
+        while i < len(lines) and not (
+            closing.match(lines[i]) or (loose.match(lines[i]) and _ends_block(lines, i, closing))
+        ):
             body.append(lines[i].removeprefix(indent))
             i += 1
         blocks.append(_Block(info.lower(), body, closed=i < len(lines)))
         i += 1
     return blocks
+
+
+def _ends_block(lines: list[str], i: int, closing: re.Pattern[str]) -> bool:
+    """Whether the loosely indented fence at lines[i] closes its block: what follows it is
+    neither a diff line nor the block's real closing fence."""
+    after = next((line for line in lines[i + 1 :] if line.strip()), None)
+    if after is None:
+        return True
+    return not (closing.match(after) or after[:1] in _HUNK_TAGS or after.startswith("@@"))
 
 
 def _starts_diff(lines: list[str], i: int) -> bool:
@@ -98,8 +112,27 @@ def _bare_diff(lines: list[str]) -> str:
     return "\n".join(lines[start : end + 1]) + "\n"
 
 
+_MARGIN_FENCE = re.compile(r"^(?:```|~~~)", re.MULTILINE)
+# Special tokens some servers leak at the end of a reply: never part of the diff.
+_END_TOKEN = re.compile(r"(?:<\|[A-Za-z0-9_]{1,40}\|>|</s>)[ \t\r\n]*\Z")
+
+
+def without_end_tokens(reply: str) -> str:
+    """The reply without the special tokens (`<|im_end|>`, `</s>`...) at its end."""
+    while (token := _END_TOKEN.search(reply[-100:])) is not None:
+        reply = reply[: len(reply) - (len(reply[-100:]) - token.start())]
+    return reply
+
+
 def extract_diff(reply: str) -> str:
-    """The diff text in a model reply (several fenced blocks are joined); "" when there is none."""
+    """The diff text in a model reply (several fenced blocks are joined); "" when there is none.
+
+    A reply that begins as a diff and has no fence at the start of a line (a hunk's lines start
+    with " ", "+" or "-") is a plain diff: it is taken whole, with no fence scan.
+    """
+    reply = without_end_tokens(reply)
+    if reply.startswith(("diff --git ", "--- ", "@@")) and not _MARGIN_FENCE.search(reply):
+        return reply if reply.endswith("\n") else reply + "\n"
     lines = [line.removesuffix("\r") for line in reply.split("\n")]
     found = []
     for block in _fenced_blocks(lines):
@@ -132,6 +165,7 @@ def cut_off(reply: str) -> str | None:
     its @@ counts or the reply stops in the middle of a line; or when its last line, the last
     of the reply, is a + line no finished statement ends like (`from sympy.`, `f(a,`).
     """
+    reply = without_end_tokens(reply)
     lines = [line.removesuffix("\r") for line in reply.rstrip(" \t").split("\n")]
     last = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].startswith("@@")), None)
     if last is None:
