@@ -30,6 +30,7 @@ from fixer.patch import (
     PatchRejected,
     apply_patch,
     apply_placements,
+    cut_off,
     extract_diff,
     locate_hunks,
     parse_diff,
@@ -100,6 +101,9 @@ def repeats_context(case: Case) -> bool:
 
 
 def run_fixer(folder: Path, path: str, damaged: Damaged) -> str | None:
+    """What fixer does with a model's reply: refuse it when it looks cut off, else apply it."""
+    if cut_off(damaged.diff) is not None:
+        return None
     return apply_patch(damaged.original, damaged.diff)
 
 

@@ -282,6 +282,62 @@ def _trimmed(hunk: Hunk, rng: random.Random) -> Hunk | None:
     )
 
 
+def _indents_scaled(hunk: Hunk, scale: float) -> Hunk | None:
+    """Every line's leading spaces times `scale`; None when the hunk has no two indent levels
+    (nothing to rescale that a shift would not explain) or a level would not be whole."""
+    levels = {len(ln[1:]) - len(ln[1:].lstrip(" ")) for ln in hunk.lines if ln[1:].strip()}
+    if len(levels) < 2 or any((level * scale) % 1 for level in levels) or 0 not in levels:
+        return None
+
+    def scaled(line: str) -> str:
+        text = line[1:]
+        spaces = len(text) - len(text.lstrip(" "))
+        return line[0] + " " * int(spaces * scale) + text[spaces:] if text.strip() else line
+
+    return replace(hunk, lines=tuple(map(scaled, hunk.lines)))
+
+
+def indent_halved(case: Case, rng: random.Random) -> Damaged | None:
+    """Every indent level written at half its width (4 spaces as 2)."""
+    return _map_lines(case, lambda hunk: _indents_scaled(hunk, 0.5))
+
+
+def indent_doubled(case: Case, rng: random.Random) -> Damaged | None:
+    return _map_lines(case, lambda hunk: _indents_scaled(hunk, 2.0))
+
+
+def context_only_hunk(case: Case, rng: random.Random) -> Damaged:
+    """An extra hunk of context lines only (a model "showing" where it looked)."""
+    lines = case.original.split("\n")[:-1]
+    at = rng.randrange(max(1, len(lines) - 3))
+    shown = Hunk(at + 1, at + 1, tuple(" " + line for line in lines[at : at + 3]))
+    hunks = tuple(sorted((*case.hunks, shown), key=lambda h: h.old_start))
+    return _as_written(case, render(case.path, hunks))
+
+
+def second_draft(case: Case, rng: random.Random) -> Damaged:
+    """A first draft whose + lines are wrong, then "a better version": the whole diff again."""
+    wrong = tuple(
+        replace(h, lines=tuple(ln + "  # draft" if ln[:1] == "+" else ln for ln in h.lines))
+        for h in case.hunks
+    )
+    first, better = render(case.path, wrong), render(case.path, case.hunks)
+    reply = f"Here:\n\n```diff\n{first}```\n\nWait, a better version:\n\n```diff\n{better}```\n"
+    return _as_written(case, reply)
+
+
+def cut_off(case: Case, rng: random.Random) -> Damaged | None:
+    """A fenced reply that stops in the middle of its last hunk: refusing is the only right
+    answer (`expected` is a text no tool can produce)."""
+    reply = "```diff\n" + render(case.path, case.hunks)
+    last = reply.rindex("@@")
+    body = reply.index("\n", last) + 1
+    if len(reply) - body < 4:
+        return None
+    at = rng.randrange(body + 1, len(reply) - 2)
+    return Damaged(reply[:at], case.original, "\0 a cut-off reply has no right result")
+
+
 def dropped_edge_context(case: Case, rng: random.Random) -> Damaged | None:
     return _map_lines(case, lambda hunk: _trimmed(hunk, rng))
 
@@ -365,6 +421,10 @@ RECOVERABLE: dict[str, Damage] = {
     "ctx trailing ws added": context_spaces_added,
     "ctx trailing ws stripped": context_spaces_stripped,
     "hunk dedented by 4": reindented,
+    "indent levels halved": indent_halved,
+    "indent levels doubled": indent_doubled,
+    "context-only hunk added": context_only_hunk,
+    "second draft below": second_draft,
     "edge context dropped": dropped_edge_context,
     "CRLF file": crlf,
 }
@@ -372,5 +432,6 @@ UNRECOVERABLE: dict[str, Damage] = {
     "elision comment": elision,
     "invented context line": invented_context,
     "true ambiguity": ambiguous,
+    "reply cut off": cut_off,
 }
 KINDS: dict[str, Damage] = {**RECOVERABLE, **UNRECOVERABLE}

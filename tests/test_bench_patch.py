@@ -102,3 +102,16 @@ def test_true_ambiguity_doubles_the_hunk_s_old_lines(damage: ModuleType) -> None
     old = "".join(line[1:] + "\n" for line in case.hunks[0].lines if line[0] != "+")
     assert ambiguous.original.count(old) == 2 * case.original.count(old)
     assert "@@ @@" in ambiguous.diff and ambiguous.expected != ambiguous.original
+
+
+def test_fixer_recovers_the_new_damage_kinds_and_refuses_a_cut_reply(
+    bench: ModuleType, damage: ModuleType, tmp_path: Path
+) -> None:
+    kinds = ("indent levels halved", "indent levels doubled", "context-only hunk added")
+    for case in cases(damage):
+        for kind in (*kinds, "second draft below", "reply cut off"):
+            damaged = damage.KINDS[kind](case, random.Random(kind))
+            if damaged is None:
+                continue
+            outcome = bench.evaluate(tmp_path, case, damaged)["fixer"]
+            assert outcome == ("refused" if kind == "reply cut off" else "correct"), (kind, outcome)

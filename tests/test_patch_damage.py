@@ -483,3 +483,61 @@ def test_numbers_off_by_hundreds_on_repeated_context_refuse_without_crashing(
         assert apply_patch(original, diff) == expected
     except PatchRejected as refusal:
         assert "occur" in refusal.reason
+
+
+# Rescaled indentation: every level halved or doubled, mapped back when the map is proven
+
+
+def rescaled(text: str, scale: float) -> str:
+    """`text` with every line's leading spaces multiplied by `scale`."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        spaces = len(line) - len(line.lstrip(" "))
+        out.append(" " * int(spaces * scale) + line[spaces:])
+    return "".join(out)
+
+
+HUNK_BODY = (
+    "     def total(self):\n"
+    "         if self.items:\n"
+    "-            return sum(self.items)\n"
+    "+            prices = [i.price for i in self.items]\n"
+    "+            if not prices:\n"
+    "+                return 0\n"
+    "+            return sum(prices)\n"
+    "         return 0\n"
+)
+RESCALED_FIX = PY.replace(
+    "            return sum(self.items)\n",
+    "            prices = [i.price for i in self.items]\n            if not prices:\n"
+    "                return 0\n            return sum(prices)\n",
+)
+
+
+@pytest.mark.parametrize("scale", [0.5, 2.0], ids=["halved", "doubled"])
+def test_a_hunk_with_every_level_rescaled_gets_the_files_levels(scale: float) -> None:
+    # "                return 0" is at a level the old lines never show: the map places it.
+    diff = "@@ @@\n" + "".join(
+        line[0] + rescaled(line[1:], scale) for line in HUNK_BODY.splitlines(keepends=True)
+    )
+    assert apply_patch(PY, diff) == RESCALED_FIX
+
+
+def test_a_rescaled_file_takes_the_model_lines_at_its_own_scale() -> None:
+    two_space = rescaled(PY, 0.5)  # the file indents by 2, the model wrote 4
+    assert apply_patch(two_space, "@@ @@\n" + HUNK_BODY) == rescaled(RESCALED_FIX, 0.5)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Levels 1 and 3 for the file's 8 and 12: no ratio of indent sizes maps them.
+        "@@ @@\n  if self.items:\n-   return sum(self.items)\n+   return 1\n",
+        # Halved, but a + line at an odd level the map cannot place.
+        "@@ @@\n  def total(self):\n    if self.items:\n-      return sum(self.items)\n+     x\n",
+    ],
+    ids=["no-scale", "half-level"],
+)
+def test_a_rescaling_that_is_not_proven_is_refused(body: str) -> None:
+    with pytest.raises(PatchRejected):
+        apply_patch(PY, body)

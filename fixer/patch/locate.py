@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from fractions import Fraction
 from itertools import pairwise
 
 from fixer.patch.errors import PatchRejected, quote
@@ -146,8 +147,10 @@ def _reindent(
         return _shifted(added, shift)
     used = {char for line in real if line.strip() for char in _indent(line)}
     mine = {char for line in (*old, *added) for char in _indent(line)}
-    if len(used) != 1 or mine <= used:
+    if len(used) != 1:
         return None
+    if mine <= used:  # the same kind of indentation, another size: levels rescaled
+        return _rescaled(old, real, added)
     tabs = used == {"\t"}  # the hunk indents with spaces where the file uses tabs, or the reverse
     results = set()
     for unit in _TAB_UNITS:
@@ -156,6 +159,46 @@ def _reindent(
         if new is not None:
             results.add(new)
     return results.pop() if len(results) == 1 else None
+
+
+_SCALES = frozenset(Fraction(a, b) for a in (1, 2, 3, 4, 8) for b in (1, 2, 3, 4, 8) if a != b)
+
+
+def _rescaled(
+    old: Sequence[str], real: Sequence[str], added: Sequence[str]
+) -> tuple[str, ...] | None:
+    """The + lines in the file's indentation when the hunk's indent levels are the file's
+    scaled (4 spaces written as 2, or 2 as 4): one map `file = k * hunk + c`, k a ratio of
+    indent sizes (1, 2, 3, 4 or 8) other than 1, must turn every old line's indentation into its
+    file line's. Two levels always fit some line, so the map must be proven by one more: with
+    c = 0 two distinct levels prove it, else three. The + lines follow the same map (also at
+    levels the old lines never show); a level it does not map to a whole number refuses.
+    """
+    pairs = {
+        (len(_indent(mine)), len(_indent(theirs)))
+        for mine, theirs in zip(old, real, strict=True)
+        if mine.strip()
+    }
+    levels = sorted(pairs)
+    if len({h for h, _ in levels}) != len(levels) or len(levels) < 2:
+        return None  # one hunk level at two file levels, or nothing to measure a scale by
+    (h1, f1), (h2, f2) = levels[0], levels[-1]
+    scale = Fraction(f2 - f1, h2 - h1)
+    offset = f1 - scale * h1
+    proven = len(levels) >= (2 if offset == 0 else 3)
+    if not proven or scale not in _SCALES or any(scale * h + offset != f for h, f in levels):
+        return None
+    char = _indent(next(line for line in real if _indent(line)))[0]
+    out = []
+    for line in added:
+        if not line.strip():
+            out.append(line)
+            continue
+        level = scale * len(_indent(line)) + offset
+        if level.denominator != 1 or level < 0:
+            return None
+        out.append(char * int(level) + line.lstrip())
+    return tuple(out)
 
 
 class _File:
@@ -524,6 +567,18 @@ class _Placed:
         ]
         return self.items[min(hits)][0] if hits else None
 
+    def meeting(self, lo: int, hi: int) -> list[Placement]:
+        """The placed hunks whose whole old ranges (context included) meet [lo:hi]: for a
+        second draft, the same change written again, whatever lines each one changes."""
+        first = bisect_left(self.by_lo, (lo - self.longest, -1))
+        last = bisect_right(self.by_lo, (hi, len(self.items)))
+        return [
+            self.items[k][0]
+            for _, k in self.by_lo[first:last]
+            if k not in self.removed
+            and ((self.items[k][1] < hi and lo < self.items[k][2]) or self.items[k][1:] == (lo, hi))
+        ]
+
     def add(self, place: Placement, lo: int, hi: int) -> None:
         insort(self.by_lo, (lo, len(self.items)))
         self.items.append((place, lo, hi))
@@ -562,19 +617,19 @@ def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[Pat
         hunk, start = hunks[number - 1], chosen[number]
         place = _placement(file, hunk, number, fits[number][start])
         lo, hi = start, start + hunk.old_count
-        clash = placed.clash(place, lo, hi)
-        while clash is not None and hunks[clash.hunk - 1].draft < hunk.draft:
-            placed.remove(clash)  # an earlier draft of the same change: the later one wins
-            refusals.append(
-                PatchRejected(
-                    f"hunk {number}, in a later draft of this file further down the reply, "
-                    "changes the same lines; the later draft is kept",
-                    path=patch.path,
-                    hunk=clash.hunk,
-                    ignored="replaced by a later draft",
+        for earlier in placed.meeting(lo, hi):
+            if hunks[earlier.hunk - 1].draft < hunk.draft:
+                placed.remove(earlier)  # an earlier draft of the same change: the later one wins
+                refusals.append(
+                    PatchRejected(
+                        f"hunk {number}, in a later draft of this file further down the reply, "
+                        "changes the same lines; the later draft is kept",
+                        path=patch.path,
+                        hunk=earlier.hunk,
+                        ignored="replaced by a later draft",
+                    )
                 )
-            )
-            clash = placed.clash(place, lo, hi)
+        clash = placed.clash(place, lo, hi)
         if clash is None:
             placed.add(place, lo, hi)
             continue
