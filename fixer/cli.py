@@ -350,7 +350,7 @@ def _report_proposal(proposal: Proposal) -> None:
     """Notes and refusals on stderr, where they stay after the review screen is gone."""
     from fixer.printable import printable_lines
 
-    for note in proposal.notes:
+    for note in proposal.all_notes:
         print(f"fixer: {printable_lines(note)}", file=sys.stderr)
     for refusal in proposal.review.refusals:
         what = refusal.ignored or "refused"

@@ -54,6 +54,7 @@ class FileChange:
     new_file: bool = False
     refusals: tuple[PatchRejected, ...] = ()
     sentences: bool = False  # `original` is the sentence view of the file (grammar mode)
+    notes: tuple[str, ...] = ()  # how hunks were placed that the user should check
 
     def to_file(self, text: str) -> str:
         """A reviewed text as the file's text (joins a sentence view back into lines)."""
@@ -100,6 +101,10 @@ class Review:
     @property
     def refusals(self) -> tuple[PatchRejected, ...]:
         return tuple(r for f in self.files for r in f.refusals)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(n for f in self.files for n in f.notes)
 
     @property
     def pending(self) -> int:
@@ -476,7 +481,8 @@ def build_review(
         merged = FilePatch(name, name, tuple(h for p in grouped[name] for h in p.hunks))
         placements, refusals = locate_hunks(original, merged)
         change = files.get(name) or FileChange(name, original, new_file)
-        files[name] = _with_refusals(change, refusals)
+        notes = tuple(f"hunk {p.hunk} of {name}: {p.note}" for p in placements if p.note)
+        files[name] = replace(_with_refusals(change, refusals), notes=notes)
         flag = "new file" if new_file else None
         new_text = apply_placements(original, placements)
         hunks.extend(ReviewHunk(name, h, flag) for h in diff_hunks(original, new_text))
@@ -485,7 +491,7 @@ def build_review(
 
 
 def _with_refusals(change: FileChange, refusals: Sequence[PatchRejected]) -> FileChange:
-    return FileChange(change.name, change.original, change.new_file, (*change.refusals, *refusals))
+    return replace(change, refusals=(*change.refusals, *refusals))
 
 
 def _in_selection_order(names: Iterable[str], originals: Mapping[str, str]) -> list[str]:

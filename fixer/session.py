@@ -69,6 +69,11 @@ class Proposal:
     notes: tuple[str, ...] = ()
     explanation: str = ""  # what the model said around its diff
 
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """The run's notes, then the review's (hunks placed loosely, to check)."""
+        return (*self.notes, *self.review.notes)
+
 
 @dataclass(frozen=True)
 class Outcome:

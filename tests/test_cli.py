@@ -357,8 +357,9 @@ def test_print_path_does_not_import_textual(repo, env, tmp_path) -> None:
 def test_unusable_reply_is_sent_back_once_with_the_apply_error(
     repo, env, fake_provider, fake_provider_config
 ) -> None:
-    invented = MODEL_DIFF.replace(" value_6 = 6", " value_6 = 600").replace(
-        " value_27 = 27", " value_27 = 2700"
+    # Removed lines the file does not have: never placed loosely.
+    invented = MODEL_DIFF.replace("-value_5 = 5", "-value_5 = 5000").replace(
+        "-value_26 = 26", "-value_26 = 2600"
     )
     fake_provider.reply(invented)
     fake_provider.reply(MODEL_DIFF)
@@ -367,7 +368,7 @@ def test_unusable_reply_is_sent_back_once_with_the_apply_error(
     assert len(fake_provider.requests) == 2
     retry = fake_provider.requests[1].body["messages"]
     assert retry[-2] == {"role": "assistant", "content": invented}
-    assert "value_27 = 2700" in retry[-1]["content"]
+    assert "value_26 = 2600" in retry[-1]["content"]
     assert "value_26 = 260" in (repo / "calc.py").read_text()
     assert "2 calls" in result.stdout
 
@@ -678,3 +679,12 @@ def test_a_reply_cut_mid_line_that_says_stop_is_asked_again(
     assert len(fake_provider.requests) == 2
     retry = fake_provider.requests[1].body["messages"][-1]["content"]
     assert "cut off" in retry
+
+
+def test_a_hunk_placed_loosely_says_so(repo, env) -> None:
+    diff = "--- a/calc.py\n+++ b/calc.py\n@@ @@\n value_4 = 4\n-value_5 = 5\n+value_5 = 50\n"
+    diff += " value_6 = 66\n"  # misremembered: the file has value_6 = 6
+    result = run_fixer("--print", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=diff)
+    assert result.returncode == 0, result.stderr
+    assert "+value_5 = 50" in result.stdout
+    assert "hunk 1 of calc.py: placed without its edge context 'value_6 = 66'" in result.stderr

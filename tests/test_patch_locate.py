@@ -326,3 +326,54 @@ def test_a_draft_repeated_word_for_word_is_one_change() -> None:
 
     reply = drafts_reply(FIRST_DRAFT, FIRST_DRAFT)
     assert apply_patch(numbered(10), reply) == numbered(10).replace("line 5\n", "five\n")
+
+
+# Loose matches: certain placements of hunks with one line that is not the file's
+
+BLOCKS = "".join(f"def f{n}(x):\n    y = x + {n}\n    return y * {n}\n\n" for n in range(1, 6))
+
+
+def test_an_invented_first_context_line_does_not_sink_the_hunk() -> None:
+    diff = "@@ @@\n # the second function\n def f2(x):\n-    y = x + 2\n+    y = x - 2\n"
+    diff += "     return y * 2\n"
+    placements, refusals = place(BLOCKS, diff)
+    assert refusals == [] and "'# the second function'" in placements[0].note
+    assert apply_placements(BLOCKS, placements) == BLOCKS.replace("x + 2", "x - 2")
+
+
+def test_a_misremembered_last_context_line_does_not_sink_the_hunk() -> None:
+    diff = "@@ @@\n def f3(x):\n-    y = x + 3\n+    y = x - 3\n     return y + 3\n"
+    placements, refusals = place(BLOCKS, diff)
+    assert refusals == [] and "which is not the file's" in placements[0].note
+    assert apply_placements(BLOCKS, placements) == BLOCKS.replace("x + 3", "x - 3")
+
+
+def test_an_inner_context_line_one_word_off_keeps_the_files_line() -> None:
+    diff = "@@ @@\n def f4(x):\n     y = x + 44\n-    return y * 4\n+    return y * 40\n \n"
+    placements, refusals = place(BLOCKS, diff)
+    assert refusals == [] and "'    y = x + 4' in the file" in placements[0].note
+    text = apply_placements(BLOCKS, placements)
+    assert text == BLOCKS.replace("return y * 4\n", "return y * 40\n")  # y = x + 4 kept
+
+
+@pytest.mark.parametrize(
+    "diff",
+    [
+        # The kept lines occur in two blocks: which one the model meant is not certain.
+        "@@ @@\n invented\n-    y = x + 1\n+    y = 0\n",
+        # A removed line that is not the file's is never loosened.
+        "@@ @@\n def f2(x):\n-    y = x + 22\n+    y = x - 2\n     return y * 2\n",
+        # Two context lines off.
+        "@@ @@\n def f2(z):\n     y = x + 20\n-    return y * 2\n+    return 0\n",
+        # One word off from the same line of two near-duplicate blocks.
+        "@@ @@\n def g(x):\n     y = x + 9\n-    return y\n+    return -y\n",
+    ],
+    ids=["two-places", "removed-line", "two-lines-off", "near-duplicates"],
+)
+def test_a_loose_match_that_is_not_certain_is_refused(diff: str) -> None:
+    text = (
+        BLOCKS
+        + "def g(x):\n    y = x + 1\n    return y\n\ndef g(x):\n    y = x + 2\n    return y\n"
+    )
+    placements, refusals = place(text, diff)
+    assert placements == [] and len(refusals) == 1

@@ -39,7 +39,8 @@ def test_file_changed_on_disk_since_read_is_not_written_nor_committed(tmp_path: 
 def test_every_hunk_refused_is_no_usable_diff(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"m.py": TEXT})
     with pytest.raises(NoDiffError, match="could be applied"):
-        proposal_for(repo, DIFF.replace(" c = 3", " c = 999"))
+        # Both edges wrong: what is left (one removed line) cannot pin the hunk.
+        proposal_for(repo, DIFF.replace(" a = 1", " a = 111").replace(" c = 3", " c = 999"))
 
 
 def test_new_file_proposed_inside_the_repo_is_flagged(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ class Placement:
     # one side only) that the new text ends without (True) or with (False) a final newline.
     # None keeps the file's own final newline.
     missing_newline: bool | None = None
+    note: str = ""  # how a loosely matched hunk was placed, for the user to check
 
 
 # Only the comment's opening is a regex: the rest is stripped in Python, so a line of 40,000
@@ -93,6 +94,7 @@ class _Fit:
     start: int
     added: tuple[str, ...]
     exact: bool = False  # the old lines are there byte for byte
+    note: str = ""  # set when the fit is loose: which line of the hunk is not the file's
 
 
 def _indent(line: str) -> str:
@@ -418,7 +420,93 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
             "it only adds lines and has no context lines to say where; "
             f"include {_CONTEXT_SIZE} unchanged lines before and after the addition"
         )
+    loose = _loose_edges(file, hunk) or _one_context_line_off(file, hunk)
+    if loose is not None:
+        return loose[0], [loose[1]]
     raise _mismatch(file, hunk, number, patch.path)
+
+
+# Loose matches. A hunk whose lines are not all in the file is still placed when what is left
+# pins it with certainty: every - and + line kept, at least two old lines, exactly one place in
+# the file, and nowhere else; the user is told which line was not the file's.
+
+
+def _loose_edges(file: _File, hunk: Hunk) -> tuple[Hunk, _Fit] | None:
+    """The hunk without a first or last context line that is not the file's (misremembered or
+    invented), when the rest is at exactly one place, and every way of dropping edges agrees."""
+    lines = hunk.lines
+    first, last = lines[0][0] == " ", lines[-1][0] == " "
+    found: dict[int, tuple[Hunk, _Fit]] = {}  # where the kept lines start in the hunk's old side
+    for lo, hi in ((1, 0), (0, 1), (1, 1)):
+        if (lo and not first) or (hi and not last) or len(lines) - lo - hi < 2:
+            continue
+        variant = replace(
+            hunk,
+            lines=lines[lo : len(lines) - hi],
+            old_start=None if hunk.old_start is None else hunk.old_start + lo,
+            new_start=None if hunk.new_start is None else hunk.new_start + lo,
+        )
+        if len(variant.old_lines) < 2:
+            continue
+        fits = file.find(variant.old_lines, _added(variant))
+        if len(fits) > 1:
+            return None  # the kept lines are at several places: nothing is certain
+        if fits:
+            found.setdefault(fits[0].start - lo, (variant, fits[0]))
+    if len(found) != 1:
+        return None
+    ((variant, fit),) = found.values()
+    dropped = [
+        text
+        for text, kept in (
+            (lines[0], variant.lines[0] == lines[0]),
+            (lines[-1], variant.lines[-1] == lines[-1]),
+        )
+        if not kept
+    ]
+    note = "placed without its edge context " + " and ".join(quote(t[1:]) for t in dropped)
+    return variant, replace(fit, note=note + ", which is not the file's")
+
+
+def _one_word_apart(a: str, b: str) -> bool:
+    """Whether two lines differ by one word: one changed, added or removed."""
+    x, y = a.split(), b.split()
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+    if abs(len(x) - len(y)) != 1:
+        return False
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    k = next((i for i, (p, q) in enumerate(zip(short, long, strict=False)) if p != q), len(short))
+    return short[k:] == long[k + 1 :]
+
+
+def _one_context_line_off(file: _File, hunk: Hunk) -> tuple[Hunk, _Fit] | None:
+    """The hunk at the one place where all its old lines are the file's but one inner context
+    line, which differs from the file's by a word (the file's line is kept)."""
+    old = hunk.old_lines
+    tags = [line[0] for line in hunk.lines if line[0] != "+"]
+    hits: list[tuple[int, int]] = []  # (index in old, start in the file)
+    for k in range(1, len(old) - 1):
+        if tags[k] != " ":
+            continue
+        others = [i for i in range(len(old)) if i != k]
+        anchor = others[file._anchor([old[i] for i in others])]
+        for position in file.positions.get(old[anchor].strip(), ()):
+            start = position - anchor
+            if start < 0 or start + len(old) > len(file.texts):
+                continue
+            if all(file.texts[start + i] == old[i] for i in others) and _one_word_apart(
+                old[k], file.texts[start + k]
+            ):
+                hits.append((k, start))
+                if len(hits) > 1:
+                    return None
+    if len(hits) != 1:
+        return None
+    ((k, start),) = hits
+    real = quote(file.texts[start + k])
+    note = f"placed though its context line {quote(old[k])} is {real} in the file"
+    return hunk, _Fit(start, _added(hunk), note=note)
 
 
 def _consistent(number: int, start: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> bool:
@@ -532,7 +620,7 @@ def _placement(file: _File, hunk: Hunk, number: int, fit: _Fit) -> Placement:
     reaches_end = fit.start + hunk.old_count == len(file.texts)
     if reaches_end and hunk.old_missing_newline != hunk.new_missing_newline:
         missing = hunk.new_missing_newline
-    return Placement(number, start, end, tuple(new), missing)
+    return Placement(number, start, end, tuple(new), missing, fit.note)
 
 
 def _inside(place: Placement, lo: int, hi: int) -> bool:

@@ -264,8 +264,8 @@ class ReviewScreen(Screen[None]):
 
     def record_attempts(self, proposal: Proposal) -> None:
         self.result.attempts.extend(proposal.attempts)
-        if proposal.notes:
-            self.tell("\n".join(proposal.notes))
+        if proposal.all_notes:
+            self.tell("\n".join(proposal.all_notes))
 
     def take_file(self, name: str, route: Route, proposal: Proposal) -> None:
         """The file asked again: its new hunks replace its old ones; other files keep theirs."""
