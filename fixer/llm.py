@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import random
 import time
@@ -223,17 +224,33 @@ def retry_after_s(headers: Mapping[str, str], now: datetime) -> float | None:
     date is 0). Names are looked up in lower case: pass httpx.Headers or a lower-cased mapping.
     """
     with contextlib.suppress(ValueError):
-        return max(0.0, float(headers.get("retry-after-ms", "")) / 1000)
+        return _bounded(float(headers.get("retry-after-ms", "")) / 1000)
     value = headers.get("retry-after", "").strip()
     with contextlib.suppress(ValueError):
-        return max(0.0, float(value))
+        return _bounded(float(value))
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # "-0000" parses naive; HTTP dates are always GMT
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return _bounded((when - now).total_seconds())
+
+
+LONGEST_PAUSE_S = 366 * 86400.0  # "inf", 1e12...: a pause past any date shown is said as this
+
+
+def _bounded(seconds: float) -> float | None:
+    """A pause in [0, LONGEST_PAUSE_S]; None for NaN, which says nothing."""
+    if math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), LONGEST_PAUSE_S)
+
+
+def _when(seconds: float) -> str:
+    """The local time `seconds` from now: with its date when that is not within a day."""
+    at = datetime.now().astimezone() + timedelta(seconds=seconds)
+    return at.strftime("%H:%M:%S" if seconds < 20 * 3600 else "%Y-%m-%d %H:%M:%S")
 
 
 def backoff_s(policy: RetryPolicy, attempt: int) -> float:
@@ -273,10 +290,13 @@ def _retry_wait(endpoint: Endpoint, failed: _AttemptFailed, attempt: int, starte
     if wait_s is None:
         raise failed.final(attempt) from None
     if wait_s > policy.max_wait_s:  # only a provider's Retry-After can ask for this much
-        at = (datetime.now().astimezone() + timedelta(seconds=wait_s)).strftime("%H:%M:%S")
+        if wait_s >= LONGEST_PAUSE_S:
+            asked = "a pause of a year or more"
+        else:
+            asked = f"a pause of {wait_s:.0f} s"
         note = (
-            f"It asks for a pause of {wait_s:.0f} s, longer than fixer waits "
-            f"({policy.max_wait_s:g} s): try again after {at}."
+            f"It asks for {asked}, longer than fixer waits "
+            f"({policy.max_wait_s:g} s): try again after {_when(wait_s)}."
         )
         raise failed.final(attempt, note) from None
     if attempt >= policy.attempts:

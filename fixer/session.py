@@ -208,6 +208,8 @@ def open_workspace(paths: Sequence[Path]) -> Workspace:
     cannot move the workspace; read_source then refuses the link itself.
     """
     folders = [p if p.is_dir() else p.parent for p in (Path(x).absolute() for x in paths)]
+    for folder in dict.fromkeys(folders):
+        _refuse_linked_folder(folder)
     repos = {folder: open_repo(folder) for folder in dict.fromkeys(folders)}
     roots = {repo.root if repo else None for repo in repos.values()}
     if len(roots) > 1:
@@ -218,6 +220,23 @@ def open_workspace(paths: Sequence[Path]) -> Workspace:
     if repo is not None:
         return Workspace(repo.root, repo)
     return Workspace(Path(os.path.commonpath([str(f) for f in folders])).resolve(), None)
+
+
+def _refuse_linked_folder(folder: Path) -> None:
+    """Refuse a path through a symlinked directory that leads out of the repository (or the
+    folder) holding the link: fixer would edit and commit in another repository. Links that
+    stay inside, and system links such as /var -> /private/var, are fine."""
+    for link in (folder, *folder.parents):
+        if not link.is_symlink():
+            continue
+        holder = open_repo(link.parent)
+        container = holder.root if holder else link.parent.resolve()
+        target = link.resolve()
+        if not target.is_relative_to(container):
+            raise InputError(
+                f"{link} is a symlink to {target}, outside {container}: fixer would edit and "
+                "commit files of another place. Name the real path if you mean it."
+            )
 
 
 def read_sources(paths: Sequence[Path], root: Path) -> dict[str, Source]:

@@ -52,20 +52,29 @@ def read_source(path: Path, root: Path) -> Source:
         raise InputError(f"{path} is a directory: name the files inside it instead.")
     if not resolved.is_file():
         raise InputError(f"{path} is not a regular file (device, socket or pipe): fixer skips it.")
+    name = relative_name(resolved, root)
+    if in_git_dir(name):
+        raise InputError(f"{name}: fixer never edits files inside .git.")
     data = _read_bytes(path, resolved)
     return Source(
         path=resolved,
-        name=relative_name(resolved, root),
+        name=name,
         text=_decode(path, data),
         fingerprint=_sha256(data),
     )
+
+
+def in_git_dir(name: str) -> bool:
+    """Whether a relative path is inside a .git folder, in any case: on a case-insensitive
+    filesystem (macOS, Windows) `.GIT/x` is `.git/x`."""
+    return any(part.lower() == ".git" for part in Path(name).parts)
 
 
 def new_source(path: Path, root: Path) -> Source:
     """Describe a file the model proposes to create: inside root, outside .git, not existing."""
     resolved = _resolve_inside(path, root)
     name = relative_name(resolved, root)
-    if ".git" in Path(name).parts:
+    if in_git_dir(name):
         raise InputError(f"{name}: fixer never creates files inside .git.")
     if resolved.exists() or resolved.is_symlink():
         raise InputError(f"{name} already exists: fixer only creates new files.")

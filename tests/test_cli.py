@@ -688,3 +688,37 @@ def test_a_hunk_placed_loosely_says_so(repo, env) -> None:
     assert result.returncode == 0, result.stderr
     assert "+value_5 = 50" in result.stdout
     assert "hunk 1 of calc.py: placed without its edge context 'value_6 = 66'" in result.stderr
+
+
+def test_a_file_named_through_a_symlinked_directory_to_another_repo_is_refused(
+    repo, env, tmp_path
+) -> None:
+    other = make_repo(tmp_path / "elsewhere", {"o.py": "x = 1\n"})
+    (repo / "vendor").symlink_to(other)
+    diff = "--- a/vendor/o.py\n+++ b/vendor/o.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"
+    result = run_fixer("--yes", "--from-diff", "-", "vendor/o.py", cwd=repo, env=env, stdin=diff)
+    assert result.returncode == 2, result.stderr
+    assert "vendor is a symlink to" in result.stderr and "another place" in result.stderr
+    assert (other / "o.py").read_text() == "x = 1\n"
+    assert git(other, "log", "--oneline").count("\n") == 1  # no commit in the other repository
+    (repo / "inside").mkdir()
+    (repo / "inside" / "i.py").write_text("y = 1\n")
+    (repo / "alias").symlink_to(repo / "inside")  # a link that stays in the repository: fine
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "alias")
+    diff = "--- a/inside/i.py\n+++ b/inside/i.py\n@@ -1 +1 @@\n-y = 1\n+y = 2\n"
+    done = run_fixer("--print", "--from-diff", "-", "alias/i.py", cwd=repo, env=env, stdin=diff)
+    assert done.returncode == 0, done.stderr
+
+
+def test_retry_after_inf_ends_the_run_with_a_date_and_no_traceback(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    fake_provider.reply(status=429, headers={"Retry-After": "inf"})
+    result = run_fixer(
+        "--print", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env
+    )
+    assert result.returncode == 1, result.stderr  # the provider failed
+    assert "Traceback" not in result.stderr and "a year or more" in result.stderr
+    usage = run_fixer("usage", "--by", "model", "--json", cwd=repo, env=env)
+    assert usage.returncode == 0 and "cheap-model" in usage.stdout  # the refused call is recorded

@@ -16,6 +16,7 @@ import pytest
 
 from fixer.errors import ProviderError
 from fixer.llm import (
+    LONGEST_PAUSE_S,
     ChatError,
     Endpoint,
     Limiter,
@@ -311,6 +312,11 @@ NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
         ({"retry-after": "soon"}, None),
         ({"retry-after-ms": "x"}, None),
         ({}, None),
+        ({"retry-after": "inf"}, LONGEST_PAUSE_S),  # never a timedelta overflow
+        ({"retry-after": "1000000000000"}, LONGEST_PAUSE_S),
+        ({"retry-after-ms": "1e308"}, LONGEST_PAUSE_S),
+        ({"retry-after": "nan"}, None),
+        ({"retry-after": "-inf"}, 0.0),
     ],
 )
 def test_retry_after_reads_every_header_form(headers: dict, expected: float | None) -> None:
@@ -371,6 +377,23 @@ def test_long_retry_after_fails_at_once_saying_when(
     assert "longer than fixer waits (5 s)" in str(error)
     assert re.search(r"try again after \d\d:\d\d:\d\d\.$", str(error))
     assert error.attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "said"),
+    [
+        ("inf", "a pause of a year or more"),
+        ("1000000000000", "a year or more"),
+        ("90000", "90000 s"),
+    ],
+)
+def test_a_huge_retry_after_ends_the_call_saying_the_date(
+    fake_provider: FakeProvider, retry_after: str, said: str
+) -> None:
+    fake_provider.reply(status=429, headers={"Retry-After": retry_after})
+    error = chat_error(endpoint_for(fake_provider.url))
+    assert said in str(error)
+    assert re.search(r"try again after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.$", str(error))
 
 
 def test_no_retry_when_the_deadline_would_pass_first(fake_provider: FakeProvider) -> None:

@@ -214,11 +214,29 @@ def test_new_source_refused_if_created_meanwhile(root: Path) -> None:
     assert (root / "new.md").read_text() == "someone else\n"
 
 
-@pytest.mark.parametrize("name", [".git/config", "sub/.git/hooks/x", "../outside.py", "exists.py"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".git/config",
+        "sub/.git/hooks/x",
+        ".GIT/x",
+        "a/.Git/hooks/pre-commit",
+        "../outside.py",
+        "exists.py",
+    ],
+)
 def test_new_source_refusals(root: Path, name: str) -> None:
     (root / "exists.py").write_text("")
     with pytest.raises(InputError):
         new_source(root / name, root)
+
+
+@pytest.mark.parametrize("name", [".git/config", ".GIT/config"])
+def test_a_file_inside_git_is_never_edited(root: Path, name: str) -> None:
+    (root / name).parent.mkdir(exist_ok=True)
+    (root / name).write_text("[core]\n")
+    with pytest.raises(InputError, match=r"inside \.git"):
+        read_source(root / name, root)
 
 
 def test_new_source_under_a_file_is_refused(root: Path) -> None:
