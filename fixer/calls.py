@@ -52,6 +52,7 @@ class Caller:
         env: Mapping[str, str],
         *,
         ledger: Ledger | None = None,
+        ledger_problem: str | None = None,
         force: bool = False,
         agent: str = "fix",
         on_estimate: Callable[[Route, Cost], None] | None = None,
@@ -69,7 +70,7 @@ class Caller:
         # Estimates of the calls in flight, per currency: calls sent at once (--compare, posts,
         # sections) are checked against the budget together, not each against the past only.
         self.reserved: dict[str, Decimal] = {}
-        self.ledger_problem: str | None = None  # why later calls are not in the ledger
+        self.ledger_problem = ledger_problem  # why calls are not in the ledger (it broke)
         self.unchecked: dict[str, str] = {}  # route -> why the Budget could not count its calls
 
     def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
@@ -224,13 +225,19 @@ class Caller:
 
     def _spent_today(self, currency: str) -> Decimal:
         """Today's spend: the ledger holds every call of the day, this run's included."""
-        if self.ledger is None:
-            return self.spent(currency)
-        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         try:
+            if self.ledger is None:
+                if self.ledger_problem is not None:
+                    raise FixerError(self.ledger_problem)
+                return self.spent(currency)  # no ledger kept (a library caller): this run's
+            midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
             calls = self.ledger.calls(since=midnight)
-        except FixerError:  # a broken ledger never stops a fix: this run's spend is all we know
-            return self.spent(currency)
+        except FixerError as error:  # the day's spend is unknown: the daily limit cannot hold
+            raise BudgetExceeded(
+                "not sent: the Budget has a daily limit, and today's spend cannot be read from "
+                f"the ledger ({str(error).splitlines()[0]}) Repair or move the ledger, or send "
+                "it anyway with --force."
+            ) from None
         return sum(
             (c.cost for c in calls if c.cost is not None and c.currency == currency), Decimal(0)
         )

@@ -268,18 +268,22 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 def _caller(config: Config, force: bool, agent: str) -> Caller:
     from fixer.calls import Caller
 
-    return Caller(config, os.environ, ledger=_open_ledger(), force=force, agent=agent)
+    ledger, problem = _open_ledger()
+    return Caller(
+        config, os.environ, ledger=ledger, ledger_problem=problem, force=force, agent=agent
+    )
 
 
 def _open_ledger():
-    """The usage ledger, or None (said once) when it cannot be opened: a fix never waits on it."""
+    """The usage ledger, or None and why (said once) when it cannot be opened: a fix never
+    waits on it, but a daily Budget cannot be kept without it."""
     from fixer.ledger import Ledger, LedgerError, ledger_path
 
     try:
-        return Ledger(ledger_path(os.environ))
+        return Ledger(ledger_path(os.environ)), None
     except LedgerError as error:
         print(f"fixer: {error} Costs of this run are not recorded.", file=sys.stderr)
-        return None
+        return None, str(error)
 
 
 def _headless(run: Run, args: argparse.Namespace) -> int:
@@ -297,7 +301,7 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     # Grammar guards and compared models' disagreements are flagged: --print leaves them out,
     # as --yes does (two models' versions of one line cannot both be printed).
     if args.print_diff and not (grammar or run.job.compare):
-        sys.stdout.write(proposal.review.as_diff())
+        _print_diff(proposal.review.as_diff())
         return 0
     proposal.review.accept_all()
     flagged = [h for h in proposal.review.hunks if h.flag]
@@ -314,7 +318,7 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.print_diff:
-        sys.stdout.write(proposal.review.as_diff(only_accepted=True))
+        _print_diff(proposal.review.as_diff(only_accepted=True))
         return 0
     if not proposal.review.accepted():
         print("fixer: no hunk accepted; nothing written", file=sys.stderr)
@@ -344,6 +348,16 @@ def _review_later(proposal: Proposal, job: Job) -> str:
     except OSError as error:
         return f"they could not be saved for a review ({error})"
     return f"review them with: fixer --from-diff {shlex.quote(str(path))} {files}"
+
+
+def _print_diff(diff: str) -> None:
+    """The diff on stdout: its bytes as they are for a pipe or a file (git apply needs them),
+    its control characters as symbols on a terminal, where a hunk could erase a line."""
+    if sys.stdout.isatty():
+        from fixer.printable import printable_lines
+
+        diff = printable_lines(diff)
+    sys.stdout.write(diff)
 
 
 def _report_proposal(proposal: Proposal) -> None:

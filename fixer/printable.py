@@ -10,12 +10,15 @@ import re
 
 BOM = "\ufeff"
 CONTINUATION = "\u2063"  # grammar mode's sentence view: this line goes on the line above
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_CONTROL_KEEPING_NEWLINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls and DEL, and the C1 controls (\x9b is CSI on some terminals).
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_KEEPING_NEWLINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _symbol(match: re.Match[str]) -> str:
     char = match[0]
+    if char >= "\x80":
+        return "\ufffd"  # C1 has no control picture
     return "␡" if char == "\x7f" else chr(0x2400 + ord(char))  # the Control Pictures block
 
 

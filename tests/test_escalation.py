@@ -120,6 +120,20 @@ def test_the_day_budget_counts_earlier_runs_from_the_ledger(shop: Shop) -> None:
     assert shop.provider.requests == []
 
 
+def test_a_day_budget_with_an_unreadable_ledger_sends_nothing(shop: Shop) -> None:
+    ledger = ledger_path(shop.env)
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    ledger.write_bytes(b"this is not a database" * 100)
+    result = shop.fixer("--print", config=shop.priced(Budget={"per_day": 5}))
+    assert result.returncode == 5, result.stderr
+    assert "today's spend cannot be read from the ledger" in result.stderr
+    assert "--force" in result.stderr and shop.provider.requests == []
+    shop.provider.reply(GOOD, usage=usage(100, 10))
+    forced = shop.fixer("--print", "--force", config=shop.priced(Budget={"per_day": 5}))
+    assert forced.returncode == 0, forced.stderr
+    assert len(shop.provider.requests) == 1
+
+
 def test_the_estimate_is_said_before_each_call(shop: Shop) -> None:
     shop.provider.reply(GOOD, usage=usage(100, 10))
     result = shop.fixer("--print", config=shop.priced())

@@ -198,3 +198,19 @@ def test_a_keymap_conflict_stops_before_the_screen_opens(tmp_path: Path, repo: P
     assert terminal.finish() == 2
     said = terminal.output.decode(errors="replace")
     assert "'accept' and 'reject'" in said and "\x1b[?1049h" not in said
+
+
+def test_print_to_a_terminal_shows_control_characters_as_symbols(
+    tmp_path: Path, repo: Path
+) -> None:
+    patch = PATCH.replace("+value_5 = 50", "+value_5 = '\x1b[2K\x1b]0;pwned\x07\x9b2J'")
+    (tmp_path / "fix.patch").write_text(patch)
+    args = ["--print", "--from-diff", str(tmp_path / "fix.patch"), "calc.py"]
+    terminal = Terminal(args, repo, clean_env(tmp_path))
+    assert terminal.finish() == 0
+    assert "␛[2K␛]0;pwned␇\ufffd2J".encode() in terminal.output
+    assert b"\x1b[2K" not in terminal.output and b"\x07" not in terminal.output
+    piped = subprocess.run(
+        [str(FIXER), *args], cwd=repo, env=clean_env(tmp_path), capture_output=True
+    )
+    assert "\x1b[2K\x1b]0;pwned\x07\x9b2J".encode() in piped.stdout  # raw for git apply
