@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from fixer.cost import Usage, parse_usage
 from fixer.errors import ProviderError
+from fixer.printable import printable
 
 if TYPE_CHECKING:
     import httpx
@@ -344,6 +345,8 @@ async def _attempt(
             client.stream("POST", endpoint.url, json=body, headers=_headers(endpoint)) as response,
         ):
             status = response.status_code
+            if 300 <= status < 400:
+                raise _redirected(endpoint, response)
             if status >= 400:
                 raise await _status_failure(endpoint, response, attempt, limiter)
             await _read_stream(endpoint, response, state, on_progress, started)
@@ -412,6 +415,21 @@ def _headers(endpoint: Endpoint) -> dict[str, str]:
     """Request headers: the bearer key and a JSON/SSE accept."""
     accept = "text/event-stream, application/json"
     return {"Authorization": f"Bearer {endpoint.api_key}", "Accept": accept}
+
+
+def _redirected(endpoint: Endpoint, response: Any) -> _AttemptFailed:
+    """A redirect is reported, never followed: the request carries the key, and the new place
+    may be another host."""
+    status = response.status_code
+    parts = urlsplit(response.headers.get("location", ""))
+    # Only where it points, never its userinfo or query (which may hold a token).
+    where = f"{parts.scheme}://{parts.hostname}{parts.path}" if parts.hostname else parts.path
+    return _AttemptFailed(
+        f"{endpoint.provider} answered {status} {_status_phrase(status)}, a redirect to "
+        f"{printable(where) or 'nowhere'}: fixer does not follow redirects, which would send "
+        "your key along. If you trust that address, put it in the provider's api_base_url.",
+        status=status,
+    )
 
 
 async def _status_failure(

@@ -545,3 +545,17 @@ def test_a_call_held_back_by_another_calls_429_says_so(fake_provider: FakeProvid
 def test_limiter_needs_a_slot() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Limiter(0)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_reported_and_never_followed(
+    fake_provider: FakeProvider, status: int
+) -> None:
+    elsewhere = "https://user:pw@evil.test/v1/chat?token=abc"
+    fake_provider.reply(status=status, headers={"Location": elsewhere}, body="")
+    error = chat_error(endpoint_for(fake_provider.url))
+    message = str(error)
+    assert f"answered {status}" in message and "a redirect to https://evil.test/v1/chat" in message
+    assert "does not follow redirects" in message
+    assert "pw" not in message and "abc" not in message
+    assert len(fake_provider.requests) == 1 and error.attempts == 1
