@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from difflib import SequenceMatcher
 
 from fixer.agents import reply_preview
 from fixer.errors import NoDiffError
@@ -24,11 +23,23 @@ from fixer.markdown import (
 from fixer.patch import Hunk, PatchRejected, apply_hunks, refusal_feedback
 from fixer.patch.parse import split_lines
 from fixer.patch.words import tokens
+from fixer.printable import CONTINUATION
 from fixer.review import FileChange, Review, ReviewHunk, build_review
-from fixer.sentences import file_view, sentence_hunks, sentence_view, split_sentences
+from fixer.sentences import (
+    align_sentences,
+    changed_share,
+    file_view,
+    sentence_hunks,
+    sentence_view,
+    split_sentences,
+)
 
 PROTECTED = "changes code, a link, front matter or markup"
 REWRITE = "rewrites most of the sentence"
+ADDS = "adds a sentence"
+DELETES = "deletes a sentence"
+MOVES = "moves a sentence"
+UNPAIRED = "changes too many sentences at once to check them one by one"
 REWRITE_SHARE = 0.5  # more than half the words changed: a rewrite, not a correction
 
 PLACEHOLDER_FEEDBACK = (
@@ -155,7 +166,10 @@ def correction_review(
     rewrites rather than corrects."""
     view, hunks = sentence_hunks(original, corrected, protected_lines(original))
     change = FileChange(name, view, refusals=refusals, sentences=True)
-    return Review((change,), tuple(ReviewHunk(name, h, _flag(original, view, h)) for h in hunks))
+    flags = _moved([_flag(original, view, h) for h in hunks], hunks)
+    return Review(
+        (change,), tuple(ReviewHunk(name, h, f) for h, f in zip(hunks, flags, strict=True))
+    )
 
 
 _FRONT_MATTER_LANG = re.compile(
@@ -183,15 +197,50 @@ def is_english(text: str) -> bool:
 def _flag(original: str, view: str, hunk: Hunk) -> str | None:
     if changes_protected(original, file_view(apply_hunks(view, [hunk]))):
         return PROTECTED
-    old = " ".join(line[1:] for line in hunk.lines if line[0] == "-")
-    new = " ".join(line[1:] for line in hunk.lines if line[0] == "+")
-    if old and new and _changed_share(old, new) > REWRITE_SHARE:
-        return REWRITE
+    return _sentence_flag(hunk.old_lines, hunk.new_lines)
+
+
+def _sentence_flag(old: Sequence[str], new: Sequence[str]) -> str | None:
+    """Why a run of sentences is more than a correction: one added, deleted or rewritten, each
+    measured against the sentence it pairs with."""
+    for olds, news in align_sentences(old, new):
+        if not news and any(_words(old[k]) for k in olds):
+            return DELETES
+        if not olds and any(_words(new[k]) for k in news):
+            return ADDS
+        if len(olds) > 2 or len(news) > 2:
+            return UNPAIRED
+        before, after = "".join(old[k] for k in olds), "".join(new[k] for k in news)
+        if changed_share(before, after) > REWRITE_SHARE:
+            return REWRITE
     return None
 
 
-def _changed_share(old: str, new: str) -> float:
-    """The share of word tokens (characters for CJK) that differ between two sentences."""
-    old_tokens = [t for t in tokens(old) if not t.isspace()]
-    new_tokens = [t for t in tokens(new) if not t.isspace()]
-    return 1 - SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).ratio()
+def _moved(flags: list[str | None], hunks: Sequence[Hunk]) -> list[str | None]:
+    """The flags, with a deleted sentence that comes back elsewhere (and its addition) said to
+    move."""
+    lone = [
+        _lone(h) if f in (ADDS, DELETES) else ((), ()) for h, f in zip(hunks, flags, strict=True)
+    ]
+    deleted = {words: k for k, (gone, _) in enumerate(lone) for words in gone}
+    moved = list(flags)
+    for k, (_, added) in enumerate(lone):
+        for words in added:
+            if words in deleted:
+                moved[k] = moved[deleted[words]] = MOVES
+    return moved
+
+
+def _lone(hunk: Hunk) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of each sentence a hunk deletes, and of each it adds."""
+    old, new = hunk.old_lines, hunk.new_lines
+    pieces = align_sentences(old, new)
+    return (
+        tuple(w for olds, news in pieces if not news for k in olds if (w := _words(old[k]))),
+        tuple(w for olds, news in pieces if not olds for k in news if (w := _words(new[k]))),
+    )
+
+
+def _words(text: str) -> str:
+    """A sentence's words, compared whatever its case, spacing and continuation marks."""
+    return " ".join(t.casefold() for t in tokens(text.replace(CONTINUATION, "")) if not t.isspace())

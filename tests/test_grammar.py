@@ -288,3 +288,48 @@ def test_a_paragraphs_good_sentences_survive_a_bad_one(
         "It are", "It is"
     )
     assert "the rest of its sentences were kept" in result.stderr
+
+
+ADDED_AND_DELETED = (
+    "# Notes\n\nThis sentense is wrong. It is short. We was happy.\n\nThe end are near.\n"
+)
+
+
+@pytest.mark.parametrize("mode", ["--yes", "--print"])
+def test_an_added_or_deleted_sentence_is_flagged_and_its_neighbours_corrections_kept(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    mode: str,
+) -> None:
+    post = ADDED_AND_DELETED
+    fake_provider.reply(
+        masked_diff(
+            post,
+            (
+                "This sentense is wrong. It is short. We was happy.",
+                "This sentence is wrong. We were happy.",
+            ),
+            ("The end are near.", "The end is near. I hope this helps!"),
+        )
+    )
+    repo, result = grammar(tmp_path, env, post, fake_provider_config, mode)
+    assert result.returncode == 0, result.stderr
+    assert "adds a sentence" in result.stderr and "deletes a sentence" in result.stderr
+    fixed = "This sentence is wrong. It is short. We were happy.\n\nThe end is near.\n"
+    if mode == "--yes":
+        assert (repo / "post.md").read_text() == "# Notes\n\n" + fixed
+    else:
+        assert "+This sentence is wrong. It is short. We were happy." in result.stdout
+        assert "+The end is near.\n" in result.stdout and "I hope" not in result.stdout
+
+
+def test_a_moved_sentence_is_flagged_as_moved_and_a_split_run_on_is_a_correction() -> None:
+    post = "# Notes\n\nFirst one. Second one. Third one.\n\nI went home, it was late.\n"
+    moved = post.replace("First one. Second one. Third one.", "Second one. Third one. First one.")
+    review = correction_review("post.md", post, moved)
+    assert [h.flag for h in review.hunks] == ["moves a sentence", "moves a sentence"]
+    split = post.replace("home, it was", "home. It was")
+    (hunk,) = correction_review("post.md", post, split).hunks
+    assert hunk.flag is None
