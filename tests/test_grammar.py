@@ -204,15 +204,21 @@ def test_a_code_heavy_post_sends_a_fraction_of_its_tokens() -> None:
     assert token_share(post) <= 1 / 3
 
 
-def test_a_long_post_is_asked_section_by_section(
-    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
-) -> None:
+def small_context(tmp_path: Path, config_path: Path) -> Path:
+    """The fake provider's config with a longContextThreshold that cuts FR into 3 sections."""
     import json
 
-    config = json.loads(fake_provider_config.read_text())
+    config = json.loads(config_path.read_text())
     config["Router"]["longContextThreshold"] = 1500  # the sample post is ~3,500 tokens masked
     path = tmp_path / "small-context.json"
     path.write_text(json.dumps(config))
+    return path
+
+
+def test_a_long_post_is_asked_section_by_section(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    path = small_context(tmp_path, fake_provider_config)
     parts = sections(FR, 1500)
     assert len(parts) > 1 and "".join(parts) == FR
     for _ in parts:
@@ -333,3 +339,22 @@ def test_a_moved_sentence_is_flagged_as_moved_and_a_split_run_on_is_a_correction
     split = post.replace("home, it was", "home. It was")
     (hunk,) = correction_review("post.md", post, split).hunks
     assert hunk.flag is None
+
+
+def test_a_section_no_rung_can_answer_is_left_as_it_is_and_the_others_are_kept(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    right = "Dify a probablement des limites similaires."
+    post = FR.replace(right, "Dify a probablement des limite similaires.")
+    # Every section gets this reply (the last reply repeats): it corrects a sentence of the
+    # second section, and is no diff of the two others, which fail alone after every retry.
+    fake_provider.reply(masked_diff(post, ("Dify a probablement des limite similaires.", right)))
+    repo, result = grammar(
+        tmp_path, env, post, small_context(tmp_path, fake_provider_config), "--yes"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (repo / "post.md").read_text(encoding="utf-8") == FR
+    said = result.stderr
+    assert "post.md: section 1 of 3 (the start of the post) left as it is: no hunk" in said
+    assert "post.md: section 3 of 3 (## Le point de vue d'un ingénieur exige…) left as" in said
+    assert len(fake_provider.requests) == 1 + 2 * 4  # each failed section climbed alone
