@@ -15,8 +15,8 @@ from fixer.errors import NoDiffError
 from fixer.markdown import (
     MaskError,
     changes_protected,
+    keeps_placeholders,
     mask,
-    placeholders,
     protected_lines,
     unmask,
 )
@@ -144,7 +144,7 @@ def _salvaged(hunk: Hunk) -> Hunk | None:
             safe.append(old)
             continue
         pairs = zip(olds, news, strict=True)
-        safe.append("".join(n if placeholders(n) == placeholders(o) else o for o, n in pairs))
+        safe.append("".join(n if keeps_placeholders(o, n) else o for o, n in pairs))
     if safe == removed:
         return None
     fresh = iter(safe)
@@ -153,10 +153,9 @@ def _salvaged(hunk: Hunk) -> Hunk | None:
 
 
 def _keeps_placeholders(hunk: Hunk) -> bool:
-    """Whether a hunk of the masked post leaves its ⟦n⟧ marks exactly as they were."""
-    old = "\n".join(line[1:] for line in hunk.lines if line[0] != "+")
-    new = "\n".join(line[1:] for line in hunk.lines if line[0] != "-")
-    return placeholders(old) == placeholders(new)
+    """Whether a hunk of the masked post leaves its ⟦n⟧ marks exactly as they were, each on
+    its own line if it was."""
+    return keeps_placeholders("\n".join(hunk.old_lines), "\n".join(hunk.new_lines))
 
 
 def correction_review(

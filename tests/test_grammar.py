@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixer.grammar import correction_review, join_sections
-from fixer.markdown import mask, sections, token_share
+from fixer.markdown import keeps_placeholders, mask, sections, token_share
 from fixer.review import Decision
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer
@@ -358,3 +358,25 @@ def test_a_section_no_rung_can_answer_is_left_as_it_is_and_the_others_are_kept(
     assert "post.md: section 1 of 3 (the start of the post) left as it is: no hunk" in said
     assert "post.md: section 3 of 3 (## Le point de vue d'un ingénieur exige…) left as" in said
     assert len(fake_provider.requests) == 1 + 2 * 4  # each failed section climbed alone
+
+
+def test_a_mark_given_text_on_its_own_line_refuses_that_hunk_only(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    good = "⟦14⟧ The source is a book that nobody have read."
+    # ⟦11⟧ is the indented code block: text beside it would turn into code.
+    fake_provider.reply(
+        masked_diff(EN, ("⟦11⟧", "⟦11⟧ Figure"), (good, good.replace("have", "has")))
+    )
+    repo, result = grammar(tmp_path, env, EN, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (repo / "post.md").read_text(encoding="utf-8") == EN.replace("have read", "has read")
+    assert "refused hunk 1 of post.md: changes code, a link, front matter or markup" in (
+        result.stderr
+    )
+
+
+def test_keeps_placeholders() -> None:
+    assert keeps_placeholders("a ⟦1⟧ b\n⟦2⟧", "A ⟦1⟧ b.\n⟦2⟧")
+    assert not keeps_placeholders("a\n⟦2⟧\nb", "a\n⟦2⟧ Figure\nb")  # no longer a line of its own
+    assert not keeps_placeholders("a ⟦1⟧ ⟦2⟧", "a ⟦2⟧ ⟦1⟧")  # reordered
