@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from fixer.agents import reply_preview
 from fixer.errors import NoDiffError
@@ -28,6 +29,7 @@ from fixer.review import FileChange, Review, ReviewHunk, build_review
 from fixer.sentences import (
     align_sentences,
     changed_share,
+    continues,
     file_view,
     sentence_hunks,
     sentence_view,
@@ -40,6 +42,13 @@ ADDS = "adds a sentence"
 DELETES = "deletes a sentence"
 MOVES = "moves a sentence"
 UNPAIRED = "changes too many sentences at once to check them one by one"
+# Markdown structure is prose's skeleton: a correction never changes it.
+PARAGRAPHS = "joins or splits paragraphs"
+LINE_BREAK = "adds or removes a line break"
+HEADING = "changes a heading's level"
+MARKER = "changes a list or quote marker"
+EMPHASIS = "changes emphasis (*, _, **)"
+NUMBER = "changes a number"
 REWRITE_SHARE = 0.5  # more than half the words changed: a rewrite, not a correction
 
 PLACEHOLDER_FEEDBACK = (
@@ -196,7 +205,11 @@ def is_english(text: str) -> bool:
 def _flag(original: str, view: str, hunk: Hunk) -> str | None:
     if changes_protected(original, file_view(apply_hunks(view, [hunk]))):
         return PROTECTED
-    return _sentence_flag(hunk.old_lines, hunk.new_lines)
+    old, new = hunk.old_lines, hunk.new_lines
+    structure = _structure_flag(_skeleton(old), _skeleton(new))
+    if old and new:  # a paragraph split or joined says so, even when a sentence moved with it
+        return structure or _sentence_flag(old, new)
+    return _sentence_flag(old, new) or structure  # lines added or deleted, whole
 
 
 def _sentence_flag(old: Sequence[str], new: Sequence[str]) -> str | None:
@@ -212,6 +225,57 @@ def _sentence_flag(old: Sequence[str], new: Sequence[str]) -> str | None:
         before, after = "".join(old[k] for k in olds), "".join(new[k] for k in news)
         if changed_share(before, after) > REWRITE_SHARE:
             return REWRITE
+    return None
+
+
+# A file line's block prefix: indent, then quote and list markers, then a heading's #s.
+_LINE_START = re.compile(r"[ \t]*((?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))*)(#{0,6})")
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_EMPHASIS = re.compile(r"\*+|_+")
+_NUMBER = re.compile(r"\d+")
+
+
+class _Skeleton(NamedTuple):
+    """The Markdown structure of one side of a hunk, as far as its lines show it."""
+
+    blank: int  # blank lines
+    joined: bool  # the first line goes on the file line above the hunk
+    lines: tuple[bool, ...]  # per file line: whether it ends in a hard break
+    headings: tuple[str, ...]
+    markers: tuple[str, ...]  # quote and list markers, their spacing aside
+    emphasis: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+
+def _skeleton(view_lines: Sequence[str]) -> _Skeleton:
+    lines = file_view("\n".join(view_lines)).split("\n") if view_lines else []
+    starts = [_LINE_START.match(line) for line in lines]
+    bodies = [line[m.end() :] for line, m in zip(lines, starts, strict=True) if m]
+    return _Skeleton(
+        sum(not line.strip() for line in lines),
+        bool(view_lines) and continues(view_lines[0]),
+        tuple(bool(_HARD_BREAK.search(line)) for line in lines),
+        tuple(m.group(2) for m in starts if m),
+        tuple("".join(m.group(1).split()) for m in starts if m),
+        tuple(e for body in bodies for e in _EMPHASIS.findall(body)),
+        tuple(n for line in lines for n in _NUMBER.findall(line)),
+    )
+
+
+def _structure_flag(old: _Skeleton, new: _Skeleton) -> str | None:
+    """Why a hunk changes the post's Markdown structure, if it does."""
+    if old.blank != new.blank:
+        return PARAGRAPHS
+    if old.joined != new.joined or old.lines != new.lines:
+        return LINE_BREAK
+    for reason, before, after in (
+        (HEADING, old.headings, new.headings),
+        (MARKER, old.markers, new.markers),
+        (EMPHASIS, old.emphasis, new.emphasis),
+        (NUMBER, old.numbers, new.numbers),
+    ):
+        if before != after:
+            return reason
     return None
 
 

@@ -170,7 +170,7 @@ def file_view(view: str) -> str:
     return _MARKS.sub(lambda mark: CONTINUATION if mark.group()[0] == CONTINUATION else "", view)
 
 
-def _continues(view_line: str) -> bool:
+def continues(view_line: str) -> bool:
     """Whether a view line continues the file line before it: an odd run of U+2063 opens it."""
     return (len(view_line) - len(view_line.lstrip(CONTINUATION))) % 2 == 1
 
@@ -180,7 +180,7 @@ def view_line_numbers(view: str) -> list[int]:
     numbers: list[int] = []
     number = 0
     for text, _ in split_lines(view):
-        number += not (numbers and _continues(text))
+        number += not (numbers and continues(text))
         numbers.append(number)
     return numbers
 
@@ -248,8 +248,53 @@ def sentence_hunks(
         if o not in protected_lines and old[o][0] != new[n][0]:
             old_cuts[o], new_cuts[n] = _shared_cuts(old[o][0], new[n][0], old_cuts[o], new_cuts[n])
     view = _view(old, old_cuts)
-    hunks = diff_hunks(view, _view(new, new_cuts), context=CONTEXT)
+    hunks = _over_blank_lines(diff_hunks(view, _view(new, new_cuts), context=CONTEXT), view)
     return view, [piece for hunk in hunks for piece in _one_per_sentence(hunk)]
+
+
+def _over_blank_lines(hunks: list[Hunk], view: str) -> list[Hunk]:
+    """The hunks, with two that only blank lines part joined into one: a line diff may pair a
+    paragraph's blank line with the wrong one when paragraphs are joined or split, and the
+    sentence alignment then puts it right."""
+    lines = split_lines(view)
+    joined: list[Hunk] = []
+    for hunk in hunks:
+        last = joined[-1] if joined else None
+        if last is None or not (last.old_count and hunk.old_count):
+            joined.append(hunk)
+            continue
+        gap = lines[(last.old_index or 0) + last.old_count : hunk.old_index or 0]
+        if len(gap) > _BLANK_GAP or any(text.strip() for text, _ in gap):
+            joined.append(hunk)
+            continue
+        joined[-1] = _joined(last, gap, hunk)
+    return joined
+
+
+_BLANK_GAP = 2  # blank lines between two hunks that _over_blank_lines joins
+
+
+def _joined(first: Hunk, gap: list[Line], second: Hunk) -> Hunk:
+    """Two hunks of "-" then "+" lines and the unchanged lines between them, as one."""
+
+    def side(hunk: Hunk, sign: str) -> list[tuple[str, str]]:
+        endings = hunk.endings or ("",) * len(hunk.lines)
+        return [
+            (line, end) for line, end in zip(hunk.lines, endings, strict=True) if line[0] == sign
+        ]
+
+    between = [(text, end) for text, end in gap]
+    removed = side(first, "-") + [("-" + t, e) for t, e in between] + side(second, "-")
+    added = side(first, "+") + [("+" + t, e) for t, e in between] + side(second, "+")
+    lines = removed + added
+    return Hunk(
+        tuple(line for line, _ in lines),
+        first.old_start,
+        first.new_start if first.new_count else (first.new_start or 0) + 1,
+        second.old_missing_newline,
+        second.new_missing_newline,
+        endings=tuple(end for _, end in lines) if first.endings else (),
+    )
 
 
 def _one_per_sentence(hunk: Hunk) -> list[Hunk]:
@@ -261,24 +306,60 @@ def _one_per_sentence(hunk: Hunk) -> list[Hunk]:
     if len(pieces) < 2:
         return [hunk]
     groups: list[tuple[range, range]] = []
+    previous: tuple[range, range] | None = None  # the group of the last piece that changes
     for olds, news in pieces:
-        if groups and not _may_cut(old, new, olds.start, news.start):
+        changed = [old[k] for k in olds] != [new[k] for k in news]
+        flows = changed and previous is not None and _words_flow(old, new, previous, (olds, news))
+        if flows:  # back to the previous change's group, with the unchanged lines between
+            assert previous is not None
+            while groups[-1][0].start + groups[-1][1].start > sum(r.start for r in previous):
+                groups.pop()
+        if flows or (groups and not _may_cut(old, new, olds.start, news.start)):
             first = groups.pop()
             olds, news = range(first[0].start, olds.stop), range(first[1].start, news.stop)
         groups.append((olds, news))
-    return [_piece(hunk, olds, news) for olds, news in groups]
+        if changed:
+            previous = (olds, news)
+    pieces = [_piece(hunk, olds, news) for olds, news in groups]
+    # Lines _over_blank_lines took in unchanged are no hunk of their own.
+    return [p for p in pieces if p.old_lines != p.new_lines or _sides(p)[0] != _sides(p)[1]]
+
+
+def _sides(hunk: Hunk) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The endings of a hunk's old and new lines."""
+    endings = hunk.endings or ("",) * len(hunk.lines)
+    return endings[: hunk.old_count], endings[hunk.old_count :]
+
+
+def _words_flow(
+    old: Sequence[str], new: Sequence[str], first: tuple[range, range], then: tuple[range, range]
+) -> bool:
+    """Whether most words one of two pieces drops come back in the other: a sentence split
+    into two paragraphs, or two joined, which the alignment cannot pair across a blank line."""
+
+    def words(lines: Sequence[str], where: range) -> Counter[str]:
+        return sum((_bag(lines[k]) for k in where), Counter())
+
+    if all(first) and all(then):
+        return False  # two corrections: each keeps its own hunk
+    old1, new1 = words(old, first[0]), words(new, first[1])
+    old2, new2 = words(old, then[0]), words(new, then[1])
+    return any(
+        dropped and 2 * (dropped & added).total() >= dropped.total()
+        for dropped, added in ((old1 - new1, new2 - old2), (old2 - new2, new1 - old1))
+    )
 
 
 def _starts(lines: Sequence[str]) -> int:
     """How many of the view lines start a file line."""
-    return sum(not _continues(line) for line in lines)
+    return sum(not continues(line) for line in lines)
 
 
 def _may_cut(old: Sequence[str], new: Sequence[str], i: int, j: int) -> bool:
     """Whether a hunk may be cut before old line i and new line j, so that either part applied
     alone keeps every other sentence on its file line: the lines after the cut start a file line
     (or the hunk ends) on both sides, or the cut falls within the same file line on both."""
-    if not any(_continues(lines[k]) for lines, k in ((old, i), (new, j)) if k < len(lines)):
+    if not any(continues(lines[k]) for lines, k in ((old, i), (new, j)) if k < len(lines)):
         return True
     return _starts(old[:i]) == _starts(new[:j])
 

@@ -23,12 +23,13 @@ FR = (POSTS / "post-fr-llm-costs.md").read_text(encoding="utf-8")
 
 
 def masked_diff(post: str, *changes: tuple[str, str]) -> str:
-    """A model's diff of the masked post: each (old line, new line) of the masked text."""
+    """A model's diff of the masked post: each (old line, new lines) of the masked text."""
     lines = mask(post).text.split("\n")
     hunks = []
     for old, new in changes:
         number = lines.index(old) + 1
-        hunks.append(f"@@ -{number} +{number} @@\n-{old}\n+{new}\n")
+        added = "".join(f"+{line}\n" for line in new.split("\n"))
+        hunks.append(f"@@ -{number} +{number} @@\n-{old}\n{added}")
     return "--- a/post.md\n+++ b/post.md\n" + "".join(hunks)
 
 
@@ -380,3 +381,88 @@ def test_keeps_placeholders() -> None:
     assert keeps_placeholders("a ⟦1⟧ b\n⟦2⟧", "A ⟦1⟧ b.\n⟦2⟧")
     assert not keeps_placeholders("a\n⟦2⟧\nb", "a\n⟦2⟧ Figure\nb")  # no longer a line of its own
     assert not keeps_placeholders("a ⟦1⟧ ⟦2⟧", "a ⟦2⟧ ⟦1⟧")  # reordered
+
+
+SKELETON = """# Notes
+
+## A heading are here
+
+- An item are here.
+
+> A quote are here.
+
+Some *emphasis* are here. A __strong__ word are here.
+
+First line of a verse
+second line are here.
+
+It costs 5 euros. It are short.
+
+Another paragraph are here.
+
+Last line are here.
+""".replace("verse\n", "verse  \n")  # a hard line break
+JOINED = (
+    "--- a/post.md\n+++ b/post.md\n@@ -15,3 +15,1 @@\n-It costs 5 euros. It are short.\n-\n"
+    "-Another paragraph are here.\n+It costs 5 euros. It is short. Another paragraph is here.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("## A heading are here", "### A heading is here", "changes a heading's level"),
+        ("- An item are here.", "* An item is here.", "changes a list or quote marker"),
+        ("- An item are here.", "An item is here.", "changes a list or quote marker"),
+        ("> A quote are here.", "A quote is here.", "changes a list or quote marker"),
+        (
+            "Some *emphasis* are here. A __strong__ word are here.",
+            "Some emphasis is here. A **strong** word is here.",
+            "changes emphasis (*, _, **)",
+        ),
+        ("First line of a verse  ", "First line of a verse", "adds or removes a line break"),
+        ("It costs 5 euros. It are short.", "It costs 6 euros. It is short.", "changes a number"),
+        (None, JOINED, "joins or splits paragraphs"),
+        (
+            "Another paragraph are here.",
+            "Another paragraph.\n\nIs here.",
+            "joins or splits paragraphs",
+        ),
+    ],
+    ids=[
+        "heading",
+        "list",
+        "list gone",
+        "quote",
+        "emphasis",
+        "hard break",
+        "number",
+        "join",
+        "split",
+    ],
+)
+def test_a_change_to_markdown_structure_is_flagged_and_never_written(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    old: str | None,
+    new: str,
+    why: str,
+) -> None:
+    good = ("Last line are here.", "Last line is here.")
+    if old is None:
+        fake_provider.reply(new + masked_diff(SKELETON, good).split("\n", 2)[2])
+    else:
+        fake_provider.reply(masked_diff(SKELETON, (old, new), good))
+    repo, result = grammar(tmp_path, env, SKELETON, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert f"({why})" in result.stderr
+    text = (repo / "post.md").read_text()
+    # The good correction lands, and so does one in the same hunk as the change when it
+    # stands apart: everything else of the post is as it was.
+    assert text.replace("Last line is", "Last line are") in (
+        SKELETON,
+        SKELETON.replace("It are short", "It is short"),
+    )
+    assert "Last line is here." in text
