@@ -280,28 +280,17 @@ def _structure_flag(old: _Skeleton, new: _Skeleton) -> str | None:
 
 
 def _moved(flags: list[str | None], hunks: Sequence[Hunk]) -> list[str | None]:
-    """The flags, with a deleted sentence that comes back elsewhere (and its addition) said to
-    move."""
-    lone = [
-        _lone(h) if f in (ADDS, DELETES) else ((), ()) for h, f in zip(hunks, flags, strict=True)
-    ]
-    deleted = {words: k for k, (gone, _) in enumerate(lone) for words in gone}
+    """The flags, with a sentence that a flagged hunk takes out and one puts back elsewhere
+    said to move (in both hunks)."""
+    flagged = [k for k, flag in enumerate(flags) if flag in (ADDS, DELETES, REWRITE)]
+    gone = {w: k for k in flagged for line in hunks[k].old_lines if (w := _words(line))}
     moved = list(flags)
-    for k, (_, added) in enumerate(lone):
-        for words in added:
-            if words in deleted:
-                moved[k] = moved[deleted[words]] = MOVES
+    for k in flagged:
+        for line in hunks[k].new_lines:
+            back = gone.get(_words(line))
+            if back is not None:
+                moved[k] = moved[back] = MOVES
     return moved
-
-
-def _lone(hunk: Hunk) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The words of each sentence a hunk deletes, and of each it adds."""
-    old, new = hunk.old_lines, hunk.new_lines
-    pieces = align_sentences(old, new)
-    return (
-        tuple(w for olds, news in pieces if not news for k in olds if (w := _words(old[k]))),
-        tuple(w for olds, news in pieces if not olds for k in news if (w := _words(new[k]))),
-    )
 
 
 def _words(text: str) -> str:

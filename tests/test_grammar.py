@@ -466,3 +466,39 @@ def test_a_change_to_markdown_structure_is_flagged_and_never_written(
         SKELETON.replace("It are short", "It is short"),
     )
     assert "Last line is here." in text
+
+
+CAT = "The cat that lives next door are black and sleeps all day long."
+DOG = "The dog is brown and very big, and it barks at every car that passes."
+WE = "We was happy to see them both in the garden this morning, with the sun out."
+THREE = f"# Notes\n\n{CAT} {DOG} {WE}\n"
+CAT_FIXED, WE_FIXED = CAT.replace("are", "is"), WE.replace("We was", "We were")
+
+
+@pytest.mark.parametrize(
+    ("new", "why", "kept"),
+    [
+        (f"{DOG} {CAT} {WE_FIXED}", "moves a sentence", THREE.replace(WE, WE_FIXED)),
+        (
+            f"{CAT_FIXED} That huge hound yells at cars. {WE_FIXED}",
+            "rewrites most of the sentence",
+            THREE.replace(WE, WE_FIXED).replace(CAT, CAT_FIXED),
+        ),
+    ],
+    ids=["reordered", "paraphrased"],
+)
+def test_a_moved_or_paraphrased_sentence_is_flagged_and_its_neighbours_corrected(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    new: str,
+    why: str,
+    kept: str,
+) -> None:
+    # Measured over the three sentences together, both replies change less than half the words.
+    fake_provider.reply(masked_diff(THREE, (f"{CAT} {DOG} {WE}", new)))
+    repo, result = grammar(tmp_path, env, THREE, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert f"({why})" in result.stderr
+    assert (repo / "post.md").read_text() == kept
