@@ -372,7 +372,7 @@ def test_a_mark_given_text_on_its_own_line_refuses_that_hunk_only(
     repo, result = grammar(tmp_path, env, EN, fake_provider_config, "--yes")
     assert result.returncode == 0, result.stderr
     assert (repo / "post.md").read_text(encoding="utf-8") == EN.replace("have read", "has read")
-    assert "refused hunk 1 of post.md: changes code, a link, front matter or markup" in (
+    assert "hunk 1 of post.md: changes code, a link, front matter or markup (a ⟦n⟧ mark)" in (
         result.stderr
     )
 
