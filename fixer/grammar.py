@@ -9,26 +9,46 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from fixer.agents import reply_preview
 from fixer.errors import NoDiffError
 from fixer.markdown import (
     MaskError,
     changes_protected,
+    keeps_placeholders,
     mask,
-    placeholders,
     protected_lines,
     unmask,
 )
 from fixer.patch import Hunk, PatchRejected, apply_hunks, refusal_feedback
 from fixer.patch.parse import split_lines
 from fixer.patch.words import tokens
+from fixer.printable import CONTINUATION
 from fixer.review import FileChange, Review, ReviewHunk, build_review
-from fixer.sentences import file_view, sentence_hunks, sentence_view, split_sentences
+from fixer.sentences import (
+    align_sentences,
+    changed_share,
+    continues,
+    file_view,
+    sentence_hunks,
+    sentence_view,
+    split_sentences,
+)
 
 PROTECTED = "changes code, a link, front matter or markup"
 REWRITE = "rewrites most of the sentence"
+ADDS = "adds a sentence"
+DELETES = "deletes a sentence"
+MOVES = "moves a sentence"
+UNPAIRED = "changes too many sentences at once to check them one by one"
+# Markdown structure is prose's skeleton: a correction never changes it.
+PARAGRAPHS = "joins or splits paragraphs"
+LINE_BREAK = "adds or removes a line break"
+HEADING = "changes a heading's level"
+MARKER = "changes a list or quote marker"
+EMPHASIS = "changes emphasis (*, _, **)"
+NUMBER = "changes a number"
 REWRITE_SHARE = 0.5  # more than half the words changed: a rewrite, not a correction
 
 PLACEHOLDER_FEEDBACK = (
@@ -133,7 +153,7 @@ def _salvaged(hunk: Hunk) -> Hunk | None:
             safe.append(old)
             continue
         pairs = zip(olds, news, strict=True)
-        safe.append("".join(n if placeholders(n) == placeholders(o) else o for o, n in pairs))
+        safe.append("".join(n if keeps_placeholders(o, n) else o for o, n in pairs))
     if safe == removed:
         return None
     fresh = iter(safe)
@@ -142,10 +162,9 @@ def _salvaged(hunk: Hunk) -> Hunk | None:
 
 
 def _keeps_placeholders(hunk: Hunk) -> bool:
-    """Whether a hunk of the masked post leaves its ⟦n⟧ marks exactly as they were."""
-    old = "\n".join(line[1:] for line in hunk.lines if line[0] != "+")
-    new = "\n".join(line[1:] for line in hunk.lines if line[0] != "-")
-    return placeholders(old) == placeholders(new)
+    """Whether a hunk of the masked post leaves its ⟦n⟧ marks exactly as they were, each on
+    its own line if it was."""
+    return keeps_placeholders("\n".join(hunk.old_lines), "\n".join(hunk.new_lines))
 
 
 def correction_review(
@@ -155,7 +174,10 @@ def correction_review(
     rewrites rather than corrects."""
     view, hunks = sentence_hunks(original, corrected, protected_lines(original))
     change = FileChange(name, view, refusals=refusals, sentences=True)
-    return Review((change,), tuple(ReviewHunk(name, h, _flag(original, view, h)) for h in hunks))
+    flags = _moved([_flag(original, view, h) for h in hunks], hunks)
+    return Review(
+        (change,), tuple(ReviewHunk(name, h, f) for h, f in zip(hunks, flags, strict=True))
+    )
 
 
 _FRONT_MATTER_LANG = re.compile(
@@ -183,15 +205,94 @@ def is_english(text: str) -> bool:
 def _flag(original: str, view: str, hunk: Hunk) -> str | None:
     if changes_protected(original, file_view(apply_hunks(view, [hunk]))):
         return PROTECTED
-    old = " ".join(line[1:] for line in hunk.lines if line[0] == "-")
-    new = " ".join(line[1:] for line in hunk.lines if line[0] == "+")
-    if old and new and _changed_share(old, new) > REWRITE_SHARE:
-        return REWRITE
+    old, new = hunk.old_lines, hunk.new_lines
+    structure = _structure_flag(_skeleton(old), _skeleton(new))
+    if old and new:  # a paragraph split or joined says so, even when a sentence moved with it
+        return structure or _sentence_flag(old, new)
+    return _sentence_flag(old, new) or structure  # lines added or deleted, whole
+
+
+def _sentence_flag(old: Sequence[str], new: Sequence[str]) -> str | None:
+    """Why a run of sentences is more than a correction: one added, deleted or rewritten, each
+    measured against the sentence it pairs with."""
+    for olds, news in align_sentences(old, new):
+        if not news and any(_words(old[k]) for k in olds):
+            return DELETES
+        if not olds and any(_words(new[k]) for k in news):
+            return ADDS
+        if len(olds) > 2 or len(news) > 2:
+            return UNPAIRED
+        before, after = "".join(old[k] for k in olds), "".join(new[k] for k in news)
+        if changed_share(before, after) > REWRITE_SHARE:
+            return REWRITE
     return None
 
 
-def _changed_share(old: str, new: str) -> float:
-    """The share of word tokens (characters for CJK) that differ between two sentences."""
-    old_tokens = [t for t in tokens(old) if not t.isspace()]
-    new_tokens = [t for t in tokens(new) if not t.isspace()]
-    return 1 - SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).ratio()
+# A file line's block prefix: indent, then quote and list markers, then a heading's #s.
+_LINE_START = re.compile(r"[ \t]*((?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))*)(#{0,6})")
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_EMPHASIS = re.compile(r"\*+|_+")
+_NUMBER = re.compile(r"\d+")
+
+
+class _Skeleton(NamedTuple):
+    """The Markdown structure of one side of a hunk, as far as its lines show it."""
+
+    blank: int  # blank lines
+    joined: bool  # the first line goes on the file line above the hunk
+    lines: tuple[bool, ...]  # per file line: whether it ends in a hard break
+    headings: tuple[str, ...]
+    markers: tuple[str, ...]  # quote and list markers, their spacing aside
+    emphasis: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+
+def _skeleton(view_lines: Sequence[str]) -> _Skeleton:
+    lines = file_view("\n".join(view_lines)).split("\n") if view_lines else []
+    starts = [_LINE_START.match(line) for line in lines]
+    bodies = [line[m.end() :] for line, m in zip(lines, starts, strict=True) if m]
+    return _Skeleton(
+        sum(not line.strip() for line in lines),
+        bool(view_lines) and continues(view_lines[0]),
+        tuple(bool(_HARD_BREAK.search(line)) for line in lines),
+        tuple(m.group(2) for m in starts if m),
+        tuple("".join(m.group(1).split()) for m in starts if m),
+        tuple(e for body in bodies for e in _EMPHASIS.findall(body)),
+        tuple(n for line in lines for n in _NUMBER.findall(line)),
+    )
+
+
+def _structure_flag(old: _Skeleton, new: _Skeleton) -> str | None:
+    """Why a hunk changes the post's Markdown structure, if it does."""
+    if old.blank != new.blank:
+        return PARAGRAPHS
+    if old.joined != new.joined or old.lines != new.lines:
+        return LINE_BREAK
+    for reason, before, after in (
+        (HEADING, old.headings, new.headings),
+        (MARKER, old.markers, new.markers),
+        (EMPHASIS, old.emphasis, new.emphasis),
+        (NUMBER, old.numbers, new.numbers),
+    ):
+        if before != after:
+            return reason
+    return None
+
+
+def _moved(flags: list[str | None], hunks: Sequence[Hunk]) -> list[str | None]:
+    """The flags, with a sentence that a flagged hunk takes out and one puts back elsewhere
+    said to move (in both hunks)."""
+    flagged = [k for k, flag in enumerate(flags) if flag in (ADDS, DELETES, REWRITE)]
+    gone = {w: k for k in flagged for line in hunks[k].old_lines if (w := _words(line))}
+    moved = list(flags)
+    for k in flagged:
+        for line in hunks[k].new_lines:
+            back = gone.get(_words(line))
+            if back is not None:
+                moved[k] = moved[back] = MOVES
+    return moved
+
+
+def _words(text: str) -> str:
+    """A sentence's words, compared whatever its case, spacing and continuation marks."""
+    return " ".join(t.casefold() for t in tokens(text.replace(CONTINUATION, "")) if not t.isspace())

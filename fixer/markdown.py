@@ -595,6 +595,12 @@ def _placeholder_problems(reply: str, masked: Masked) -> list[str]:
     return problems
 
 
+def keeps_placeholders(old: str, new: str) -> bool:
+    """Whether `new` (a model's version of masked text `old`) has the same placeholders, in
+    order, with each that is a whole line of `old` still a whole line."""
+    return placeholders(old) == placeholders(new) and _alone_on_line(old) <= _alone_on_line(new)
+
+
 def _alone_on_line(text: str) -> set[int]:
     """Placeholders that are a whole line of `text` (code blocks, kramdown lines, ...)."""
     return {int(m.group(1)) for m in re.finditer(f"^{_PLACEHOLDER.pattern}$", text, re.MULTILINE)}

@@ -13,13 +13,14 @@ an odd run of U+2063 is therefore a CONTINUATION followed by escaped text, an ev
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Sequence
 from difflib import SequenceMatcher
 from itertools import pairwise
 
 from fixer.patch import Hunk, diff_hunks
 from fixer.patch.parse import Line, dominant_ending, split_lines
-from fixer.patch.words import word_spans
+from fixer.patch.words import tokens
 from fixer.printable import CONTINUATION  # U+2063: a view line that goes on the line above
 
 # 0, not 1 or git's 3: the issue asks for one hunk per corrected sentence, and one unchanged
@@ -169,7 +170,7 @@ def file_view(view: str) -> str:
     return _MARKS.sub(lambda mark: CONTINUATION if mark.group()[0] == CONTINUATION else "", view)
 
 
-def _continues(view_line: str) -> bool:
+def continues(view_line: str) -> bool:
     """Whether a view line continues the file line before it: an odd run of U+2063 opens it."""
     return (len(view_line) - len(view_line.lstrip(CONTINUATION))) % 2 == 1
 
@@ -179,7 +180,7 @@ def view_line_numbers(view: str) -> list[int]:
     numbers: list[int] = []
     number = 0
     for text, _ in split_lines(view):
-        number += not (numbers and _continues(text))
+        number += not (numbers and continues(text))
         numbers.append(number)
     return numbers
 
@@ -247,28 +248,212 @@ def sentence_hunks(
         if o not in protected_lines and old[o][0] != new[n][0]:
             old_cuts[o], new_cuts[n] = _shared_cuts(old[o][0], new[n][0], old_cuts[o], new_cuts[n])
     view = _view(old, old_cuts)
-    hunks = diff_hunks(view, _view(new, new_cuts), context=CONTEXT)
+    hunks = _over_blank_lines(diff_hunks(view, _view(new, new_cuts), context=CONTEXT), view)
     return view, [piece for hunk in hunks for piece in _one_per_sentence(hunk)]
 
 
+def _over_blank_lines(hunks: list[Hunk], view: str) -> list[Hunk]:
+    """The hunks, with two that only blank lines part joined into one: a line diff may pair a
+    paragraph's blank line with the wrong one when paragraphs are joined or split, and the
+    sentence alignment then puts it right."""
+    lines = split_lines(view)
+    joined: list[Hunk] = []
+    for hunk in hunks:
+        last = joined[-1] if joined else None
+        if last is None or not (last.old_count and hunk.old_count):
+            joined.append(hunk)
+            continue
+        gap = lines[(last.old_index or 0) + last.old_count : hunk.old_index or 0]
+        if len(gap) > _BLANK_GAP or any(text.strip() for text, _ in gap):
+            joined.append(hunk)
+            continue
+        joined[-1] = _joined(last, gap, hunk)
+    return joined
+
+
+_BLANK_GAP = 2  # blank lines between two hunks that _over_blank_lines joins
+
+
+def _joined(first: Hunk, gap: list[Line], second: Hunk) -> Hunk:
+    """Two hunks of "-" then "+" lines and the unchanged lines between them, as one."""
+
+    def side(hunk: Hunk, sign: str) -> list[tuple[str, str]]:
+        endings = hunk.endings or ("",) * len(hunk.lines)
+        return [
+            (line, end) for line, end in zip(hunk.lines, endings, strict=True) if line[0] == sign
+        ]
+
+    between = [(text, end) for text, end in gap]
+    removed = side(first, "-") + [("-" + t, e) for t, e in between] + side(second, "-")
+    added = side(first, "+") + [("+" + t, e) for t, e in between] + side(second, "+")
+    lines = removed + added
+    return Hunk(
+        tuple(line for line, _ in lines),
+        first.old_start,
+        first.new_start if first.new_count else (first.new_start or 0) + 1,
+        second.old_missing_newline,
+        second.new_missing_newline,
+        endings=tuple(end for _, end in lines) if first.endings else (),
+    )
+
+
 def _one_per_sentence(hunk: Hunk) -> list[Hunk]:
-    """A hunk replacing n sentences by n similar ones as n hunks, so that each corrected sentence
-    of a run is accepted on its own; [hunk] when the sentences do not pair up (merged, split,
-    rewritten)."""
+    """A hunk cut into one hunk per aligned piece (a sentence corrected, added, deleted, split
+    or joined), so that each is accepted on its own; cut only where accepting any subset of
+    the pieces keeps every other sentence on its file line."""
     old, new = hunk.old_lines, hunk.new_lines
-    if len(old) != len(new) or len(old) < 2:
+    pieces = align_sentences(old, new)
+    if len(pieces) < 2:
         return [hunk]
-    if any(word_spans(a, b) is None for a, b in zip(old, new, strict=True)):
-        return [hunk]
-    count, last = len(old), len(old) - 1
-    return [
-        Hunk(
-            ("-" + old[k], "+" + new[k]),
-            (hunk.old_start or 0) + k,
-            (hunk.new_start or 0) + k,
-            hunk.old_missing_newline and k == last,
-            hunk.new_missing_newline and k == last,
-            endings=(hunk.endings[k], hunk.endings[count + k]) if hunk.endings else (),
-        )
-        for k in range(count)
-    ]
+    groups: list[tuple[range, range]] = []
+    previous: tuple[range, range] | None = None  # the group of the last piece that changes
+    for olds, news in pieces:
+        changed = [old[k] for k in olds] != [new[k] for k in news]
+        flows = changed and previous is not None and _words_flow(old, new, previous, (olds, news))
+        if flows:  # back to the previous change's group, with the unchanged lines between
+            assert previous is not None
+            while groups[-1][0].start + groups[-1][1].start > sum(r.start for r in previous):
+                groups.pop()
+        if flows or (groups and not _may_cut(old, new, olds.start, news.start)):
+            first = groups.pop()
+            olds, news = range(first[0].start, olds.stop), range(first[1].start, news.stop)
+        groups.append((olds, news))
+        if changed:
+            previous = (olds, news)
+    pieces = [_piece(hunk, olds, news) for olds, news in groups]
+    # Lines _over_blank_lines took in unchanged are no hunk of their own.
+    return [p for p in pieces if p.old_lines != p.new_lines or _sides(p)[0] != _sides(p)[1]]
+
+
+def _sides(hunk: Hunk) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The endings of a hunk's old and new lines."""
+    endings = hunk.endings or ("",) * len(hunk.lines)
+    return endings[: hunk.old_count], endings[hunk.old_count :]
+
+
+def _words_flow(
+    old: Sequence[str], new: Sequence[str], first: tuple[range, range], then: tuple[range, range]
+) -> bool:
+    """Whether most words one of two pieces drops come back in the other: a sentence split
+    into two paragraphs, or two joined, which the alignment cannot pair across a blank line."""
+
+    def words(lines: Sequence[str], where: range) -> Counter[str]:
+        return sum((_bag(lines[k]) for k in where), Counter())
+
+    if all(first) and all(then):
+        return False  # two corrections: each keeps its own hunk
+    old1, new1 = words(old, first[0]), words(new, first[1])
+    old2, new2 = words(old, then[0]), words(new, then[1])
+    return any(
+        dropped and 2 * (dropped & added).total() >= dropped.total()
+        for dropped, added in ((old1 - new1, new2 - old2), (old2 - new2, new1 - old1))
+    )
+
+
+def _starts(lines: Sequence[str]) -> int:
+    """How many of the view lines start a file line."""
+    return sum(not continues(line) for line in lines)
+
+
+def _may_cut(old: Sequence[str], new: Sequence[str], i: int, j: int) -> bool:
+    """Whether a hunk may be cut before old line i and new line j, so that either part applied
+    alone keeps every other sentence on its file line: the lines after the cut start a file line
+    (or the hunk ends) on both sides, or the cut falls within the same file line on both."""
+    if not any(continues(lines[k]) for lines, k in ((old, i), (new, j)) if k < len(lines)):
+        return True
+    return _starts(old[:i]) == _starts(new[:j])
+
+
+def _piece(hunk: Hunk, olds: range, news: range) -> Hunk:
+    """The part of a hunk (only "-" then "+" lines) replacing old lines `olds` by `news`."""
+    count = hunk.old_count
+    old_at, new_at = (hunk.old_index or 0) + olds.start, (hunk.new_index or 0) + news.start
+    return Hunk(
+        tuple("-" + hunk.old_lines[k] for k in olds) + tuple("+" + hunk.new_lines[k] for k in news),
+        old_at + 1 if olds else old_at,
+        new_at + 1 if news else new_at,
+        hunk.old_missing_newline and olds.stop == count and bool(olds),
+        hunk.new_missing_newline and news.stop == hunk.new_count and bool(news),
+        endings=(
+            tuple(hunk.endings[k] for k in olds) + tuple(hunk.endings[count + k] for k in news)
+            if hunk.endings
+            else ()
+        ),
+    )
+
+
+# Sentence alignment, after Gale and Church: a run of changed sentences is paired up one to one,
+# one to two (a split) or two to one (a join), or a sentence is left alone (added or deleted),
+# at the least total cost. A pair costs the share of words that differ; an unpaired sentence
+# a little less than a pair with nothing in common, so a moved sentence is a deletion and an
+# addition, not two rewrites.
+_MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
+_ALONE = 0.9
+_ALONE_BLANK = 0.2  # a blank line added or removed (a paragraph cut or joined)
+_JOINED = 0.1  # a split or a join costs a little more than a correction in place
+_KEPT = 0.6  # a sentence split off or joined keeps more than this share of its words
+# Runs longer than this many (old + 1) * (new + 1) cells are not aligned: quadratic otherwise.
+ALIGN_CELLS = 10_000
+
+
+def changed_share(old: str, new: str) -> float:
+    """The share of word tokens (characters for CJK) that differ between two texts, in order."""
+    old_tokens = [t for t in tokens(old.replace(CONTINUATION, "")) if not t.isspace()]
+    new_tokens = [t for t in tokens(new.replace(CONTINUATION, "")) if not t.isspace()]
+    return 1 - SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).ratio()
+
+
+def _bag(line: str) -> Counter[str]:
+    """A line's words (not its punctuation), whatever their case and order."""
+    return Counter(t.casefold() for t in tokens(line.replace(CONTINUATION, "")) if t.isalnum())
+
+
+def _step(old: Sequence[Counter[str]], new: Sequence[Counter[str]]) -> float:
+    """The cost of one alignment step: the words the two sides do not share, or a lone line."""
+    if not old or not new:
+        alone = old or new
+        return _ALONE if alone[0].total() else _ALONE_BLANK
+    a, b = sum(old, Counter()), sum(new, Counter())
+    joined = len(old) + len(new) > 2
+    # A split or a join keeps each sentence's words: "I hope this helps!" after a corrected
+    # sentence is an addition, not half of a split.
+    parts, whole = (old, b) if len(old) > 1 else (new, a)
+    if joined and any((part & whole).total() <= _KEPT * part.total() for part in parts):
+        return float("inf")
+    total = a.total() + b.total()
+    share = 1 - 2 * (a & b).total() / total if total else 0.0
+    return share + (_JOINED if joined else 0.0)
+
+
+def align_sentences(old: Sequence[str], new: Sequence[str]) -> list[tuple[range, range]]:
+    """The old and new sentences (view lines) of a changed run, in aligned pieces: (old
+    indexes, new indexes), in order, one side empty for a sentence added or deleted.
+
+    A run too long to align is one piece, or pairs one for one when the sides are as long.
+    """
+    n, m = len(old), len(new)
+    if (n + 1) * (m + 1) > ALIGN_CELLS:
+        if n == m:
+            return [(range(k, k + 1), range(k, k + 1)) for k in range(n)]
+        return [(range(n), range(m))]
+    old_bags, new_bags = [_bag(line) for line in old], [_bag(line) for line in new]
+    cost = [[float("inf")] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i][j]
+            for di, dj in _MOVES:
+                a, b = i + di, j + dj
+                if a > n or b > m:
+                    continue
+                total = here + _step(old_bags[i:a], new_bags[j:b])
+                if total < cost[a][b]:
+                    cost[a][b], back[a][b] = total, (i, j)
+    pieces = []
+    i, j = n, m
+    while i or j:
+        pi, pj = back[i][j]
+        pieces.append((range(pi, i), range(pj, j)))
+        i, j = pi, pj
+    return pieces[::-1]

@@ -419,13 +419,44 @@ async def _ask_post(
     if len(parts) <= 1:
         return await run.ask(route, {source.name: source}, on_progress)
     asked = await asyncio.gather(
-        *(run.ask(None, {source.name: replace(source, text=part)}, on_progress) for part in parts)
+        *(run.ask(None, {source.name: replace(source, text=part)}, on_progress) for part in parts),
+        return_exceptions=True,
     )
-    review = join_sections(source.name, [(p, a.review) for p, a in zip(parts, asked, strict=True)])
-    attempts = tuple(x for a in asked for x in a.attempts)
-    note = f"{source.name} was asked in {len(parts)} sections, cut at headings"
-    notes = (note, *(n for a in asked for n in a.notes))
-    return Proposal(review, {source.name: source}, asked[0].route, attempts, notes)
+    # Each section stands alone: one that no rung could answer leaves its text as it is, and
+    # the others' corrections, already paid for, are kept.
+    failed = [(k, a) for k, a in enumerate(asked, start=1) if isinstance(a, FixerError)]
+    if len(failed) == len(parts):
+        raise failed[0][1]
+    for answer in asked:
+        if isinstance(answer, BaseException) and not isinstance(answer, FixerError):
+            raise answer
+    proposals = [a for a in asked if isinstance(a, Proposal)]
+    reviews = [a.review if isinstance(a, Proposal) else Review((), ()) for a in asked]
+    review = join_sections(source.name, list(zip(parts, reviews, strict=True)))
+    attempts = tuple(
+        x for a in asked for x in (a.attempts if isinstance(a, Proposal) else _attempts_of(a))
+    )
+    notes = [f"{source.name} was asked in {len(parts)} sections, cut at headings"]
+    notes += [
+        f"{source.name}: section {k} of {len(parts)} ({_opening(parts[k - 1])}) left as it is: "
+        f"{_failure_outcome(error)}"
+        for k, error in failed
+    ]
+    notes += [n for p in proposals for n in p.notes]
+    return Proposal(review, {source.name: source}, proposals[0].route, attempts, tuple(notes))
+
+
+def _attempts_of(error: BaseException) -> tuple[Attempt, ...]:
+    """The calls a failed request made: they cost money too."""
+    return tuple(getattr(error, "attempts", ()))
+
+
+def _opening(section: str, limit: int = 40) -> str:
+    """A section's heading, for a note that names it; the first one may have none."""
+    first = next((line.strip() for line in section.splitlines() if line.strip()), "")
+    if not first.startswith("#"):
+        return "the start of the post"
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 async def compare(
@@ -463,7 +494,7 @@ def _hunks_outcome(review: Review) -> str:
     return f"{count} hunk{'s' * (count != 1)}" if count else "no changes"
 
 
-def _failure_outcome(error: NoDiffError) -> str:
+def _failure_outcome(error: FixerError) -> str:
     """The reason on one line: a message whose first line ends in a colon goes on to what
     follows (how the reply began), never a bare colon."""
     said = " ".join(str(error).split())

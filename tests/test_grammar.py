@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixer.grammar import correction_review, join_sections
-from fixer.markdown import mask, sections, token_share
+from fixer.markdown import keeps_placeholders, mask, sections, token_share
 from fixer.review import Decision
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer
@@ -23,12 +23,13 @@ FR = (POSTS / "post-fr-llm-costs.md").read_text(encoding="utf-8")
 
 
 def masked_diff(post: str, *changes: tuple[str, str]) -> str:
-    """A model's diff of the masked post: each (old line, new line) of the masked text."""
+    """A model's diff of the masked post: each (old line, new lines) of the masked text."""
     lines = mask(post).text.split("\n")
     hunks = []
     for old, new in changes:
         number = lines.index(old) + 1
-        hunks.append(f"@@ -{number} +{number} @@\n-{old}\n+{new}\n")
+        added = "".join(f"+{line}\n" for line in new.split("\n"))
+        hunks.append(f"@@ -{number} +{number} @@\n-{old}\n{added}")
     return "--- a/post.md\n+++ b/post.md\n" + "".join(hunks)
 
 
@@ -204,15 +205,21 @@ def test_a_code_heavy_post_sends_a_fraction_of_its_tokens() -> None:
     assert token_share(post) <= 1 / 3
 
 
-def test_a_long_post_is_asked_section_by_section(
-    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
-) -> None:
+def small_context(tmp_path: Path, config_path: Path) -> Path:
+    """The fake provider's config with a longContextThreshold that cuts FR into 3 sections."""
     import json
 
-    config = json.loads(fake_provider_config.read_text())
+    config = json.loads(config_path.read_text())
     config["Router"]["longContextThreshold"] = 1500  # the sample post is ~3,500 tokens masked
     path = tmp_path / "small-context.json"
     path.write_text(json.dumps(config))
+    return path
+
+
+def test_a_long_post_is_asked_section_by_section(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    path = small_context(tmp_path, fake_provider_config)
     parts = sections(FR, 1500)
     assert len(parts) > 1 and "".join(parts) == FR
     for _ in parts:
@@ -288,3 +295,210 @@ def test_a_paragraphs_good_sentences_survive_a_bad_one(
         "It are", "It is"
     )
     assert "the rest of its sentences were kept" in result.stderr
+
+
+ADDED_AND_DELETED = (
+    "# Notes\n\nThis sentense is wrong. It is short. We was happy.\n\nThe end are near.\n"
+)
+
+
+@pytest.mark.parametrize("mode", ["--yes", "--print"])
+def test_an_added_or_deleted_sentence_is_flagged_and_its_neighbours_corrections_kept(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    mode: str,
+) -> None:
+    post = ADDED_AND_DELETED
+    fake_provider.reply(
+        masked_diff(
+            post,
+            (
+                "This sentense is wrong. It is short. We was happy.",
+                "This sentence is wrong. We were happy.",
+            ),
+            ("The end are near.", "The end is near. I hope this helps!"),
+        )
+    )
+    repo, result = grammar(tmp_path, env, post, fake_provider_config, mode)
+    assert result.returncode == 0, result.stderr
+    assert "adds a sentence" in result.stderr and "deletes a sentence" in result.stderr
+    fixed = "This sentence is wrong. It is short. We were happy.\n\nThe end is near.\n"
+    if mode == "--yes":
+        assert (repo / "post.md").read_text() == "# Notes\n\n" + fixed
+    else:
+        assert "+This sentence is wrong. It is short. We were happy." in result.stdout
+        assert "+The end is near.\n" in result.stdout and "I hope" not in result.stdout
+
+
+def test_a_moved_sentence_is_flagged_as_moved_and_a_split_run_on_is_a_correction() -> None:
+    post = "# Notes\n\nFirst one. Second one. Third one.\n\nI went home, it was late.\n"
+    moved = post.replace("First one. Second one. Third one.", "Second one. Third one. First one.")
+    review = correction_review("post.md", post, moved)
+    assert [h.flag for h in review.hunks] == ["moves a sentence", "moves a sentence"]
+    split = post.replace("home, it was", "home. It was")
+    (hunk,) = correction_review("post.md", post, split).hunks
+    assert hunk.flag is None
+
+
+def test_a_section_no_rung_can_answer_is_left_as_it_is_and_the_others_are_kept(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    right = "Dify a probablement des limites similaires."
+    post = FR.replace(right, "Dify a probablement des limite similaires.")
+    # Every section gets this reply (the last reply repeats): it corrects a sentence of the
+    # second section, and is no diff of the two others, which fail alone after every retry.
+    fake_provider.reply(masked_diff(post, ("Dify a probablement des limite similaires.", right)))
+    repo, result = grammar(
+        tmp_path, env, post, small_context(tmp_path, fake_provider_config), "--yes"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (repo / "post.md").read_text(encoding="utf-8") == FR
+    said = result.stderr
+    assert "post.md: section 1 of 3 (the start of the post) left as it is: no hunk" in said
+    assert "post.md: section 3 of 3 (## Le point de vue d'un ingénieur exige…) left as" in said
+    assert len(fake_provider.requests) == 1 + 2 * 4  # each failed section climbed alone
+
+
+def test_a_mark_given_text_on_its_own_line_refuses_that_hunk_only(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    good = "⟦14⟧ The source is a book that nobody have read."
+    # ⟦11⟧ is the indented code block: text beside it would turn into code.
+    fake_provider.reply(
+        masked_diff(EN, ("⟦11⟧", "⟦11⟧ Figure"), (good, good.replace("have", "has")))
+    )
+    repo, result = grammar(tmp_path, env, EN, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (repo / "post.md").read_text(encoding="utf-8") == EN.replace("have read", "has read")
+    assert "hunk 1 of post.md: changes code, a link, front matter or markup (a ⟦n⟧ mark)" in (
+        result.stderr
+    )
+
+
+def test_keeps_placeholders() -> None:
+    assert keeps_placeholders("a ⟦1⟧ b\n⟦2⟧", "A ⟦1⟧ b.\n⟦2⟧")
+    assert not keeps_placeholders("a\n⟦2⟧\nb", "a\n⟦2⟧ Figure\nb")  # no longer a line of its own
+    assert not keeps_placeholders("a ⟦1⟧ ⟦2⟧", "a ⟦2⟧ ⟦1⟧")  # reordered
+
+
+SKELETON = """# Notes
+
+## A heading are here
+
+- An item are here.
+
+> A quote are here.
+
+Some *emphasis* are here. A __strong__ word are here.
+
+First line of a verse
+second line are here.
+
+It costs 5 euros. It are short.
+
+Another paragraph are here.
+
+Last line are here.
+""".replace("verse\n", "verse  \n")  # a hard line break
+JOINED = (
+    "--- a/post.md\n+++ b/post.md\n@@ -15,3 +15,1 @@\n-It costs 5 euros. It are short.\n-\n"
+    "-Another paragraph are here.\n+It costs 5 euros. It is short. Another paragraph is here.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("## A heading are here", "### A heading is here", "changes a heading's level"),
+        ("- An item are here.", "* An item is here.", "changes a list or quote marker"),
+        ("- An item are here.", "An item is here.", "changes a list or quote marker"),
+        ("> A quote are here.", "A quote is here.", "changes a list or quote marker"),
+        (
+            "Some *emphasis* are here. A __strong__ word are here.",
+            "Some emphasis is here. A **strong** word is here.",
+            "changes emphasis (*, _, **)",
+        ),
+        ("First line of a verse  ", "First line of a verse", "adds or removes a line break"),
+        ("It costs 5 euros. It are short.", "It costs 6 euros. It is short.", "changes a number"),
+        (None, JOINED, "joins or splits paragraphs"),
+        (
+            "Another paragraph are here.",
+            "Another paragraph.\n\nIs here.",
+            "joins or splits paragraphs",
+        ),
+    ],
+    ids=[
+        "heading",
+        "list",
+        "list gone",
+        "quote",
+        "emphasis",
+        "hard break",
+        "number",
+        "join",
+        "split",
+    ],
+)
+def test_a_change_to_markdown_structure_is_flagged_and_never_written(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    old: str | None,
+    new: str,
+    why: str,
+) -> None:
+    good = ("Last line are here.", "Last line is here.")
+    if old is None:
+        fake_provider.reply(new + masked_diff(SKELETON, good).split("\n", 2)[2])
+    else:
+        fake_provider.reply(masked_diff(SKELETON, (old, new), good))
+    repo, result = grammar(tmp_path, env, SKELETON, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert f"({why})" in result.stderr
+    text = (repo / "post.md").read_text()
+    # The good correction lands, and so does one in the same hunk as the change when it
+    # stands apart: everything else of the post is as it was.
+    assert text.replace("Last line is", "Last line are") in (
+        SKELETON,
+        SKELETON.replace("It are short", "It is short"),
+    )
+    assert "Last line is here." in text
+
+
+CAT = "The cat that lives next door are black and sleeps all day long."
+DOG = "The dog is brown and very big, and it barks at every car that passes."
+WE = "We was happy to see them both in the garden this morning, with the sun out."
+THREE = f"# Notes\n\n{CAT} {DOG} {WE}\n"
+CAT_FIXED, WE_FIXED = CAT.replace("are", "is"), WE.replace("We was", "We were")
+
+
+@pytest.mark.parametrize(
+    ("new", "why", "kept"),
+    [
+        (f"{DOG} {CAT} {WE_FIXED}", "moves a sentence", THREE.replace(WE, WE_FIXED)),
+        (
+            f"{CAT_FIXED} That huge hound yells at cars. {WE_FIXED}",
+            "rewrites most of the sentence",
+            THREE.replace(WE, WE_FIXED).replace(CAT, CAT_FIXED),
+        ),
+    ],
+    ids=["reordered", "paraphrased"],
+)
+def test_a_moved_or_paraphrased_sentence_is_flagged_and_its_neighbours_corrected(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    new: str,
+    why: str,
+    kept: str,
+) -> None:
+    # Measured over the three sentences together, both replies change less than half the words.
+    fake_provider.reply(masked_diff(THREE, (f"{CAT} {DOG} {WE}", new)))
+    repo, result = grammar(tmp_path, env, THREE, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert f"({why})" in result.stderr
+    assert (repo / "post.md").read_text() == kept

@@ -12,6 +12,7 @@ from fixer.patch.words import word_spans
 from fixer.review import Decision, FileChange, Review, ReviewHunk
 from fixer.sentences import (
     CONTINUATION,
+    align_sentences,
     file_view,
     sentence_hunks,
     sentence_view,
@@ -192,12 +193,17 @@ def test_merged_sentences_are_one_hunk() -> None:
     assert text == corrected
 
 
-def test_rewritten_adjacent_sentences_are_one_hunk() -> None:
+def test_rewritten_adjacent_sentences_pair_up_one_for_one() -> None:
+    # Each rewrite is its own hunk, so that grammar mode flags each and keeps a correction next
+    # to it.
     original = "Yes. No. Maybe so.\n"
     corrected = "Absolutely right, friend. Nothing else matters. Maybe so.\n"
-    text, hunks = reviewed(original, corrected, {0})
-    assert changed(hunks) == [("Yes. No.", "Absolutely right, friend. Nothing else matters.")]
-    assert text == corrected
+    text, hunks = reviewed(original, corrected, {1})
+    assert changed(hunks) == [
+        ("Yes.", "Absolutely right, friend."),
+        (" No.", " Nothing else matters."),
+    ]
+    assert text == "Yes. Nothing else matters. Maybe so.\n"
 
 
 def test_french_paragraph_with_no_break_spaces() -> None:
@@ -369,3 +375,44 @@ def test_accepting_any_hunks_corrects_exactly_those_sentences(case, data: st.Dat
         if index in accept:
             expected[i][1][k] = new_lines[i][1][k]
     assert text == assembled(expected, endings)
+
+
+def test_a_sentence_added_after_a_corrected_one_is_a_hunk_of_its_own() -> None:
+    original = "Intro.\n\nThe end are near.\n"
+    corrected = "Intro.\n\nThe end is near. I hope this helps!\n"
+    text, hunks = reviewed(original, corrected, {0})
+    assert changed(hunks) == [
+        ("The end are near.", "The end is near."),
+        ("", " I hope this helps!"),
+    ]
+    assert text == "Intro.\n\nThe end is near.\n"
+    assert (
+        reviewed(original, corrected, {1})[0] == "Intro.\n\nThe end are near. I hope this helps!\n"
+    )
+
+
+def test_deleting_a_lines_first_sentence_keeps_its_neighbour_in_the_same_hunk() -> None:
+    # Apart, accepting the neighbour's correction alone would cut the line in two.
+    original = "Intro.\n\nFirst is here. Second are here.\n"
+    corrected = "Intro.\n\nSecond is here.\n"
+    text, hunks = reviewed(original, corrected, {0})
+    assert changed(hunks) == [("First is here. Second are here.", "Second is here.")]
+    assert text == corrected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pieces"),
+    [
+        (["A b c.", "D e f."], ["D e f.", "A b c."], [(1, 0), (1, 1), (0, 1)]),  # moved
+        (["I went home, it was late."], ["I went home.", " It was late."], [(1, 2)]),  # split
+        (["Yes I do.", " And you."], ["Yes I do and you."], [(2, 1)]),  # joined
+    ],
+)
+def test_align_sentences(old: list[str], new: list[str], pieces: list[tuple[int, int]]) -> None:
+    aligned = align_sentences(old, new)
+    assert sorted((len(a), len(b)) for a, b in aligned) == sorted(pieces)  # a move: either way
+
+
+def test_a_huge_run_is_not_aligned_sentence_by_sentence() -> None:
+    old = [f"Sentence number {k} is here." for k in range(3000)]
+    assert align_sentences(old, old[:-1]) == [(range(3000), range(2999))]
