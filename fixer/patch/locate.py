@@ -643,28 +643,27 @@ class _Placed:
         self.longest = 0  # the longest range so far: how far back a meeting range can begin
         self.removed: set[int] = set()  # indices into items taken back (an earlier draft)
 
-    def clash(self, place: Placement, lo: int, hi: int) -> Placement | None:
-        """The earliest placed hunk that `place` (its hunk spanning [lo:hi]) overlaps, if any."""
+    def _near(self, lo: int, hi: int) -> list[int]:
+        """Indices of the kept items whose ranges can meet [lo:hi], in the order placed."""
         first = bisect_left(self.by_lo, (lo - self.longest, -1))
         last = bisect_right(self.by_lo, (hi, len(self.items)))
-        hits = [
-            k
-            for _, k in self.by_lo[first:last]
-            if k not in self.removed
-            and (_inside(place, *self.items[k][1:]) or _inside(self.items[k][0], lo, hi))
-        ]
-        return self.items[min(hits)][0] if hits else None
+        return sorted(k for _, k in self.by_lo[first:last] if k not in self.removed)
+
+    def clash(self, place: Placement, lo: int, hi: int) -> Placement | None:
+        """The earliest placed hunk that `place` (its hunk spanning [lo:hi]) overlaps, if any."""
+        for k in self._near(lo, hi):
+            other, other_lo, other_hi = self.items[k]
+            if _inside(place, other_lo, other_hi) or _inside(other, lo, hi):
+                return other
+        return None
 
     def meeting(self, lo: int, hi: int) -> list[Placement]:
         """The placed hunks whose whole old ranges (context included) meet [lo:hi]: for a
         second draft, the same change written again, whatever lines each one changes."""
-        first = bisect_left(self.by_lo, (lo - self.longest, -1))
-        last = bisect_right(self.by_lo, (hi, len(self.items)))
         return [
             self.items[k][0]
-            for _, k in self.by_lo[first:last]
-            if k not in self.removed
-            and ((self.items[k][1] < hi and lo < self.items[k][2]) or self.items[k][1:] == (lo, hi))
+            for k in self._near(lo, hi)
+            if (self.items[k][1] < hi and lo < self.items[k][2]) or self.items[k][1:] == (lo, hi)
         ]
 
     def add(self, place: Placement, lo: int, hi: int) -> None:
