@@ -31,6 +31,7 @@ from fixer.sentences import (
     changed_share,
     continues,
     file_view,
+    longest_runs,
     sentence_hunks,
     sentence_view,
     split_sentences,
@@ -41,6 +42,8 @@ REWRITE = "rewrites most of the sentence"
 ADDS = "adds a sentence"
 DELETES = "deletes a sentence"
 MOVES = "moves a sentence"
+ADDS_WORDS = "adds words to a sentence"
+DELETES_WORDS = "deletes words from a sentence"
 UNPAIRED = "changes too many sentences at once to check them one by one"
 # Markdown structure is prose's skeleton: a correction never changes it.
 PARAGRAPHS = "joins or splits paragraphs"
@@ -50,6 +53,7 @@ MARKER = "changes a list or quote marker"
 EMPHASIS = "changes emphasis (*, _, **)"
 NUMBER = "changes a number"
 REWRITE_SHARE = 0.5  # more than half the words changed: a rewrite, not a correction
+RUN_WORDS = 3  # a correction adds or drops a word or two in one place ("a", "of the"), not more
 
 PLACEHOLDER_FEEDBACK = (
     "Your diff changed a ⟦n⟧ mark ({problem}). Those marks stand for code, links and markup: "
@@ -225,6 +229,11 @@ def _sentence_flag(old: Sequence[str], new: Sequence[str]) -> str | None:
         before, after = "".join(old[k] for k in olds), "".join(new[k] for k in news)
         if changed_share(before, after) > REWRITE_SHARE:
             return REWRITE
+        added, removed = longest_runs(before, after)
+        if added >= RUN_WORDS:
+            return ADDS_WORDS
+        if removed >= RUN_WORDS:
+            return DELETES_WORDS
     return None
 
 
@@ -279,10 +288,13 @@ def _structure_flag(old: _Skeleton, new: _Skeleton) -> str | None:
     return None
 
 
+_WHOLE_SENTENCES = (ADDS, DELETES, REWRITE, ADDS_WORDS, DELETES_WORDS)
+
+
 def _moved(flags: list[str | None], hunks: Sequence[Hunk]) -> list[str | None]:
     """The flags, with a sentence that a flagged hunk takes out and one puts back elsewhere
     said to move (in both hunks)."""
-    flagged = [k for k, flag in enumerate(flags) if flag in (ADDS, DELETES, REWRITE)]
+    flagged = [k for k, flag in enumerate(flags) if flag in _WHOLE_SENTENCES]
     gone = {w: k for k in flagged for line in hunks[k].old_lines if (w := _words(line))}
     moved = list(flags)
     for k in flagged:

@@ -392,15 +392,41 @@ _ALONE = 0.9
 _ALONE_BLANK = 0.2  # a blank line added or removed (a paragraph cut or joined)
 _JOINED = 0.1  # a split or a join costs a little more than a correction in place
 _KEPT = 0.6  # a sentence split off or joined keeps more than this share of its words
+_CJK_START = 0x2E80  # CJK radicals; tokens() cuts these scripts into single characters
 # Runs longer than this many (old + 1) * (new + 1) cells are not aligned: quadratic otherwise.
 ALIGN_CELLS = 10_000
 
 
 def changed_share(old: str, new: str) -> float:
     """The share of word tokens (characters for CJK) that differ between two texts, in order."""
+    return 1 - _word_matcher(old, new).ratio()
+
+
+def longest_runs(old: str, new: str) -> tuple[float, float]:
+    """The most words one stretch of `new` adds to `old`, and the most one stretch removes.
+
+    A correction swaps words about one for one; "I hope this helps!" tacked onto a sentence,
+    or a heading pulled into it, adds a run of words. A CJK character counts half a word.
+    """
+    matcher = _word_matcher(old, new)
+    a, b = matcher.a, matcher.b
+    added = removed = 0.0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            grown = _weight(b[j1:j2]) - _weight(a[i1:i2])
+            added, removed = max(added, grown), max(removed, -grown)
+    return added, removed
+
+
+def _word_matcher(old: str, new: str) -> SequenceMatcher[str]:
     old_tokens = [t for t in tokens(old.replace(CONTINUATION, "")) if not t.isspace()]
     new_tokens = [t for t in tokens(new.replace(CONTINUATION, "")) if not t.isspace()]
-    return 1 - SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).ratio()
+    return SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+
+
+def _weight(words: Sequence[str]) -> float:
+    """How many words the tokens make: punctuation none, a CJK character half."""
+    return sum(0.5 if len(t) == 1 and ord(t) >= _CJK_START else 1.0 for t in words if t.isalnum())
 
 
 def _bag(line: str) -> Counter[str]:

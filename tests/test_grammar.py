@@ -502,3 +502,32 @@ def test_a_moved_or_paraphrased_sentence_is_flagged_and_its_neighbours_corrected
     assert result.returncode == 0, result.stderr
     assert f"({why})" in result.stderr
     assert (repo / "post.md").read_text() == kept
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("## A heading are here", "## A heading is here I hope this helps", "adds words"),
+        ("- An item are here", "- An item is here ## And the next heading", "adds words"),
+        ("Some words are here and there today.", "Some words is here.", "deletes words"),
+    ],
+    ids=["tacked on a heading", "heading pulled into an item", "words dropped"],
+)
+def test_a_run_of_added_or_dropped_words_is_flagged_and_never_written(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    old: str,
+    new: str,
+    why: str,
+) -> None:
+    # Such a line has no sentence end, so the added words pair with its one "sentence", and
+    # the share of words changed stays under a rewrite's.
+    post = f"# Notes\n\n{old}\n\nLast line are here.\n"
+    good = ("Last line are here.", "Last line is here.")
+    fake_provider.reply(masked_diff(post, (old, new), good))
+    repo, result = grammar(tmp_path, env, post, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert why in result.stderr
+    assert (repo / "post.md").read_text() == post.replace("line are", "line is")
