@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from fixer.patch import (
     FilePatch,
@@ -10,6 +12,9 @@ from fixer.patch import (
     PatchRejected,
     Placement,
     apply_placements,
+    diff_hunks,
+    format_diff,
+    locate,
     locate_hunks,
     parse_diff,
 )
@@ -377,3 +382,42 @@ def test_a_loose_match_that_is_not_certain_is_refused(diff: str) -> None:
     )
     placements, refusals = place(text, diff)
     assert placements == [] and len(refusals) == 1
+
+
+# --- the shortcut for hunks at their @@ numbers
+
+FEW_LINES = st.lists(st.sampled_from(["a", "b", "    a", "", "# x"]), min_size=1, max_size=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(FEW_LINES, FEW_LINES, st.integers(1, 3))
+def test_hunks_at_their_numbers_are_placed_where_the_search_would(
+    old: list[str], new: list[str], context: int
+) -> None:
+    # Few distinct lines: most hunks' old lines occur at several places, so the search's
+    # choice among them (hint, order, nearest) is what the shortcut must agree with.
+    text = "".join(line + "\n" for line in old)
+    hunks = diff_hunks(text, "".join(line + "\n" for line in new), context)
+    assume(hunks and all(hunk.old_count for hunk in hunks))
+    [patch] = parse_diff(format_diff("x", hunks))
+    file = locate._File(text)
+    shortcut = locate._at_numbers(file, patch.hunks)
+    assert shortcut is not None
+    refusals: list[PatchRejected] = []
+    searched = locate._searched(file, patch, list(patch.hunks), refusals)
+    assert refusals == []
+    chosen = locate._choose({n: list(fits) for n, fits in searched.items()}, patch.hunks)
+    assert chosen == {n: start for n, fits in shortcut.items() for start in fits}
+    assert all(searched[n][start] == shortcut[n][start] for n, start in chosen.items())
+
+
+def test_a_hunk_off_its_number_leaves_the_whole_file_to_the_search() -> None:
+    # Hunk 1 shows the model numbers 10 lines short; hunk 2's block is at its number and 12
+    # lines further: the offset hunk 1 proves points there, as only the search can tell.
+    text = numbered(20) + "x\ny\n" + numbered(10) + "x\ny\n"
+    diff = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n line 11\n-line 12\n+twelve\n"
+    diff += "@@ -21,2 +21,2 @@\n x\n-y\n+z\n"
+    file = locate._File(text)
+    assert locate._at_numbers(file, parse_diff(diff)[0].hunks) is None
+    placements, refusals = place(text, diff)
+    assert refusals == [] and [p.start for p in placements] == [11, 33]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -319,3 +321,17 @@ def test_special_tokens_at_the_end_of_a_reply_are_not_diff_lines(token: str) -> 
     assert extract_diff(reply).endswith("+    return 2\n")
     assert apply_patch("def f():\n    return 1\n", reply) == "def f():\n    return 2\n"
     assert cut_off("```diff\n" + SIMPLE + "```" + token) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("`~\nx "), max_size=30))
+def test_a_fence_at_a_line_start_is_found_without_a_regex_over_every_line(text: str) -> None:
+    from fixer.patch.extract import _has_margin_fence
+
+    assert _has_margin_fence(text) == bool(re.search(r"^(?:```|~~~)", text, re.MULTILINE))
+
+
+def test_a_plain_diff_with_backticks_inside_lines_is_taken_whole() -> None:
+    diff = SIMPLE + "@@ -9 +9 @@\n-x = '```'\n+```` and ~~~~\n"
+    assert extract_diff(diff) == diff
+    assert extract_diff(diff + "```diff\n" + SIMPLE + "```\n") == SIMPLE

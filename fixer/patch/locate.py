@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from fractions import Fraction
+from functools import cached_property
 from itertools import pairwise
 
 from fixer.patch.errors import PatchRejected, quote
@@ -204,7 +205,10 @@ def _rescaled(
 
 
 class _File:
-    """The file's line texts, indexed by their text without surrounding whitespace."""
+    """The file's line texts, indexed by their text without surrounding whitespace.
+
+    The index is built on first use: a diff whose hunks all sit at their @@ numbers needs none.
+    """
 
     def __init__(self, text: str) -> None:
         body = text.removeprefix(BOM)
@@ -214,14 +218,21 @@ class _File:
             self.texts = body.split("\n")
             if not self.texts[-1]:
                 self.texts.pop()
-        self.stripped = list(map(str.strip, self.texts))
         self._words: dict[str, list[int]] | None = None  # built only for a refusal's search
-        self.positions: dict[str, list[int]] = {}
+
+    @cached_property
+    def stripped(self) -> list[str]:
+        return list(map(str.strip, self.texts))
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        positions: dict[str, list[int]] = {}
         for number, line in enumerate(self.stripped):
-            if line in self.positions:
-                self.positions[line].append(number)
+            if line in positions:
+                positions[line].append(number)
             else:
-                self.positions[line] = [number]
+                positions[line] = [number]
+        return positions
 
     def find(self, old: Sequence[str], added: Sequence[str] = ()) -> list[_Fit]:
         """Every place `old` is, whitespace aside, where one indentation change explains it.
@@ -356,6 +367,14 @@ def _trimmed(hunk: Hunk) -> Hunk | None:
     )
 
 
+def _variants(hunk: Hunk) -> Iterator[Hunk]:
+    """The hunk, then (tried only when it is not in the file) the hunk without blank edges."""
+    yield hunk
+    trimmed = _trimmed(hunk)
+    if trimmed is not None:
+        yield trimmed
+
+
 def _added(hunk: Hunk) -> tuple[str, ...]:
     return tuple([line[1:] for line in hunk.lines if line[0] == "+"])
 
@@ -365,8 +384,17 @@ def _left_out(file: _File, tagged: Iterable[tuple[bool, str]]) -> str | None:
     # Cheap tests first: such a line starts like a comment or "...", and is not in the file.
     maybe = [pair for pair in tagged if pair[1].lstrip()[:1] in _ELISION_STARTS]
     return next(
-        (text for added, text in maybe if not file.contains(text) and _elides(text, added)), None
+        (text for added, text in maybe if _elides(text, added) and not file.contains(text)), None
     )
+
+
+def _added_left_out(file: _File, added: Sequence[str]) -> str | None:
+    """The first added line that stands for code left out: one with an ellipsis, so a hunk
+    without any (most) is cleared by one substring test."""
+    joined = "\n".join(added)
+    if "..." not in joined and "…" not in joined:
+        return None
+    return _left_out(file, ((True, text) for text in added))
 
 
 def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple[Hunk, list[_Fit]]:
@@ -375,8 +403,7 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
     def refuse(reason: str, already_applied: bool = False) -> PatchRejected:
         return PatchRejected(reason, path=patch.path, hunk=number, already_applied=already_applied)
 
-    def refuse_elision(tagged: Iterable[tuple[bool, str]]) -> None:
-        elided = _left_out(file, tagged)
+    def refuse_elision(elided: str | None) -> None:
         if elided is not None:
             raise refuse(
                 f"the line {quote(elided)} stands for code left out; a hunk must copy every "
@@ -392,15 +419,15 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
         )
     old = hunk.old_lines
     if old:
-        for variant in filter(None, (hunk, _trimmed(hunk))):
+        for variant in _variants(hunk):
             added = _added(variant)
             found = file.find(variant.old_lines, added)
             if found:
                 # Its old lines are lines of the file (blank ones aside), so none of them
                 # elides: the first line left out, if any, is an added one.
-                refuse_elision((True, text) for text in added)
+                refuse_elision(_added_left_out(file, added))
                 return variant, found
-    refuse_elision((line[0] == "+", line[1:]) for line in hunk.lines)
+    refuse_elision(_left_out(file, ((line[0] == "+", line[1:]) for line in hunk.lines)))
     if not old and (not file.texts or (hunk.old_start == 0 and not patch.is_new)):
         # Into an empty file, or "@@ -0,0 ...": git's way of saying "at the top".
         return hunk, [_Fit(0, _added(hunk))]
@@ -679,12 +706,35 @@ class _Placed:
         return sorted(kept, key=lambda p: (p.start, p.end))
 
 
-def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
-    """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
-    file = _File(text)
-    hunks = list(patch.hunks)  # as placed: without blank edge lines the file does not have
+def _at_numbers(file: _File, hunks: Sequence[Hunk]) -> dict[int, dict[int, _Fit]] | None:
+    """Each hunk's fit at its @@ number, when every hunk changes something, spells out its
+    added lines and has its old lines there byte for byte, as in a diff git wrote; else None.
+
+    A shortcut with the search's outcome: the search would find these fits among the hunk's
+    places, and with every other hunk at its own number, _choose takes each hunk's number (the
+    hint, offset 0, consistent with the order, nearer than any other place).
+    """
+    fits = {}
+    for number, hunk in enumerate(hunks, 1):
+        index, old = hunk.old_index, hunk.old_lines
+        changes = hunk.old_count < len(hunk.lines) or hunk.new_count < len(hunk.lines)
+        if index is None or not old or not changes:
+            return None
+        if file.texts[index : index + len(old)] != list(old):
+            return None
+        added = _added(hunk)
+        if _added_left_out(file, added) is not None:
+            return None  # the search refuses it, saying why
+        fits[number] = {index: _Fit(index, added, exact=True)}
+    return fits
+
+
+def _searched(
+    file: _File, patch: FilePatch, hunks: list[Hunk], refusals: list[PatchRejected]
+) -> dict[int, dict[int, _Fit]]:
+    """Every place of each hunk found by its lines; `hunks` gets the variants found, `refusals`
+    the hunks found nowhere."""
     fits: dict[int, dict[int, _Fit]] = {}
-    refusals: list[PatchRejected] = []
     for number, hunk in enumerate(patch.hunks, 1):
         try:
             hunks[number - 1], found = _candidates(file, hunk, number, patch)
@@ -692,6 +742,17 @@ def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[Pat
             refusals.append(refusal)
             continue
         fits[number] = {fit.start: fit for fit in found}
+    return fits
+
+
+def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
+    """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
+    file = _File(text)
+    hunks = list(patch.hunks)  # as placed: without blank edge lines the file does not have
+    refusals: list[PatchRejected] = []
+    fits = _at_numbers(file, hunks)
+    if fits is None:
+        fits = _searched(file, patch, hunks, refusals)
     found_starts = {number: list(by_start) for number, by_start in fits.items()}
     chosen = _choose(found_starts, hunks)
     refusals += [
