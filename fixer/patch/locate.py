@@ -90,7 +90,8 @@ _TAB_UNITS = range(2, 9)  # spaces per tab tried when the hunk and the file inde
 
 @dataclass(frozen=True)
 class _Fit:
-    """A place where a hunk's old lines are, with its + lines in the file's indentation there."""
+    """A place where a hunk's old lines are, with its + lines in the file's indentation there
+    (none for an exact fit: the hunk's own lines are the file's)."""
 
     start: int
     added: tuple[str, ...]
@@ -250,7 +251,7 @@ class _File:
                 continue
             real = self.texts[start : start + len(exact)]
             if real == exact:  # the usual case, an exact copy, needs no indentation change
-                fits.append(_Fit(start, tuple(added), exact=True))
+                fits.append(_Fit(start, (), exact=True))
                 continue
             wanted = wanted or [line.strip() for line in exact]
             if self.stripped[start : start + len(wanted)] == wanted:
@@ -388,13 +389,13 @@ def _left_out(file: _File, tagged: Iterable[tuple[bool, str]]) -> str | None:
     )
 
 
-def _added_left_out(file: _File, added: Sequence[str]) -> str | None:
+def _added_left_out(file: _File, hunk: Hunk) -> str | None:
     """The first added line that stands for code left out: one with an ellipsis, so a hunk
     without any (most) is cleared by one substring test."""
-    joined = "\n".join(added)
+    joined = "\n".join(hunk.lines)
     if "..." not in joined and "…" not in joined:
         return None
-    return _left_out(file, ((True, text) for text in added))
+    return _left_out(file, ((True, text) for text in _added(hunk)))
 
 
 def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple[Hunk, list[_Fit]]:
@@ -425,7 +426,7 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
             if found:
                 # Its old lines are lines of the file (blank ones aside), so none of them
                 # elides: the first line left out, if any, is an added one.
-                refuse_elision(_added_left_out(file, added))
+                refuse_elision(_added_left_out(file, variant))
                 return variant, found
     refuse_elision(_left_out(file, ((line[0] == "+", line[1:]) for line in hunk.lines)))
     if not old and (not file.texts or (hunk.old_start == 0 and not patch.is_new)):
@@ -717,15 +718,14 @@ def _at_numbers(file: _File, hunks: Sequence[Hunk]) -> dict[int, dict[int, _Fit]
     fits = {}
     for number, hunk in enumerate(hunks, 1):
         index, old = hunk.old_index, hunk.old_lines
-        changes = hunk.old_count < len(hunk.lines) or hunk.new_count < len(hunk.lines)
+        changes = len(old) < len(hunk.lines) or any(line[0] == "-" for line in hunk.lines)
         if index is None or not old or not changes:
             return None
         if file.texts[index : index + len(old)] != list(old):
             return None
-        added = _added(hunk)
-        if _added_left_out(file, added) is not None:
+        if _added_left_out(file, hunk) is not None:
             return None  # the search refuses it, saying why
-        fits[number] = {index: _Fit(index, added, exact=True)}
+        fits[number] = {index: _Fit(index, (), exact=True)}
     return fits
 
 
