@@ -707,34 +707,46 @@ class _Placed:
         return sorted(kept, key=lambda p: (p.start, p.end))
 
 
-def _at_numbers(file: _File, hunks: Sequence[Hunk]) -> dict[int, dict[int, _Fit]] | None:
-    """Each hunk's fit at its @@ number, when every hunk changes something, spells out its
-    added lines and has its old lines there byte for byte, as in a diff git wrote; else None.
+def _at_numbers(file: _File, hunks: Sequence[Hunk]) -> list[Placement] | None:
+    """The placements of a diff as git writes it: every hunk changes something, spells out its
+    added lines and has its old lines byte for byte at its @@ number, after the previous
+    hunk's; None for any other diff.
 
-    A shortcut with the search's outcome: the search would find these fits among the hunk's
-    places, and with every other hunk at its own number, _choose takes each hunk's number (the
-    hint, offset 0, consistent with the order, nearer than any other place).
+    A shortcut with the search's outcome (a property in tests/test_patch_locate.py checks it):
+    the search finds these places among each hunk's, and with every other hunk at its own
+    number, _choose takes each hunk's (the hint, offset 0, consistent with the order, nearer
+    than any other place); hunks whose lines do not meet neither clash nor replace a draft.
     """
-    fits = {}
+    placements = []
+    end = 0  # where the previous hunk's old lines end
     for number, hunk in enumerate(hunks, 1):
         index, old = hunk.old_index, hunk.old_lines
         changes = len(old) < len(hunk.lines) or any(line[0] == "-" for line in hunk.lines)
-        if index is None or not old or not changes:
+        if index is None or index < end or not old or not changes:
             return None
         if file.texts[index : index + len(old)] != list(old):
             return None
         if _added_left_out(file, hunk) is not None:
             return None  # the search refuses it, saying why
-        fits[number] = {index: _Fit(index, (), exact=True)}
-    return fits
+        placements.append(_placement(file, hunk, number, _Fit(index, (), exact=True)))
+        end = index + len(old)
+    return placements
 
 
-def _searched(
-    file: _File, patch: FilePatch, hunks: list[Hunk], refusals: list[PatchRejected]
-) -> dict[int, dict[int, _Fit]]:
-    """Every place of each hunk found by its lines; `hunks` gets the variants found, `refusals`
-    the hunks found nowhere."""
+def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
+    """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
+    file = _File(text)
+    placements = _at_numbers(file, patch.hunks)
+    if placements is not None:
+        return placements, []
+    return _located(file, patch)
+
+
+def _located(file: _File, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
+    """locate_hunks by searching the file for each hunk's lines."""
+    hunks = list(patch.hunks)  # as placed: without blank edge lines the file does not have
     fits: dict[int, dict[int, _Fit]] = {}
+    refusals: list[PatchRejected] = []
     for number, hunk in enumerate(patch.hunks, 1):
         try:
             hunks[number - 1], found = _candidates(file, hunk, number, patch)
@@ -742,17 +754,6 @@ def _searched(
             refusals.append(refusal)
             continue
         fits[number] = {fit.start: fit for fit in found}
-    return fits
-
-
-def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
-    """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
-    file = _File(text)
-    hunks = list(patch.hunks)  # as placed: without blank edge lines the file does not have
-    refusals: list[PatchRejected] = []
-    fits = _at_numbers(file, hunks)
-    if fits is None:
-        fits = _searched(file, patch, hunks, refusals)
     found_starts = {number: list(by_start) for number, by_start in fits.items()}
     chosen = _choose(found_starts, hunks)
     refusals += [
