@@ -211,7 +211,7 @@ class _File:
     The index is built on first use: a diff whose hunks all sit at their @@ numbers needs none.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, hunks: Sequence[Hunk] = ()) -> None:
         body = text.removeprefix(BOM)
         if "\r" in body:
             self.texts = [line for line, _ in split_lines(body)]
@@ -219,7 +219,7 @@ class _File:
             self.texts = body.split("\n")
             if not self.texts[-1]:
                 self.texts.pop()
-        self._words: dict[str, list[int]] | None = None  # built only for a refusal's search
+        self.hunks = hunks  # the hunks to place: a refusal's search looks for their words
 
     @cached_property
     def stripped(self) -> list[str]:
@@ -274,18 +274,27 @@ class _File:
     def contains(self, line: str) -> bool:
         return line.strip() in self.positions
 
+    @cached_property
+    def words(self) -> dict[str, list[int]]:
+        """The file lines holding each word of the hunks' old lines; only those words are
+        indexed, so a long file of distinct names does not become a huge index."""
+        wanted = {
+            word for hunk in self.hunks for line in hunk.old_lines for word in _WORD.findall(line)
+        }
+        words: dict[str, list[int]] = {word: [] for word in wanted}
+        for number, text in enumerate(self.stripped):
+            for word in wanted.intersection(_WORD.findall(text)):
+                words[word].append(number)
+        return words
+
     def similar(self, line: str) -> list[int]:
-        """The file lines sharing the most rare words with `line`: the few worth comparing
-        to it closely. Words in more than RARE lines are skipped, so hostile input stays
-        linear; a line of common words only has no candidates."""
-        if self._words is None:
-            self._words = {}
-            for number, text in enumerate(self.stripped):
-                for word in set(_WORD.findall(text)):
-                    self._words.setdefault(word, []).append(number)
+        """The file lines sharing the most rare words with `line`, an old line of one of the
+        hunks: the few worth comparing to it closely. Words in more than RARE lines are
+        skipped, so hostile input stays linear; a line of common words only has no
+        candidates."""
         shared: Counter[int] = Counter()
         for word in set(_WORD.findall(line)):
-            found = self._words.get(word, ())
+            found = self.words.get(word, ())
             if len(found) <= RARE:
                 shared.update(found)
         return [number for number, _ in shared.most_common(SIMILAR)]
@@ -735,7 +744,7 @@ def _at_numbers(file: _File, hunks: Sequence[Hunk]) -> list[Placement] | None:
 
 def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
     """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
-    file = _File(text)
+    file = _File(text, patch.hunks)
     placements = _at_numbers(file, patch.hunks)
     if placements is not None:
         return placements, []
