@@ -95,7 +95,7 @@ def _with_hunk_line(body: list[str]) -> list[str]:
     if any(line.startswith("@@") for line in body) or other_diff_line(body) is not None:
         return body  # "---" in a normal diff is no removed line: leave it for parse_diff to refuse
     first = next((k for k, line in enumerate(body) if line[:1] in ("-", "+", " ")), None)
-    while first is not None and body[first].startswith(("--- ", "+++ ")):
+    while first is not None and first < len(body) and body[first].startswith(("--- ", "+++ ")):
         first += 1
     if first is None or not any(line[:1] in ("-", "+") for line in body[first:]):
         return body

@@ -149,7 +149,7 @@ def _unquote(path: str) -> str:
         char = body[i]
         if char == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
+            if re.match(r"[0-3][0-7]{2}", body[i + 1 : i + 4]):  # one byte: \000 to \377
                 out.append(int(body[i + 1 : i + 4], 8))
                 i += 4
                 continue
