@@ -413,6 +413,11 @@ def _hostile_inputs() -> dict[str, Callable[[int], tuple[str, str]]]:
             one,
             wrap.format("y").replace("-x = 1", "-" + "y" * n * 100),
         ),
+        "n/100 hunks at one number": lambda n: (
+            "a\nb\n" * 10,
+            "--- a/x\n+++ b/x\n"
+            + "".join(f"@@ -3,2 +3,2 @@\n a\n-b\n+c{i}\n" for i in range(n // 100)),
+        ),
         "50 hunks not in n lines": lambda n: (
             "".join(f"line_{i} = {i}\n" for i in range(n)),
             "--- a/x\n+++ b/x\n"

@@ -58,6 +58,7 @@ NUMBER = st.one_of(st.integers(0, 40), st.sampled_from([10**6, 2**63, 10**30]))
 FENCES = ("```diff", "```", "````", " ```", "~~~", "~~~diff", "```python", "```diff x`", "````diff")
 PROSE = ("Here is the fix:", "Let me know if this helps!", "I hope this helps.", "Done.")
 ENDINGS = ("\n", "\r\n", "\r")
+BLOWUP = 300  # how many times over one part of a reply may be written
 SLOWEST = 10  # cases kept to be timed again
 SCALE = 8  # the slowest case is run again this many times over, to see how its time grows
 
@@ -126,6 +127,9 @@ def replies(draw: st.DrawFn, file_lines: list[str]) -> str:
     parts = draw(st.lists(part, min_size=1, max_size=8))
     if draw(st.integers(0, 4)) == 0:  # a file written twice, or a second draft
         parts += parts[draw(st.integers(0, len(parts) - 1)) :]
+    if draw(st.integers(0, 9)) == 0:  # one part many times over: size for slow paths to show
+        k = draw(st.integers(0, len(parts) - 1))
+        parts[k] = parts[k] * draw(st.integers(2, BLOWUP))
     lines = [line for piece in parts for line in piece]
     endings = draw(st.lists(st.sampled_from(ENDINGS), min_size=1, max_size=3))
     text = "".join(line + endings[k % len(endings)] for k, line in enumerate(lines))

@@ -31,6 +31,8 @@ _SPEC.loader.exec_module(fuzz)
 @example(("\ufeff", '--- x\n+++ "\\777"\n@@ @@\n-x\n+y\n'))
 @example(("\ufeff", "```diff\rHere is the fix:\nnew file mode 100644\r--- x\n+++ x\r"))
 @example(("\ufeff\n\n\n0\r", "@@\n \n+\n \n "))
+# And one hunk written 300 times: choosing among its places was cubic (4 s).
+@example(("a\nb\n" * 10, "@@ -3,2 +3,2 @@\n a\n-b\n+c\n" * 300))
 def test_no_reply_makes_the_engine_crash_disagree_or_crawl(case: tuple[str, str]) -> None:
     original, reply = case
     fuzz.run_reply(original, reply)

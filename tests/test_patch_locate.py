@@ -203,6 +203,12 @@ def test_overlapping_hunks_refuse_the_later_one() -> None:
     assert refusal.hunk == 2 and "overlaps hunk 1" in refusal.reason
 
 
+def test_a_hunk_written_twice_in_one_block_is_one_change() -> None:
+    hunk = "@@ -3 +3 @@\n-line 3\n+three\n"
+    placements, refusals = place(numbered(5), "--- a/f\n+++ b/f\n" + hunk * 3)
+    assert refusals == [] and [p.new_lines for p in placements] == [("three",)]
+
+
 def test_hunks_sharing_only_context_are_both_placed() -> None:
     diff = "@@ @@\n-line 1\n+one\n line 2\n@@ @@\n line 2\n-line 3\n+three\n"
     assert placed_text(numbered(3), diff) == "one\nline 2\nthree\n"

@@ -546,35 +546,11 @@ def _one_context_line_off(file: _File, hunk: Hunk) -> tuple[Hunk, _Fit] | None:
     return hunk, _Fit(start, _added(hunk), note=note)
 
 
-def _consistent(number: int, start: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> bool:
-    """Whether putting hunk `number` at `start` keeps the order the @@ numbers give."""
-    mine = hunks[number - 1].old_start
-    if mine is None:
-        return True
-    for other, other_start in chosen.items():
-        theirs = hunks[other - 1].old_start
-        if theirs is None or theirs == mine:
-            continue
-        if (theirs < mine) != (other_start < start):
-            return False
-    return True
-
-
-def _hint(number: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> int | None:
-    """Where the @@ number puts the hunk, corrected by the offset of the nearest placed hunk.
-
-    A model that numbers from an older version of the file is off by the same amount in every
-    hunk: the hunks that could be placed by their lines alone show by how much.
-    """
-    mine = hunks[number - 1].old_index
-    if mine is None:
+def _comes_first(other: Hunk, hunk: Hunk) -> bool | None:
+    """Whether `other` comes before `hunk` by @@ number; None when the numbers do not say."""
+    if other.old_start is None or hunk.old_start is None or other.old_start == hunk.old_start:
         return None
-    offsets = [
-        (abs(theirs - mine), start - theirs)
-        for other, start in chosen.items()
-        if (theirs := hunks[other - 1].old_index) is not None
-    ]
-    return mine + min(offsets)[1] if offsets else mine
+    return other.old_start < hunk.old_start
 
 
 def _nearest(starts: Sequence[int], hint: int | None) -> int | None:
@@ -597,26 +573,43 @@ def _in_diff_order(hunks: Sequence[Hunk]) -> bool:
 
 
 def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int]:
-    """One start per hunk that can be placed with certainty; the others are left out."""
+    """One start per hunk that can be placed with certainty; the others are left out.
+
+    Round by round, every hunk left with one start in the order the chosen hunks give is
+    chosen, else the first whose hint singles one out: the @@ number corrected by the offset
+    of the chosen hunk nearest to it by number (a model numbering from an older version of the
+    file is off by the same amount in every hunk). What a choice rules out is struck once, when
+    it is made, so a round is one pass over the hunks left, however many are chosen.
+    """
     chosen = {number: starts[0] for number, starts in found.items() if len(starts) == 1}
-    pending = sorted(number for number in found if number not in chosen)
     ordered = _in_diff_order(hunks)
-    while pending:
-        allowed = {
-            n: [s for s in found[n] if not ordered or _consistent(n, s, chosen, hunks)]
-            for n in pending
-        }
-        decided = {n: starts[0] for n, starts in allowed.items() if len(starts) == 1}
-        if not decided:
-            for n in pending:
-                nearest = _nearest(allowed[n], _hint(n, chosen, hunks))
-                if nearest is not None:
-                    decided = {n: nearest}
+    allowed = {n: found[n] for n in sorted(found) if n not in chosen}
+    nearest: dict[int, tuple[int, int]] = {}  # (distance, offset) of the nearest chosen hunk
+    new = chosen
+    while allowed:
+        for n in allowed:
+            hunk, mine = hunks[n - 1], hunks[n - 1].old_index
+            for m, start in new.items():
+                other, theirs = hunks[m - 1], hunks[m - 1].old_index
+                first = _comes_first(other, hunk)
+                if ordered and first is not None:
+                    allowed[n] = [s for s in allowed[n] if (start < s) == first]
+                if mine is not None and theirs is not None:
+                    offset = (abs(theirs - mine), start - theirs)
+                    nearest[n] = min(nearest.get(n, offset), offset)
+        new = {n: starts[0] for n, starts in allowed.items() if len(starts) == 1}
+        if not new:
+            for n, starts in allowed.items():
+                mine = hunks[n - 1].old_index
+                hint = None if mine is None else mine + nearest.get(n, (0, 0))[1]
+                start = _nearest(starts, hint)
+                if start is not None:
+                    new = {n: start}
                     break
-        if not decided:
+        if not new:
             break
-        chosen.update(decided)
-        pending = [n for n in pending if n not in decided]
+        chosen.update(new)
+        allowed = {n: starts for n, starts in allowed.items() if n not in new}
     return chosen
 
 
