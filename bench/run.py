@@ -13,7 +13,8 @@ import inspect
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("startup", "patch", "tui", "grammar")
+BENCHMARKS = ("startup", "patch", "tui", "grammar", "fuzz")
+MODULES = {"fuzz": "fuzz_patch"}  # the others live in bench_NAME.py
 FIXER = Path(sys.executable).with_name("fixer")  # the command the startup benchmark times
 
 
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
             print(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
             return 2
         print(f"== {name}")
-        run = importlib.import_module(f"bench_{name}").run
+        run = importlib.import_module(MODULES.get(name, f"bench_{name}")).run
         options = {"quick": args.quick} if "quick" in inspect.signature(run).parameters else {}
         run(**options)
     return 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from fixer.patch import (
     FilePatch,
@@ -10,6 +12,9 @@ from fixer.patch import (
     PatchRejected,
     Placement,
     apply_placements,
+    diff_hunks,
+    format_diff,
+    locate,
     locate_hunks,
     parse_diff,
 )
@@ -198,6 +203,12 @@ def test_overlapping_hunks_refuse_the_later_one() -> None:
     assert refusal.hunk == 2 and "overlaps hunk 1" in refusal.reason
 
 
+def test_a_hunk_written_twice_in_one_block_is_one_change() -> None:
+    hunk = "@@ -3 +3 @@\n-line 3\n+three\n"
+    placements, refusals = place(numbered(5), "--- a/f\n+++ b/f\n" + hunk * 3)
+    assert refusals == [] and [p.new_lines for p in placements] == [("three",)]
+
+
 def test_hunks_sharing_only_context_are_both_placed() -> None:
     diff = "@@ @@\n-line 1\n+one\n line 2\n@@ @@\n line 2\n-line 3\n+three\n"
     assert placed_text(numbered(3), diff) == "one\nline 2\nthree\n"
@@ -377,3 +388,49 @@ def test_a_loose_match_that_is_not_certain_is_refused(diff: str) -> None:
     )
     placements, refusals = place(text, diff)
     assert placements == [] and len(refusals) == 1
+
+
+# --- the shortcut for hunks at their @@ numbers
+
+
+@st.composite
+def repeated_blocks(draw: st.DrawFn) -> tuple[str, str]:
+    """A file that repeats one block a few times, and the file with a few lines changed."""
+    line = st.sampled_from(["a", "b", "    a", ""])
+    block = draw(st.lists(line, min_size=1, max_size=4))
+    old = block * draw(st.integers(2, 5)) + draw(st.lists(line, max_size=3))
+    new = list(old)
+    for k in draw(st.lists(st.integers(0, len(old) - 1), min_size=1, max_size=3)):
+        new[k] = draw(st.sampled_from(["new", "b", "a"]))
+    if draw(st.booleans()):
+        new.insert(draw(st.integers(0, len(new))), "added")
+    return "".join(f"{text}\n" for text in old), "".join(f"{text}\n" for text in new)
+
+
+@settings(max_examples=150, deadline=None)
+@given(repeated_blocks(), st.integers(1, 3))
+def test_hunks_at_their_numbers_are_placed_where_the_search_would(
+    texts: tuple[str, str], context: int
+) -> None:
+    # Most hunks' old lines occur at several places (over half the examples), so the search's
+    # choice among them (hint, order, nearest) is what the shortcut must agree with.
+    old, new = texts
+    hunks = diff_hunks(old, new, context)
+    assume(hunks and all(hunk.old_count for hunk in hunks))
+    [patch] = parse_diff(format_diff("x", hunks))
+    file = locate._File(old)
+    shortcut = locate._at_numbers(file, patch.hunks)
+    assert shortcut is not None
+    assert (shortcut, []) == locate._located(file, patch)
+
+
+def test_a_hunk_off_its_number_leaves_the_whole_file_to_the_search() -> None:
+    # Hunk 1 shows the model numbers 10 lines short; hunk 2's block is at its number and 12
+    # lines further: the offset hunk 1 proves points there, as only the search can tell.
+    text = numbered(20) + "x\ny\n" + numbered(10) + "x\ny\n"
+    diff = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n line 11\n-line 12\n+twelve\n"
+    diff += "@@ -21,2 +21,2 @@\n x\n-y\n+z\n"
+    file = locate._File(text)
+    assert locate._at_numbers(file, parse_diff(diff)[0].hunks) is None
+    placements, refusals = place(text, diff)
+    assert refusals == [] and [p.start for p in placements] == [11, 33]

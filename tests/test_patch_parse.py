@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -108,6 +110,12 @@ def test_paths_without_prefixes_and_single_sided_prefix() -> None:
     assert quoted.path == "café x.py"
 
 
+def test_an_octal_escape_beyond_a_byte_is_read_as_its_digits_not_a_crash() -> None:
+    # Found by the fuzz target: "\\777" made bytearray.append raise ValueError.
+    [patch] = parse_diff('--- "a/\\777x"\n+++ "b/\\777x"\n@@ @@\n-x\n+y\n')
+    assert patch.path == "777x"
+
+
 def test_hunks_of_one_file_in_several_blocks_are_merged_and_duplicates_dropped() -> None:
     block = "--- a/x\n+++ b/x\n@@ -9 +9 @@\n-c\n+d\n"
     [patch] = parse_diff(SIMPLE.replace("pkg/mod.py", "x") + block + block)
@@ -200,6 +208,13 @@ def test_extract_diff_block_without_at_line_gets_one() -> None:
     extracted = extract_diff("```diff\n-    return 1\n+    return 2\n```")
     assert extracted == "@@ @@\n-    return 1\n+    return 2\n"
     assert parse_diff(extracted)[0].hunks[0].lines == ("-    return 1", "+    return 2")
+
+
+def test_a_diff_block_of_headers_only_is_refused_not_a_crash() -> None:
+    # Found by the fuzz target: an IndexError looking for the hunk after the headers.
+    assert extract_diff("```diff\n--- x\n+++ x\n```\n") == "--- x\n+++ x\n"
+    with pytest.raises(PatchRejected, match="no diff found"):
+        parse_diff(extract_diff("```diff\n--- x\n+++ x\n```\n"))
 
 
 def test_extract_unclosed_fence_runs_to_the_end() -> None:
@@ -319,3 +334,17 @@ def test_special_tokens_at_the_end_of_a_reply_are_not_diff_lines(token: str) -> 
     assert extract_diff(reply).endswith("+    return 2\n")
     assert apply_patch("def f():\n    return 1\n", reply) == "def f():\n    return 2\n"
     assert cut_off("```diff\n" + SIMPLE + "```" + token) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("`~\nx "), max_size=30))
+def test_a_fence_at_a_line_start_is_found_without_a_regex_over_every_line(text: str) -> None:
+    from fixer.patch.extract import _has_margin_fence
+
+    assert _has_margin_fence(text) == bool(re.search(r"^(?:```|~~~)", text, re.MULTILINE))
+
+
+def test_a_plain_diff_with_backticks_inside_lines_is_taken_whole() -> None:
+    diff = SIMPLE + "@@ -9 +9 @@\n-x = '```'\n+```` and ~~~~\n"
+    assert extract_diff(diff) == diff
+    assert extract_diff(diff + "```diff\n" + SIMPLE + "```\n") == SIMPLE

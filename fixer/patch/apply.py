@@ -50,7 +50,9 @@ def _replace(old: list[Line], new_texts: Sequence[str], ending: str) -> list[Lin
     return out
 
 
-Run = range | list[Line]  # untouched lines of the file, or the new lines of a placement
+# Untouched lines of the file; new lines that all take the text's ending (the usual case,
+# joined at once); or new lines with their own endings.
+Run = range | tuple[str, ...] | list[Line]
 
 
 class _Pieces:
@@ -112,7 +114,7 @@ def apply_placements(text: str, placements: Sequence[Placement]) -> str:
         runs.append(range(cursor, place.start))
         if file.end_with(place.start, place.end, ending):
             # Kept or not, every line ends alike: no need to find which old lines are kept.
-            runs.append([(text, ending) for text in place.new_lines])
+            runs.append(place.new_lines)
         else:
             runs.append(_replace(file.lines(place.start, place.end), place.new_lines, ending))
         cursor = place.end
@@ -132,8 +134,12 @@ def _joined(file: _Pieces, runs: list[Run], ending: str, final_newline: bool) ->
         if isinstance(run, range) and (last or run[-1] == len(file.pieces) - 1):
             out.append(file.text(run[:-1]))
             run = [file.line(run[-1])]
+        if isinstance(run, tuple) and last and not final_newline:
+            run = [(text, ending) for text in run]  # its last line loses its ending
         if isinstance(run, range):
             out.append(file.text(run))
+        elif isinstance(run, tuple):
+            out.append(ending.join(run) + ending)
         else:
             out.append(join_lines(_settle(run, ending, final_newline or not last)))
     return "".join(out)

@@ -95,7 +95,7 @@ def _with_hunk_line(body: list[str]) -> list[str]:
     if any(line.startswith("@@") for line in body) or other_diff_line(body) is not None:
         return body  # "---" in a normal diff is no removed line: leave it for parse_diff to refuse
     first = next((k for k, line in enumerate(body) if line[:1] in ("-", "+", " ")), None)
-    while first is not None and body[first].startswith(("--- ", "+++ ")):
+    while first is not None and first < len(body) and body[first].startswith(("--- ", "+++ ")):
         first += 1
     if first is None or not any(line[:1] in ("-", "+") for line in body[first:]):
         return body
@@ -112,7 +112,6 @@ def _bare_diff(lines: list[str]) -> str:
     return "\n".join(lines[start : end + 1]) + "\n"
 
 
-_MARGIN_FENCE = re.compile(r"^(?:```|~~~)", re.MULTILINE)
 # Special tokens some servers leak at the end of a reply: never part of the diff.
 _END_TOKEN = re.compile(r"(?:<\|[A-Za-z0-9_]{1,40}\|>|</s>)[ \t\r\n]*\Z")
 
@@ -124,6 +123,17 @@ def without_end_tokens(reply: str) -> str:
     return reply
 
 
+# A fence after a newline, not "^" with MULTILINE: a pattern that begins with a literal is
+# searched for that character in C (2 ms on a 2 MB diff), "^" is tried at every character
+# (10-16 ms).
+_LINE_FENCE = re.compile(r"\n(?:```|~~~)")
+
+
+def _has_margin_fence(reply: str) -> bool:
+    """Whether a line of the reply starts with a fence."""
+    return reply.startswith(("```", "~~~")) or _LINE_FENCE.search(reply) is not None
+
+
 def extract_diff(reply: str) -> str:
     """The diff text in a model reply (several fenced blocks are joined); "" when there is none.
 
@@ -131,7 +141,7 @@ def extract_diff(reply: str) -> str:
     with " ", "+" or "-") is a plain diff: it is taken whole, with no fence scan.
     """
     reply = without_end_tokens(reply)
-    if reply.startswith(("diff --git ", "--- ", "@@")) and not _MARGIN_FENCE.search(reply):
+    if reply.startswith(("diff --git ", "--- ", "@@")) and not _has_margin_fence(reply):
         return reply if reply.endswith("\n") else reply + "\n"
     lines = [line.removesuffix("\r") for line in reply.split("\n")]
     found = []

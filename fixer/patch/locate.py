@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from fractions import Fraction
+from functools import cached_property
 from itertools import pairwise
 
 from fixer.patch.errors import PatchRejected, quote
@@ -89,7 +90,8 @@ _TAB_UNITS = range(2, 9)  # spaces per tab tried when the hunk and the file inde
 
 @dataclass(frozen=True)
 class _Fit:
-    """A place where a hunk's old lines are, with its + lines in the file's indentation there."""
+    """A place where a hunk's old lines are, with its + lines in the file's indentation there
+    (none for an exact fit: the hunk's own lines are the file's)."""
 
     start: int
     added: tuple[str, ...]
@@ -204,9 +206,12 @@ def _rescaled(
 
 
 class _File:
-    """The file's line texts, indexed by their text without surrounding whitespace."""
+    """The file's line texts, indexed by their text without surrounding whitespace.
 
-    def __init__(self, text: str) -> None:
+    The index is built on first use: a diff whose hunks all sit at their @@ numbers needs none.
+    """
+
+    def __init__(self, text: str, hunks: Sequence[Hunk] = ()) -> None:
         body = text.removeprefix(BOM)
         if "\r" in body:
             self.texts = [line for line, _ in split_lines(body)]
@@ -214,14 +219,21 @@ class _File:
             self.texts = body.split("\n")
             if not self.texts[-1]:
                 self.texts.pop()
-        self.stripped = list(map(str.strip, self.texts))
-        self._words: dict[str, list[int]] | None = None  # built only for a refusal's search
-        self.positions: dict[str, list[int]] = {}
+        self.hunks = hunks  # the hunks to place: a refusal's search looks for their words
+
+    @cached_property
+    def stripped(self) -> list[str]:
+        return list(map(str.strip, self.texts))
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        positions: dict[str, list[int]] = {}
         for number, line in enumerate(self.stripped):
-            if line in self.positions:
-                self.positions[line].append(number)
+            if line in positions:
+                positions[line].append(number)
             else:
-                self.positions[line] = [number]
+                positions[line] = [number]
+        return positions
 
     def find(self, old: Sequence[str], added: Sequence[str] = ()) -> list[_Fit]:
         """Every place `old` is, whitespace aside, where one indentation change explains it.
@@ -239,7 +251,7 @@ class _File:
                 continue
             real = self.texts[start : start + len(exact)]
             if real == exact:  # the usual case, an exact copy, needs no indentation change
-                fits.append(_Fit(start, tuple(added), exact=True))
+                fits.append(_Fit(start, (), exact=True))
                 continue
             wanted = wanted or [line.strip() for line in exact]
             if self.stripped[start : start + len(wanted)] == wanted:
@@ -262,18 +274,27 @@ class _File:
     def contains(self, line: str) -> bool:
         return line.strip() in self.positions
 
+    @cached_property
+    def words(self) -> dict[str, list[int]]:
+        """The file lines holding each word of the hunks' old lines; only those words are
+        indexed, so a long file of distinct names does not become a huge index."""
+        wanted = {
+            word for hunk in self.hunks for line in hunk.old_lines for word in _WORD.findall(line)
+        }
+        words: dict[str, list[int]] = {word: [] for word in wanted}
+        for number, text in enumerate(self.stripped):
+            for word in wanted.intersection(_WORD.findall(text)):
+                words[word].append(number)
+        return words
+
     def similar(self, line: str) -> list[int]:
-        """The file lines sharing the most rare words with `line`: the few worth comparing
-        to it closely. Words in more than RARE lines are skipped, so hostile input stays
-        linear; a line of common words only has no candidates."""
-        if self._words is None:
-            self._words = {}
-            for number, text in enumerate(self.stripped):
-                for word in set(_WORD.findall(text)):
-                    self._words.setdefault(word, []).append(number)
+        """The file lines sharing the most rare words with `line`, an old line of one of the
+        hunks: the few worth comparing to it closely. Words in more than RARE lines are
+        skipped, so hostile input stays linear; a line of common words only has no
+        candidates."""
         shared: Counter[int] = Counter()
         for word in set(_WORD.findall(line)):
-            found = self._words.get(word, ())
+            found = self.words.get(word, ())
             if len(found) <= RARE:
                 shared.update(found)
         return [number for number, _ in shared.most_common(SIMILAR)]
@@ -356,6 +377,14 @@ def _trimmed(hunk: Hunk) -> Hunk | None:
     )
 
 
+def _variants(hunk: Hunk) -> Iterator[Hunk]:
+    """The hunk, then (tried only when it is not in the file) the hunk without blank edges."""
+    yield hunk
+    trimmed = _trimmed(hunk)
+    if trimmed is not None:
+        yield trimmed
+
+
 def _added(hunk: Hunk) -> tuple[str, ...]:
     return tuple([line[1:] for line in hunk.lines if line[0] == "+"])
 
@@ -365,8 +394,17 @@ def _left_out(file: _File, tagged: Iterable[tuple[bool, str]]) -> str | None:
     # Cheap tests first: such a line starts like a comment or "...", and is not in the file.
     maybe = [pair for pair in tagged if pair[1].lstrip()[:1] in _ELISION_STARTS]
     return next(
-        (text for added, text in maybe if not file.contains(text) and _elides(text, added)), None
+        (text for added, text in maybe if _elides(text, added) and not file.contains(text)), None
     )
+
+
+def _added_left_out(file: _File, hunk: Hunk) -> str | None:
+    """The first added line that stands for code left out: one with an ellipsis, so a hunk
+    without any (most) is cleared by one substring test."""
+    joined = "\n".join(hunk.lines)
+    if "..." not in joined and "…" not in joined:
+        return None
+    return _left_out(file, ((True, text) for text in _added(hunk)))
 
 
 def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple[Hunk, list[_Fit]]:
@@ -375,8 +413,7 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
     def refuse(reason: str, already_applied: bool = False) -> PatchRejected:
         return PatchRejected(reason, path=patch.path, hunk=number, already_applied=already_applied)
 
-    def refuse_elision(tagged: Iterable[tuple[bool, str]]) -> None:
-        elided = _left_out(file, tagged)
+    def refuse_elision(elided: str | None) -> None:
         if elided is not None:
             raise refuse(
                 f"the line {quote(elided)} stands for code left out; a hunk must copy every "
@@ -392,15 +429,15 @@ def _candidates(file: _File, hunk: Hunk, number: int, patch: FilePatch) -> tuple
         )
     old = hunk.old_lines
     if old:
-        for variant in filter(None, (hunk, _trimmed(hunk))):
+        for variant in _variants(hunk):
             added = _added(variant)
             found = file.find(variant.old_lines, added)
             if found:
                 # Its old lines are lines of the file (blank ones aside), so none of them
                 # elides: the first line left out, if any, is an added one.
-                refuse_elision((True, text) for text in added)
+                refuse_elision(_added_left_out(file, variant))
                 return variant, found
-    refuse_elision((line[0] == "+", line[1:]) for line in hunk.lines)
+    refuse_elision(_left_out(file, ((line[0] == "+", line[1:]) for line in hunk.lines)))
     if not old and (not file.texts or (hunk.old_start == 0 and not patch.is_new)):
         # Into an empty file, or "@@ -0,0 ...": git's way of saying "at the top".
         return hunk, [_Fit(0, _added(hunk))]
@@ -509,35 +546,11 @@ def _one_context_line_off(file: _File, hunk: Hunk) -> tuple[Hunk, _Fit] | None:
     return hunk, _Fit(start, _added(hunk), note=note)
 
 
-def _consistent(number: int, start: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> bool:
-    """Whether putting hunk `number` at `start` keeps the order the @@ numbers give."""
-    mine = hunks[number - 1].old_start
-    if mine is None:
-        return True
-    for other, other_start in chosen.items():
-        theirs = hunks[other - 1].old_start
-        if theirs is None or theirs == mine:
-            continue
-        if (theirs < mine) != (other_start < start):
-            return False
-    return True
-
-
-def _hint(number: int, chosen: dict[int, int], hunks: Sequence[Hunk]) -> int | None:
-    """Where the @@ number puts the hunk, corrected by the offset of the nearest placed hunk.
-
-    A model that numbers from an older version of the file is off by the same amount in every
-    hunk: the hunks that could be placed by their lines alone show by how much.
-    """
-    mine = hunks[number - 1].old_index
-    if mine is None:
+def _comes_first(other: Hunk, hunk: Hunk) -> bool | None:
+    """Whether `other` comes before `hunk` by @@ number; None when the numbers do not say."""
+    if other.old_start is None or hunk.old_start is None or other.old_start == hunk.old_start:
         return None
-    offsets = [
-        (abs(theirs - mine), start - theirs)
-        for other, start in chosen.items()
-        if (theirs := hunks[other - 1].old_index) is not None
-    ]
-    return mine + min(offsets)[1] if offsets else mine
+    return other.old_start < hunk.old_start
 
 
 def _nearest(starts: Sequence[int], hint: int | None) -> int | None:
@@ -560,26 +573,43 @@ def _in_diff_order(hunks: Sequence[Hunk]) -> bool:
 
 
 def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int]:
-    """One start per hunk that can be placed with certainty; the others are left out."""
+    """One start per hunk that can be placed with certainty; the others are left out.
+
+    Round by round, every hunk left with one start in the order the chosen hunks give is
+    chosen, else the first whose hint singles one out: the @@ number corrected by the offset
+    of the chosen hunk nearest to it by number (a model numbering from an older version of the
+    file is off by the same amount in every hunk). What a choice rules out is struck once, when
+    it is made, so a round is one pass over the hunks left, however many are chosen.
+    """
     chosen = {number: starts[0] for number, starts in found.items() if len(starts) == 1}
-    pending = sorted(number for number in found if number not in chosen)
     ordered = _in_diff_order(hunks)
-    while pending:
-        allowed = {
-            n: [s for s in found[n] if not ordered or _consistent(n, s, chosen, hunks)]
-            for n in pending
-        }
-        decided = {n: starts[0] for n, starts in allowed.items() if len(starts) == 1}
-        if not decided:
-            for n in pending:
-                nearest = _nearest(allowed[n], _hint(n, chosen, hunks))
-                if nearest is not None:
-                    decided = {n: nearest}
+    allowed = {n: found[n] for n in sorted(found) if n not in chosen}
+    nearest: dict[int, tuple[int, int]] = {}  # (distance, offset) of the nearest chosen hunk
+    new = chosen
+    while allowed:
+        for n in allowed:
+            hunk, mine = hunks[n - 1], hunks[n - 1].old_index
+            for m, start in new.items():
+                other, theirs = hunks[m - 1], hunks[m - 1].old_index
+                first = _comes_first(other, hunk)
+                if ordered and first is not None:
+                    allowed[n] = [s for s in allowed[n] if (start < s) == first]
+                if mine is not None and theirs is not None:
+                    offset = (abs(theirs - mine), start - theirs)
+                    nearest[n] = min(nearest.get(n, offset), offset)
+        new = {n: starts[0] for n, starts in allowed.items() if len(starts) == 1}
+        if not new:
+            for n, starts in allowed.items():
+                mine = hunks[n - 1].old_index
+                hint = None if mine is None else mine + nearest.get(n, (0, 0))[1]
+                start = _nearest(starts, hint)
+                if start is not None:
+                    new = {n: start}
                     break
-        if not decided:
+        if not new:
             break
-        chosen.update(decided)
-        pending = [n for n in pending if n not in decided]
+        chosen.update(new)
+        allowed = {n: starts for n, starts in allowed.items() if n not in new}
     return chosen
 
 
@@ -679,9 +709,43 @@ class _Placed:
         return sorted(kept, key=lambda p: (p.start, p.end))
 
 
+def _at_numbers(file: _File, hunks: Sequence[Hunk]) -> list[Placement] | None:
+    """The placements of a diff as git writes it: every hunk changes something, spells out its
+    added lines and has its old lines byte for byte at its @@ number, after the previous
+    hunk's; None for any other diff.
+
+    A shortcut with the search's outcome (a property in tests/test_patch_locate.py checks it):
+    the search finds these places among each hunk's, and with every other hunk at its own
+    number, _choose takes each hunk's (the hint, offset 0, consistent with the order, nearer
+    than any other place); hunks whose lines do not meet neither clash nor replace a draft.
+    """
+    placements = []
+    end = 0  # where the previous hunk's old lines end
+    for number, hunk in enumerate(hunks, 1):
+        index, old = hunk.old_index, hunk.old_lines
+        changes = len(old) < len(hunk.lines) or any(line[0] == "-" for line in hunk.lines)
+        if index is None or index < end or not old or not changes:
+            return None
+        if file.texts[index : index + len(old)] != list(old):
+            return None
+        if _added_left_out(file, hunk) is not None:
+            return None  # the search refuses it, saying why
+        placements.append(_placement(file, hunk, number, _Fit(index, (), exact=True)))
+        end = index + len(old)
+    return placements
+
+
 def locate_hunks(text: str, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
     """Each hunk placed exactly where it belongs, or refused with the reason and nearby lines."""
-    file = _File(text)
+    file = _File(text, patch.hunks)
+    placements = _at_numbers(file, patch.hunks)
+    if placements is not None:
+        return placements, []
+    return _located(file, patch)
+
+
+def _located(file: _File, patch: FilePatch) -> tuple[list[Placement], list[PatchRejected]]:
+    """locate_hunks by searching the file for each hunk's lines."""
     hunks = list(patch.hunks)  # as placed: without blank edge lines the file does not have
     fits: dict[int, dict[int, _Fit]] = {}
     refusals: list[PatchRejected] = []

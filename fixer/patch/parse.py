@@ -149,7 +149,7 @@ def _unquote(path: str) -> str:
         char = body[i]
         if char == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
+            if re.match(r"[0-3][0-7]{2}", body[i + 1 : i + 4]):  # one byte: \000 to \377
                 out.append(int(body[i + 1 : i + 4], 8))
                 i += 4
                 continue
@@ -339,14 +339,15 @@ def _merge(patches: list[FilePatch]) -> list[FilePatch]:
     drafts: Counter[tuple[str | None, str | None, str | None]] = Counter()
     for patch in patches:
         key = (patch.old_path, patch.new_path, patch.unsupported)
+        hunks = tuple(dict.fromkeys(patch.hunks))  # a hunk written twice is one change
         if key in merged:
             # A hunk repeated in a second block is the same hunk, not a second change.
             drafts[key] += 1
             earlier = {replace(h, draft=0) for h in merged[key].hunks}
-            extra = tuple(replace(h, draft=drafts[key]) for h in patch.hunks if h not in earlier)
+            extra = tuple(replace(h, draft=drafts[key]) for h in hunks if h not in earlier)
             merged[key] = FilePatch(*key[:2], merged[key].hunks + extra, key[2])
         else:
-            merged[key] = patch
+            merged[key] = replace(patch, hunks=hunks)
     return list(merged.values())
 
 
