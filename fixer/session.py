@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from fixer import agents
 from fixer.config import Config, load_config
@@ -29,6 +29,8 @@ from fixer.router import (
 )
 from fixer.sources import Source, new_source, read_source, write_source
 from fixer.vcs import GitRepo, open_repo
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from fixer.calls import Attempt, Caller
@@ -603,7 +605,7 @@ def to_commit(proposal: Proposal, workspace: Workspace) -> dict[str, int]:
     if repo is None:
         return {name: len(hunks) for name, hunks in accepted.items()}
     paths = {workspace.root / name: name for name in accepted}
-    dirty = {paths[p] for p in repo.dirty(list(paths)) if p in paths}
+    dirty = {paths[p] for p in _git_before_writing(lambda: repo.dirty(list(paths))) if p in paths}
     return {name: len(hunks) for name, hunks in accepted.items() if name not in dirty}
 
 
@@ -656,11 +658,14 @@ def write_and_commit(
     texts = proposal.review.new_texts()
     repo = workspace.repo
     if commit and repo is not None and texts:
-        problem = repo.identity_problem()
+        problem = _git_before_writing(repo.commit_problem)
         if problem:
             raise WriteRefused(f"{problem} Nothing was written.")
     targets = [_source_of(proposal, workspace, name) for name in texts]
-    dirty = repo.dirty([t.path for t in targets if t.exists]) if (repo and commit) else set()
+    dirty = set()
+    if repo is not None and commit:
+        paths = [t.path for t in targets if t.exists]
+        dirty = _git_before_writing(lambda: repo.dirty(paths))
     written: list[Source] = []
     refused: list[str] = []
     for source in targets:
@@ -679,7 +684,9 @@ def write_and_commit(
         try:
             sha = repo.commit(to_commit, message)
         except WriteRefused as error:
-            refused.append(f"written but not committed: {error}")
+            refused.append(
+                _not_committed(error, [s.name for s in written if s.path in to_commit], message)
+            )
     return Outcome(
         tuple(s.name for s in written),
         sha,
@@ -693,3 +700,29 @@ def write_and_commit(
 def _source_of(proposal: Proposal, workspace: Workspace, name: str) -> Source:
     source = proposal.sources.get(name)
     return source if source is not None else new_source(workspace.root / name, workspace.root)
+
+
+def _git_before_writing(ask: Callable[[], T]) -> T:
+    """A git question asked before anything is written; git failing to answer (a corrupt
+    index, a repository gone) is a WriteRefused that says nothing was written, never a
+    traceback."""
+    try:
+        return ask()
+    except WriteRefused as error:
+        raise WriteRefused(
+            f"{error}\nNothing was written. Fix what git says (git status says it too), or run "
+            "with --no-commit to write without git."
+        ) from error
+
+
+def _not_committed(error: WriteRefused, names: Sequence[str], message: str) -> str:
+    """The files were written, the commit failed: what state they are in and what to run."""
+    import shlex
+
+    quoted = " ".join(shlex.quote(n) for n in names)
+    return (
+        f"written but not committed: {error}\n"
+        f"{', '.join(names)} now hold the accepted hunks, uncommitted (nothing else changed). "
+        f"Once git works again, commit them with: git add -- {quoted} && "
+        f"git commit -m {shlex.quote(message)} -- {quoted}"
+    )

@@ -1,0 +1,129 @@
+"""Faults of git and of the disk, with the real `fixer` command on real repositories: every git
+failure is a clear message (exit 4), and nothing is half written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import clean_env, git, make_repo, run_fixer
+
+LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 11))
+DIFF = """--- a/calc.py
++++ b/calc.py
+@@ -4,3 +4,3 @@
+ value_4 = 4
+-value_5 = 5
++value_5 = 50
+ value_6 = 6
+"""
+FIXED = LINES.replace("value_5 = 5\n", "value_5 = 50\n")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(tmp_path / "home")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", {"calc.py": LINES, "other.py": "x = 1\n"})
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
+    """Mount a tiny tmpfs at a folder (keeping what it held) and fill it; unmounted after.
+    Skipped where mounting is not allowed."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path) -> None:
+        keep = tmp_path / f"kept-{len(mounted)}"
+        subprocess.run(["cp", "-a", f"{folder}/.", str(keep)], check=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)], capture_output=True
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        mounted.append(folder)
+        subprocess.run(["cp", "-a", f"{keep}/.", str(folder)], check=True)
+        fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+        with contextlib.suppress(OSError):
+            while True:
+                os.write(fd, b"\0" * 4096)
+        os.close(fd)
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def yes(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF)
+
+
+def no_crash(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr and "crashed" not in result.stderr
+
+
+def test_a_corrupt_index_is_a_clear_message_and_nothing_is_written(repo, env) -> None:
+    (repo / ".git" / "index").write_bytes(b"garbage")
+    result = yes(repo, env)
+    no_crash(result)
+    assert "index file smaller than expected" in result.stderr
+    assert "Nothing was written" in result.stderr and "--no-commit" in result.stderr
+    assert (repo / "calc.py").read_text() == LINES
+
+
+def test_an_index_locked_by_another_git_is_found_before_anything_is_written(repo, env) -> None:
+    (repo / ".git" / "index.lock").write_text("")
+    before = git(repo, "rev-parse", "HEAD")
+    result = yes(repo, env)
+    no_crash(result)
+    assert "index.lock" in result.stderr and "Nothing was written" in result.stderr
+    assert (repo / "calc.py").read_text() == LINES
+    assert git(repo, "rev-parse", "HEAD") == before
+
+
+def test_a_full_disk_under_git_objects_leaves_the_files_written_and_says_what_to_run(
+    repo, env, full_disk
+) -> None:
+    (repo / "other.py").write_text("x = 2\n")
+    git(repo, "add", "other.py")  # the user's staged work stays staged
+    full_disk(repo / ".git" / "objects")
+    before = git(repo, "rev-parse", "HEAD")
+    result = yes(repo, env)
+    no_crash(result)
+    assert "No space left on device" in result.stdout
+    assert "calc.py now hold the accepted hunks, uncommitted" in result.stdout
+    assert (repo / "calc.py").read_text() == FIXED
+    assert git(repo, "rev-parse", "HEAD") == before
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["other.py"]
+    command = result.stdout.split("commit them with: ")[1].splitlines()[0]
+    (repo / ".git" / "objects" / "filler").unlink()  # space again: the command given works
+    subprocess.run(command, shell=True, cwd=repo, check=True, capture_output=True, env=env)
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["calc.py"]
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["other.py"]
+
+
+def test_a_full_disk_under_the_files_writes_nothing_and_leaves_no_temp_file(
+    repo, env, full_disk
+) -> None:
+    full_disk(repo)
+    before = git(repo, "rev-parse", "HEAD")
+    result = yes(repo, env)  # git's own status cannot even lock the index
+    no_crash(result)
+    assert "Nothing was written" in result.stderr
+    written = run_fixer(
+        "--yes", "--no-commit", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF
+    )
+    no_crash(written)
+    assert "No space left on device" in written.stdout
+    assert (repo / "calc.py").read_text() == LINES
+    assert git(repo, "rev-parse", "HEAD") == before
+    assert not list(repo.glob(".*.tmp"))
