@@ -199,8 +199,8 @@ class GitRepo:
             if run:
                 return (
                     f"{said}; nothing was undone. fixer's last commit, {sha[:12]} {subject}, is "
-                    f"{depth} commits below HEAD, and fixer undo only takes back HEAD. "
-                    f"To undo it with a new commit: git revert {sha}"
+                    f"{depth} commit{'s' * (depth != 1)} below HEAD, and fixer undo only "
+                    f"takes back HEAD. To undo it with a new commit: git revert {sha}"
                 )
         return f"{said}; nothing was undone."
 
