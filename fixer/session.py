@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from fixer import agents
 from fixer.config import Config, load_config
-from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
+from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
 from fixer.patch import PatchRejected, cut_off, extract_diff, parse_diff, refusal_feedback
 from fixer.review import Decision, Review, build_review, merge_reviews
 from fixer.router import (
@@ -27,7 +27,7 @@ from fixer.router import (
     long_context_threshold,
     parse_compare,
 )
-from fixer.sources import Source, new_source, read_source, write_source
+from fixer.sources import PendingWrite, Source, new_source, prepare_write, read_source
 from fixer.vcs import GitRepo, open_repo
 
 T = TypeVar("T")
@@ -666,18 +666,10 @@ def write_and_commit(
     if repo is not None and commit:
         paths = [t.path for t in targets if t.exists]
         dirty = _git_before_writing(lambda: repo.dirty(paths))
-    written: list[Source] = []
-    refused: list[str] = []
-    for source in targets:
-        try:
-            write_source(source, texts[source.name])
-            written.append(source)
-        except WriteRefused as error:
-            refused.append(f"not written: {error}")
+    written, refused, notes = _write_all(targets, texts)
     uncommitted = tuple(s.name for s in written if s.path in dirty)
     to_commit = [s.path for s in written if s.path not in dirty]
     sha = None
-    notes: list[str] = []
     if commit and repo is None and written:
         notes.append("not a git repository: files written, no commit made")
     if commit and repo is not None and to_commit:
@@ -695,6 +687,37 @@ def write_and_commit(
         tuple(refused),
         tuple(notes),
     )
+
+
+def _write_all(
+    targets: Sequence[Source], texts: Mapping[str, str]
+) -> tuple[list[Source], list[str], list[str]]:
+    """Write the files: every new text beside its file first, then each renamed into place,
+    so a disk that fails (full, I/O error) leaves every file as it was. A file refused on its
+    own (changed on disk, read-only, swapped) is skipped and said. Returns the files written,
+    the refusals and the notes."""
+    pending: list[PendingWrite] = []
+    refused: list[str] = []
+    for source in targets:
+        try:
+            pending.append(prepare_write(source, texts[source.name]))
+        except WriteFailed as error:
+            for waiting in pending:
+                waiting.discard()
+            raise WriteFailed(f"{error} Nothing was written.") from error
+        except WriteRefused as error:
+            refused.append(f"not written: {error}")
+    written: list[Source] = []
+    notes: list[str] = []
+    for waiting in pending:
+        try:
+            waiting.apply()
+        except WriteRefused as error:
+            refused.append(f"not written: {error}")
+            continue
+        written.append(waiting.source)
+        notes += [waiting.note] if waiting.note else []
+    return written, refused, notes
 
 
 def _source_of(proposal: Proposal, workspace: Workspace, name: str) -> Source:

@@ -36,12 +36,12 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def full_disk(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
+def full_disk(tmp_path: Path) -> Iterator[Callable[..., None]]:
     """Mount a tiny tmpfs at a folder (keeping what it held) and fill it; unmounted after.
     Skipped where mounting is not allowed."""
     mounted: list[Path] = []
 
-    def mount(folder: Path) -> None:
+    def mount(folder: Path, free_pages: int = 0) -> None:
         keep = tmp_path / f"kept-{len(mounted)}"
         subprocess.run(["cp", "-a", f"{folder}/.", str(keep)], check=True)
         done = subprocess.run(
@@ -51,11 +51,14 @@ def full_disk(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
             pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
         mounted.append(folder)
         subprocess.run(["cp", "-a", f"{keep}/.", str(folder)], check=True)
+        slack = folder / "slack"
+        slack.write_bytes(b"\0" * 4096 * free_pages)
         fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
         with contextlib.suppress(OSError):
             while True:
                 os.write(fd, b"\0" * 4096)
         os.close(fd)
+        slack.unlink()
 
     yield mount
     for folder in reversed(mounted):
@@ -123,7 +126,43 @@ def test_a_full_disk_under_the_files_writes_nothing_and_leaves_no_temp_file(
         "--yes", "--no-commit", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF
     )
     no_crash(written)
-    assert "No space left on device" in written.stdout
+    assert "No space left on device" in written.stderr and "Nothing was written" in written.stderr
     assert (repo / "calc.py").read_text() == LINES
     assert git(repo, "rev-parse", "HEAD") == before
     assert not list(repo.glob(".*.tmp"))
+
+
+def test_a_disk_that_fills_up_after_one_file_leaves_every_file_as_it_was(repo, env, full_disk):
+    full_disk(repo, free_pages=1)  # room for one file's new text, not two
+    patch = "--- a/other.py\n+++ b/other.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n" + DIFF
+    result = run_fixer(
+        "--yes",
+        "--no-commit",
+        "--from-diff",
+        "-",
+        "other.py",
+        "calc.py",
+        cwd=repo,
+        env=env,
+        stdin=patch,
+    )
+    no_crash(result)
+    assert "No space left on device" in result.stderr and "Nothing was written" in result.stderr
+    assert (repo / "other.py").read_text() == "x = 1\n"
+    assert (repo / "calc.py").read_text() == LINES
+    assert not list(repo.glob(".*.tmp"))
+    one = run_fixer(
+        "--yes", "--no-commit", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF
+    )
+    assert one.returncode == 0, one.stderr  # there was room for one: the first was not kept
+    assert (repo / "calc.py").read_text() == FIXED
+
+
+def test_a_read_only_file_is_not_written_nor_committed(repo, env) -> None:
+    (repo / "calc.py").chmod(0o444)
+    before = git(repo, "rev-parse", "HEAD")
+    result = yes(repo, env)
+    no_crash(result)
+    assert "calc.py is read-only (mode 0444)" in result.stdout
+    assert (repo / "calc.py").read_text() == LINES
+    assert git(repo, "rev-parse", "HEAD") == before
