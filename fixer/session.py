@@ -17,7 +17,7 @@ from fixer import agents
 from fixer.config import Config, load_config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
 from fixer.patch import PatchRejected, cut_off, extract_diff, parse_diff, refusal_feedback
-from fixer.review import Decision, Review, build_review, merge_reviews
+from fixer.review import Decision, Review, ReviewHunk, build_review, merge_reviews
 from fixer.router import (
     Route,
     background_route,
@@ -27,7 +27,14 @@ from fixer.router import (
     long_context_threshold,
     parse_compare,
 )
-from fixer.sources import PendingWrite, Source, new_source, prepare_write, read_source
+from fixer.sources import (
+    PendingWrite,
+    Source,
+    new_source,
+    not_text,
+    prepare_write,
+    read_source,
+)
 from fixer.vcs import GitRepo, open_repo
 
 T = TypeVar("T")
@@ -353,7 +360,9 @@ async def propose(
                 failure = error
                 if not asked_again:
                     # Once, the same model gets the precise apply error; then the next rung.
-                    messages = messages + agents.retry_messages(reply.text, error.feedback)
+                    # A lone surrogate in the reply cannot be sent back as JSON: it becomes "?".
+                    said = reply.text.encode("utf-8", "replace").decode("utf-8")
+                    messages = messages + agents.retry_messages(said, error.feedback)
                 continue
             attempts.append(
                 caller.record(
@@ -560,7 +569,7 @@ def _reply_review(
         from fixer.grammar import grammar_review
 
         (source,) = sources.values()
-        return grammar_review(source.name, source.text, reply.text)
+        return _refuse_not_text(grammar_review(source.name, source.text, reply.text))
     why = cut_off(reply.text)  # a provider may say "stop" about a reply it cut
     if why is not None:
         raise NoDiffError(
@@ -583,7 +592,7 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
 
     originals = {name: s.text for name, s in sources.items()}
     try:
-        review = build_review(reply_text, originals, may_create)
+        review = _refuse_not_text(build_review(reply_text, originals, may_create))
     except PatchRejected as error:
         raise NoDiffError(
             f"{error}\n{agents.reply_preview(reply_text)}", agents.NO_DIFF_FEEDBACK
@@ -595,6 +604,31 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
         f"no hunk of the diff could be applied:\n{reasons}\n{agents.reply_preview(reply_text)}",
         refusal_feedback(review.refusals),
     )
+
+
+def _refuse_not_text(review: Review) -> Review:
+    """The review without the hunks whose new lines could not go into a text file (a NUL, a
+    lone surrogate from an escape in the reply's JSON): each is refused with the reason before
+    anyone reviews it, as a hunk that does not fit is."""
+    kept: list[ReviewHunk] = []
+    refused: dict[str, list[PatchRejected]] = {}
+    numbers: dict[str, int] = {}
+    for item in review.hunks:
+        numbers[item.name] = number = numbers.get(item.name, 0) + 1
+        why = not_text("\n".join(line for line in item.hunk.lines if line[0] == "+"))
+        if why is None:
+            kept.append(item)
+            continue
+        refusal = PatchRejected(
+            f"its new lines cannot be written: {why}", path=item.name, hunk=number
+        )
+        refused.setdefault(item.name, []).append(refusal)
+    if not refused:
+        return review
+    files = tuple(
+        replace(f, refusals=(*f.refusals, *refused.get(f.name, ()))) for f in review.files
+    )
+    return Review(files, tuple(kept))
 
 
 def to_commit(proposal: Proposal, workspace: Workspace) -> dict[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 import stat
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from pathlib import Path
 from fixer.errors import InputError, WriteFailed, WriteRefused
 
 MAX_BYTES = 1_048_576
+# What a text file never holds: NUL (git and grep would call the file binary), and lone
+# surrogates, which are not Unicode at all (a reply's JSON may escape half a character as
+# "\ud800"), so UTF-8 cannot write them.
+NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 # Git and grep use the same heuristic: a NUL byte near the start means binary.
 BINARY_PROBE_BYTES = 8192
 
@@ -126,6 +131,19 @@ def prepare_write(source: Source, new_text: str) -> PendingWrite:
 def write_source(source: Source, new_text: str) -> None:
     """Atomically replace the file with new_text, refusing if it changed since it was read."""
     prepare_write(source, new_text).apply()
+
+
+def not_text(text: str) -> str | None:
+    """Why text cannot go into a UTF-8 text file (a NUL, a lone surrogate), or None."""
+    found = NOT_TEXT.search(text)
+    if found is None:
+        return None
+    if found.group() == "\0":
+        return "it holds a NUL byte, and fixer writes text files only"
+    return (
+        f"it holds U+{ord(found.group()):04X}, half of a character (a lone surrogate), which "
+        "is not valid Unicode and cannot be written as UTF-8"
+    )
 
 
 def _resolve_inside(path: Path, root: Path) -> Path:

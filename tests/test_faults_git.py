@@ -1,9 +1,10 @@
-"""Faults of git and of the disk, with the real `fixer` command on real repositories: every git
-failure is a clear message (exit 4), and nothing is half written."""
+"""Faults of git, the disk and hostile text, with the real `fixer` command on real
+repositories: every failure is a clear message (exit 4), and nothing is half written."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -166,3 +167,31 @@ def test_a_read_only_file_is_not_written_nor_committed(repo, env) -> None:
     assert "calc.py is read-only (mode 0444)" in result.stdout
     assert (repo / "calc.py").read_text() == LINES
     assert git(repo, "rev-parse", "HEAD") == before
+
+
+TWO_FILES = DIFF + "--- a/other.py\n+++ b/other.py\n@@ -1 +1 @@\n-x = 1\n+x = '\0'\n"
+
+
+def test_a_nul_byte_from_a_diff_refuses_its_hunk_before_review(repo, env) -> None:
+    result = run_fixer(
+        "--yes", "--from-diff", "-", "calc.py", "other.py", cwd=repo, env=env, stdin=TWO_FILES
+    )
+    assert result.returncode == 0, result.stderr
+    assert "refused: hunk 1 of other.py: its new lines cannot be written: it holds a NUL byte" in (
+        result.stderr
+    )
+    assert (repo / "calc.py").read_bytes() == FIXED.encode()
+    assert (repo / "other.py").read_bytes() == b"x = 1\n"
+
+
+def test_a_lone_surrogate_from_the_model_is_refused_and_asked_again(
+    repo, env, fake_provider, fake_provider_config
+) -> None:
+    # json.dumps writes the lone surrogate as the escape "\ud800", as a provider would.
+    fake_provider.reply(DIFF.replace("value_5 = 50", "value_5 = '\ud800'"))
+    fake_provider.reply(DIFF)
+    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    retry = json.dumps(fake_provider.requests[1].body["messages"][-1]["content"])
+    assert "U+D800, half of a character (a lone surrogate)" in retry
+    assert (repo / "calc.py").read_text() == FIXED
