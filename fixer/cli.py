@@ -285,6 +285,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     calls = diff_text is None or not args.print_diff
     caller = _caller(config, args.force, args.agent) if calls else None
     run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
+    _refuse_secrets(run, args.force)
     try:
         if interactive:
             return _review_in_terminal(run, args.theme)
@@ -296,6 +297,23 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             print(f"fixer: the Budget did not count the calls to {route}: {why}", file=sys.stderr)
         if caller is not None and caller.ledger is not None:
             caller.ledger.close()
+
+
+def _refuse_secrets(run: Run, force: bool) -> None:
+    """Files that likely hold secrets are not sent to a provider unless --force says so; the
+    offline fixers and --from-diff send nothing, so they need no yes."""
+    from fixer.errors import InputError
+    from fixer.session import secret_files
+
+    route = run.route()
+    if force or route is None or route.is_local:
+        return
+    found = secret_files(run.sources, run.workspace)
+    if found:
+        raise InputError(
+            f"{', '.join(found)}: likely holds secrets, and this run would send it to {route}. "
+            "Nothing was sent. Leave it out, use -m local, or pass --force to send it anyway."
+        )
 
 
 def _caller(config: Config, force: bool, agent: str) -> Caller:

@@ -30,6 +30,7 @@ from fixer.router import (
 from fixer.sources import (
     PendingWrite,
     Source,
+    looks_secret,
     new_source,
     not_text,
     prepare_write,
@@ -246,6 +247,19 @@ def _refuse_linked_folder(folder: Path) -> None:
                 f"{link} is a symlink to {target}, outside {container}: fixer would edit and "
                 "commit files of another place. Name the real path if you mean it."
             )
+
+
+def secret_files(sources: Mapping[str, Source], workspace: Workspace) -> list[str]:
+    """The selected files that likely hold secrets, each with why: a secret-looking name
+    (.env, *.pem, id_rsa, ...) or ignored by git (.gitignore keeps what must not be shared)."""
+    from fixer.vcs import ignored
+
+    hidden = ignored(workspace.root, list(sources)) if workspace.repo is not None else set()
+    return [
+        f"{name} ({'a secret-looking name' if looks_secret(name) else 'git ignores it'})"
+        for name in sources
+        if looks_secret(name) or name in hidden
+    ]
 
 
 def read_sources(paths: Sequence[Path], root: Path) -> dict[str, Source]:

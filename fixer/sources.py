@@ -133,6 +133,32 @@ def write_source(source: Source, new_text: str) -> None:
     prepare_write(source, new_text).apply()
 
 
+# Files that usually hold keys or passwords: never sent to a provider without a yes (--force).
+SECRET_NAMES = (
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".pgpass",
+    "*.p12",
+    "*.pfx",
+    "credentials.json",
+)
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a file's name says it likely holds secrets (keys, passwords, certificates)."""
+    import fnmatch
+
+    base = Path(name).name.lower()
+    return any(fnmatch.fnmatchcase(base, pattern) for pattern in SECRET_NAMES)
+
+
 def not_text(text: str) -> str | None:
     """Why text cannot go into a UTF-8 text file (a NUL, a lone surrogate), or None."""
     found = NOT_TEXT.search(text)

@@ -312,6 +312,21 @@ def open_repo(path: Path) -> GitRepo | None:
     return GitRepo(root=Path(top).resolve()) if found.returncode == 0 and top else None
 
 
+def ignored(root: Path, names: Sequence[str]) -> set[str]:
+    """The names git ignores in the work tree at root (untracked and matching .gitignore).
+    Run directly, like open_repo: the headless paths need no GitPython for it."""
+    if not names:
+        return set()
+    found = subprocess.run(
+        ["git", "check-ignore", "-z", "--stdin"],
+        cwd=root,
+        input="\0".join(names) + "\0",
+        capture_output=True,
+        text=True,
+    )  # --stdin names are paths already: check-ignore takes no pathspec magic
+    return {name for name in found.stdout.split("\0") if name}
+
+
 def _covers(entry: str, name: str) -> bool:
     """True when a status entry is name itself or a directory git reported as a whole."""
     return entry == name or (entry.endswith("/") and name.startswith(entry))

@@ -195,3 +195,35 @@ def test_a_lone_surrogate_from_the_model_is_refused_and_asked_again(
     retry = json.dumps(fake_provider.requests[1].body["messages"][-1]["content"])
     assert "U+D800, half of a character (a lone surrogate)" in retry
     assert (repo / "calc.py").read_text() == FIXED
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        (".env", "a secret-looking name"),
+        ("deploy.pem", "a secret-looking name"),
+        ("id_rsa", "a secret-looking name"),
+        ("local.cfg", "git ignores it"),
+    ],
+)
+def test_a_secret_file_is_not_sent_without_force(
+    tmp_path, env, fake_provider, fake_provider_config, name: str, why: str
+) -> None:
+    repo = make_repo(tmp_path / "secrets", {".gitignore": "local.cfg\n", "calc.py": LINES})
+    (repo / name).write_text("TOKEN = 'sk-live-0000'\n")
+    config = str(fake_provider_config)
+    for mode in ("--yes", "--print"):
+        result = run_fixer(mode, "--config", config, name, cwd=repo, env=env)
+        assert result.returncode == 2, result.stderr
+        assert f"{name} ({why})" in result.stderr and "--force" in result.stderr
+    assert fake_provider.requests == []
+    fake_provider.reply("NO CHANGES")
+    forced = run_fixer("--print", "--force", "--config", config, name, cwd=repo, env=env)
+    assert forced.returncode == 0, forced.stderr
+    assert len(fake_provider.requests) == 1
+
+
+def test_a_secret_file_given_to_the_offline_fixers_needs_no_force(tmp_path, env) -> None:
+    repo = make_repo(tmp_path / "secrets", {".env": "TOKEN=1\n"})
+    result = run_fixer("--print", "-m", "local", ".env", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
