@@ -28,7 +28,8 @@ EXIT_CODES = """exit codes:
   1  the network or the provider failed
   2  bad input: usage, config, or an unreadable, binary or huge file; nothing sent
   3  the reply held no usable diff
-  4  accepted hunks could not be written or committed (a file changed on disk, git refused)
+  4  accepted hunks could not be written or committed (a file changed on disk, git refused);
+     or fixer undo refused and changed nothing
   5  a call would exceed the config's Budget; nothing sent (--force sends it anyway)
   70 fixer crashed: a bug of its own (the traceback is saved; the message says where)
   130 interrupted"""
@@ -40,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ask a model (or the offline fixers) for a unified diff of FILEs, review it "
         "hunk by hunk, and commit exactly the hunks you accept.",
         epilog="subcommands:\n  fixer config [--check]   show or check the config and routes\n"
-        "  fixer usage [--by ...]   tokens and cost of past calls, from the ledger\n\n"
+        "  fixer usage [--by ...]   tokens and cost of past calls, from the ledger\n"
+        "  fixer undo               take back fixer's last commit, if nothing came after it\n\n"
         + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -120,7 +122,7 @@ def build_config_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS = ("config", "usage")
+SUBCOMMANDS = ("config", "usage", "undo")
 
 
 def subcommand(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[str | None, list[str]]:
@@ -159,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from fixer.usage import usage_main
 
             return usage_main(rest, os.environ)
+        if command == "undo":
+            return undo_command(build_undo_parser().parse_args(rest))
         return fix_command(parser, parser.parse_args(argv))
     except FixerError as error:
         print(f"fixer: {printable_lines(str(error))}", file=sys.stderr)
@@ -203,6 +207,35 @@ def config_command(args: argparse.Namespace) -> int:
     print(render_config(config, os.environ, tokens))
     for problem in check_config(config, os.environ):
         print(f"fixer config: warning: {problem}", file=sys.stderr)
+    return 0
+
+
+def build_undo_parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="fixer undo",
+        description="Take back the last commit fixer made in this repository: HEAD goes back to "
+        "its parent and the files it changed get their content from before; your other work "
+        "is kept. Refused (exit 4, with the git revert command that works instead) when that "
+        "commit is not HEAD, is already pushed, or its files changed since.",
+    )
+
+
+def undo_command(args: argparse.Namespace) -> int:
+    from fixer.errors import InputError
+    from fixer.printable import printable_lines
+    from fixer.vcs import open_repo
+
+    repo = open_repo(Path.cwd())
+    if repo is None:
+        raise InputError("fixer undo works inside a git repository, and this is not one.")
+    undone = repo.undo()
+    print(
+        printable_lines(
+            f"undone {undone.sha[:12]} {undone.subject}: HEAD is back at {undone.head[:12]}, "
+            f"and {', '.join(undone.files)} have their content from before it. The commit is "
+            f"kept: git cherry-pick {undone.sha} brings it back."
+        )
+    )
     return 0
 
 
@@ -252,6 +285,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     calls = diff_text is None or not args.print_diff
     caller = _caller(config, args.force, args.agent) if calls else None
     run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
+    _refuse_secrets(run, args.force)
     try:
         if interactive:
             return _review_in_terminal(run, args.theme)
@@ -263,6 +297,23 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             print(f"fixer: the Budget did not count the calls to {route}: {why}", file=sys.stderr)
         if caller is not None and caller.ledger is not None:
             caller.ledger.close()
+
+
+def _refuse_secrets(run: Run, force: bool) -> None:
+    """Files that likely hold secrets are not sent to a provider unless --force says so; the
+    offline fixers and --from-diff send nothing, so they need no yes."""
+    from fixer.errors import InputError
+    from fixer.session import secret_files
+
+    route = run.route()
+    if force or route is None or route.is_local:
+        return
+    found = secret_files(run.sources, run.workspace)
+    if found:
+        raise InputError(
+            f"{', '.join(found)}: likely holds secrets, and this run would send it to {route}. "
+            "Nothing was sent. Leave it out, use -m local, or pass --force to send it anyway."
+        )
 
 
 def _caller(config: Config, force: bool, agent: str) -> Caller:

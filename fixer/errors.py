@@ -59,3 +59,7 @@ class WriteRefused(FixerError):
     """Accepted hunks could not be written or committed (a file changed on disk, git refused)."""
 
     exit_code = 4
+
+
+class WriteFailed(WriteRefused):
+    """The disk failed a write (full, read-only filesystem, I/O error); the file is unchanged."""

@@ -29,6 +29,7 @@ def summary(proposal: Proposal, outcome: Outcome, attempts: Sequence[Attempt] | 
     ]
     if outcome.commit:
         lines.append(f"committed {outcome.commit[:12]} {outcome.message}")
+        lines.append("to take that commit back: fixer undo")
     lines += [
         f"not committed (it had uncommitted changes before fixer ran): {n}"
         for n in outcome.uncommitted

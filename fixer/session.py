@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from fixer import agents
 from fixer.config import Config, load_config
-from fixer.errors import FixerError, InputError, NoDiffError, WriteRefused
+from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
 from fixer.patch import PatchRejected, cut_off, extract_diff, parse_diff, refusal_feedback
-from fixer.review import Decision, Review, build_review, merge_reviews
+from fixer.review import Decision, Review, ReviewHunk, build_review, merge_reviews
 from fixer.router import (
     Route,
     background_route,
@@ -27,8 +27,18 @@ from fixer.router import (
     long_context_threshold,
     parse_compare,
 )
-from fixer.sources import Source, new_source, read_source, write_source
+from fixer.sources import (
+    PendingWrite,
+    Source,
+    looks_secret,
+    new_source,
+    not_text,
+    prepare_write,
+    read_source,
+)
 from fixer.vcs import GitRepo, open_repo
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from fixer.calls import Attempt, Caller
@@ -239,6 +249,19 @@ def _refuse_linked_folder(folder: Path) -> None:
             )
 
 
+def secret_files(sources: Mapping[str, Source], workspace: Workspace) -> list[str]:
+    """The selected files that likely hold secrets, each with why: a secret-looking name
+    (.env, *.pem, id_rsa, ...) or ignored by git (.gitignore keeps what must not be shared)."""
+    from fixer.vcs import ignored
+
+    hidden = ignored(workspace.root, list(sources)) if workspace.repo is not None else set()
+    return [
+        f"{name} ({'a secret-looking name' if looks_secret(name) else 'git ignores it'})"
+        for name in sources
+        if looks_secret(name) or name in hidden
+    ]
+
+
 def read_sources(paths: Sequence[Path], root: Path) -> dict[str, Source]:
     """Read every selected file, refusing the whole run on the first bad one."""
     sources: dict[str, Source] = {}
@@ -351,7 +374,9 @@ async def propose(
                 failure = error
                 if not asked_again:
                     # Once, the same model gets the precise apply error; then the next rung.
-                    messages = messages + agents.retry_messages(reply.text, error.feedback)
+                    # A lone surrogate in the reply cannot be sent back as JSON: it becomes "?".
+                    said = reply.text.encode("utf-8", "replace").decode("utf-8")
+                    messages = messages + agents.retry_messages(said, error.feedback)
                 continue
             attempts.append(
                 caller.record(
@@ -558,7 +583,7 @@ def _reply_review(
         from fixer.grammar import grammar_review
 
         (source,) = sources.values()
-        return grammar_review(source.name, source.text, reply.text)
+        return _refuse_not_text(grammar_review(source.name, source.text, reply.text))
     why = cut_off(reply.text)  # a provider may say "stop" about a reply it cut
     if why is not None:
         raise NoDiffError(
@@ -581,7 +606,7 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
 
     originals = {name: s.text for name, s in sources.items()}
     try:
-        review = build_review(reply_text, originals, may_create)
+        review = _refuse_not_text(build_review(reply_text, originals, may_create))
     except PatchRejected as error:
         raise NoDiffError(
             f"{error}\n{agents.reply_preview(reply_text)}", agents.NO_DIFF_FEEDBACK
@@ -595,6 +620,31 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
     )
 
 
+def _refuse_not_text(review: Review) -> Review:
+    """The review without the hunks whose new lines could not go into a text file (a NUL, a
+    lone surrogate from an escape in the reply's JSON): each is refused with the reason before
+    anyone reviews it, as a hunk that does not fit is."""
+    kept: list[ReviewHunk] = []
+    refused: dict[str, list[PatchRejected]] = {}
+    numbers: dict[str, int] = {}
+    for item in review.hunks:
+        numbers[item.name] = number = numbers.get(item.name, 0) + 1
+        why = not_text("\n".join(line for line in item.hunk.lines if line[0] == "+"))
+        if why is None:
+            kept.append(item)
+            continue
+        refusal = PatchRejected(
+            f"its new lines cannot be written: {why}", path=item.name, hunk=number
+        )
+        refused.setdefault(item.name, []).append(refusal)
+    if not refused:
+        return review
+    files = tuple(
+        replace(f, refusals=(*f.refusals, *refused.get(f.name, ()))) for f in review.files
+    )
+    return Review(files, tuple(kept))
+
+
 def to_commit(proposal: Proposal, workspace: Workspace) -> dict[str, int]:
     """The accepted hunks' count per file that the commit will hold: files that had changes
     before fixer ran are written but left out of the commit."""
@@ -603,7 +653,7 @@ def to_commit(proposal: Proposal, workspace: Workspace) -> dict[str, int]:
     if repo is None:
         return {name: len(hunks) for name, hunks in accepted.items()}
     paths = {workspace.root / name: name for name in accepted}
-    dirty = {paths[p] for p in repo.dirty(list(paths)) if p in paths}
+    dirty = {paths[p] for p in _git_before_writing(lambda: repo.dirty(list(paths))) if p in paths}
     return {name: len(hunks) for name, hunks in accepted.items() if name not in dirty}
 
 
@@ -656,30 +706,27 @@ def write_and_commit(
     texts = proposal.review.new_texts()
     repo = workspace.repo
     if commit and repo is not None and texts:
-        problem = repo.identity_problem()
+        problem = _git_before_writing(repo.commit_problem)
         if problem:
             raise WriteRefused(f"{problem} Nothing was written.")
     targets = [_source_of(proposal, workspace, name) for name in texts]
-    dirty = repo.dirty([t.path for t in targets if t.exists]) if (repo and commit) else set()
-    written: list[Source] = []
-    refused: list[str] = []
-    for source in targets:
-        try:
-            write_source(source, texts[source.name])
-            written.append(source)
-        except WriteRefused as error:
-            refused.append(f"not written: {error}")
+    dirty = set()
+    if repo is not None and commit:
+        paths = [t.path for t in targets if t.exists]
+        dirty = _git_before_writing(lambda: repo.dirty(paths))
+    written, refused, notes = _write_all(targets, texts)
     uncommitted = tuple(s.name for s in written if s.path in dirty)
     to_commit = [s.path for s in written if s.path not in dirty]
     sha = None
-    notes: list[str] = []
     if commit and repo is None and written:
         notes.append("not a git repository: files written, no commit made")
     if commit and repo is not None and to_commit:
         try:
             sha = repo.commit(to_commit, message)
         except WriteRefused as error:
-            refused.append(f"written but not committed: {error}")
+            refused.append(
+                _not_committed(error, [s.name for s in written if s.path in to_commit], message)
+            )
     return Outcome(
         tuple(s.name for s in written),
         sha,
@@ -690,6 +737,63 @@ def write_and_commit(
     )
 
 
+def _write_all(
+    targets: Sequence[Source], texts: Mapping[str, str]
+) -> tuple[list[Source], list[str], list[str]]:
+    """Write the files: every new text beside its file first, then each renamed into place,
+    so a disk that fails (full, I/O error) leaves every file as it was. A file refused on its
+    own (changed on disk, read-only, swapped) is skipped and said. Returns the files written,
+    the refusals and the notes."""
+    pending: list[PendingWrite] = []
+    refused: list[str] = []
+    for source in targets:
+        try:
+            pending.append(prepare_write(source, texts[source.name]))
+        except WriteFailed as error:
+            for waiting in pending:
+                waiting.discard()
+            raise WriteFailed(f"{error} Nothing was written.") from error
+        except WriteRefused as error:
+            refused.append(f"not written: {error}")
+    written: list[Source] = []
+    notes: list[str] = []
+    for waiting in pending:
+        try:
+            waiting.apply()
+        except WriteRefused as error:
+            refused.append(f"not written: {error}")
+            continue
+        written.append(waiting.source)
+        notes += [waiting.note] if waiting.note else []
+    return written, refused, notes
+
+
 def _source_of(proposal: Proposal, workspace: Workspace, name: str) -> Source:
     source = proposal.sources.get(name)
     return source if source is not None else new_source(workspace.root / name, workspace.root)
+
+
+def _git_before_writing(ask: Callable[[], T]) -> T:
+    """A git question asked before anything is written; git failing to answer (a corrupt
+    index, a repository gone) is a WriteRefused that says nothing was written, never a
+    traceback."""
+    try:
+        return ask()
+    except WriteRefused as error:
+        raise WriteRefused(
+            f"{error}\nNothing was written. Fix what git says (git status says it too), or run "
+            "with --no-commit to write without git."
+        ) from error
+
+
+def _not_committed(error: WriteRefused, names: Sequence[str], message: str) -> str:
+    """The files were written, the commit failed: what state they are in and what to run."""
+    import shlex
+
+    quoted = " ".join(shlex.quote(n) for n in names)
+    return (
+        f"written but not committed: {error}\n"
+        f"{', '.join(names)} now hold the accepted hunks, uncommitted (nothing else changed). "
+        f"Once git works again, commit them with: git add -- {quoted} && "
+        f"git commit -m {shlex.quote(message)} -- {quoted}"
+    )

@@ -9,13 +9,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixer.errors import InputError, WriteRefused
+from fixer.errors import InputError, WriteFailed, WriteRefused
 
 MAX_BYTES = 1_048_576
+# What a text file never holds: NUL (git and grep would call the file binary), and lone
+# surrogates, which are not Unicode at all (a reply's JSON may escape half a character as
+# "\ud800"), so UTF-8 cannot write them.
+NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 # Git and grep use the same heuristic: a NUL byte near the start means binary.
 BINARY_PROBE_BYTES = 8192
 
@@ -29,6 +35,8 @@ class Source:
     text: str  # the whole file decoded, a UTF-8 BOM included, so printed diffs match its bytes
     fingerprint: str
     exists: bool = True
+    # (device, inode, link count) when read: a file swapped or linked meanwhile is not written.
+    identity: tuple[int, int, int] | None = None
 
     @property
     def bom(self) -> bool:
@@ -55,12 +63,13 @@ def read_source(path: Path, root: Path) -> Source:
     name = relative_name(resolved, root)
     if in_git_dir(name):
         raise InputError(f"{name}: fixer never edits files inside .git.")
-    data = _read_bytes(path, resolved)
+    data, identity = _read_bytes(path, resolved)
     return Source(
         path=resolved,
         name=name,
         text=_decode(path, data),
         fingerprint=_sha256(data),
+        identity=identity,
     )
 
 
@@ -84,20 +93,83 @@ def new_source(path: Path, root: Path) -> Source:
     return Source(path=resolved, name=name, text="", fingerprint="", exists=False)
 
 
-def write_source(source: Source, new_text: str) -> None:
-    """Atomically replace the file with new_text, refusing if it changed since it was read."""
+@dataclass(frozen=True)
+class PendingWrite:
+    """A file's new content, checked and written beside it, not yet in its place: a run writes
+    every file's temp first, so a full disk leaves every file as it was."""
+
+    source: Source
+    tmp: Path
+    note: str | None = None  # what the user should know about the write (hard links)
+
+    def apply(self) -> None:
+        """Move the new content into place (one rename: the file is never half written)."""
+        try:
+            os.replace(self.tmp, self.source.path)
+        except OSError as exc:
+            self.discard()
+            raise WriteRefused(
+                f"{self.source.name}: could not replace it ({exc.strerror})."
+            ) from exc
+        _fsync_dir(self.source.path.parent)
+
+    def discard(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+def prepare_write(source: Source, new_text: str) -> PendingWrite:
+    """Check the file may be replaced with new_text (unchanged since read, still the same file,
+    writable) and write that text beside it. WriteFailed when the disk fails the write."""
     data = _encode(source, new_text)
-    _check_unchanged(source)
+    note = _check_unchanged(source)
     if not source.exists:
         _make_parent(source)
     mode = source.path.stat().st_mode & 0o7777 if source.exists else None
-    tmp = _write_temp(source, data, mode)
-    try:
-        os.replace(tmp, source.path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise WriteRefused(f"{source.name}: could not replace it ({exc.strerror}).") from exc
-    _fsync_dir(source.path.parent)
+    return PendingWrite(source, _write_temp(source, data, mode), note)
+
+
+def write_source(source: Source, new_text: str) -> None:
+    """Atomically replace the file with new_text, refusing if it changed since it was read."""
+    prepare_write(source, new_text).apply()
+
+
+# Files that usually hold keys or passwords: never sent to a provider without a yes (--force).
+SECRET_NAMES = (
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".pgpass",
+    "*.p12",
+    "*.pfx",
+    "credentials.json",
+)
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a file's name says it likely holds secrets (keys, passwords, certificates)."""
+    import fnmatch
+
+    base = Path(name).name.lower()
+    return any(fnmatch.fnmatchcase(base, pattern) for pattern in SECRET_NAMES)
+
+
+def not_text(text: str) -> str | None:
+    """Why text cannot go into a UTF-8 text file (a NUL, a lone surrogate), or None."""
+    found = NOT_TEXT.search(text)
+    if found is None:
+        return None
+    if found.group() == "\0":
+        return "it holds a NUL byte, and fixer writes text files only"
+    return (
+        f"it holds U+{ord(found.group()):04X}, half of a character (a lone surrogate), which "
+        "is not valid Unicode and cannot be written as UTF-8"
+    )
 
 
 def _resolve_inside(path: Path, root: Path) -> Path:
@@ -118,13 +190,14 @@ def _resolve_inside(path: Path, root: Path) -> Path:
     raise InputError(f"{path} is outside {base}: fixer only edits files inside the project.")
 
 
-def _read_bytes(path: Path, resolved: Path) -> bytes:
-    """Read at most MAX_BYTES + 1 bytes, turning OS errors and huge files into InputError."""
+def _read_bytes(path: Path, resolved: Path) -> tuple[bytes, tuple[int, int, int]]:
+    """Read at most MAX_BYTES + 1 bytes, and the file's identity, turning OS errors and huge
+    files into InputError."""
     try:
         with resolved.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_BYTES:
-                raise InputError(_too_large(path, size))
+            found = os.fstat(handle.fileno())
+            if found.st_size > MAX_BYTES:
+                raise InputError(_too_large(path, found.st_size))
             data = handle.read(MAX_BYTES + 1)
     except PermissionError as exc:
         raise InputError(f"{path}: permission denied. Check the file's permissions.") from exc
@@ -132,7 +205,11 @@ def _read_bytes(path: Path, resolved: Path) -> bytes:
         raise InputError(f"{path}: cannot read it ({exc.strerror}).") from exc
     if len(data) > MAX_BYTES:  # the file grew after fstat
         raise InputError(_too_large(path, len(data)))
-    return data
+    return data, _identity(found)
+
+
+def _identity(found: os.stat_result) -> tuple[int, int, int]:
+    return (found.st_dev, found.st_ino, found.st_nlink)
 
 
 def _too_large(path: Path, size: int) -> str:
@@ -170,15 +247,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check_unchanged(source: Source) -> None:
-    """Compare the bytes on disk with the fingerprint taken at read time (content, not mtime)."""
+def _check_unchanged(source: Source) -> str | None:
+    """Compare the bytes on disk with the fingerprint taken at read time (content, not mtime),
+    and the file itself with the one read; refuse a read-only file. Returns a note to show."""
     if not source.exists:
         if source.path.exists() or source.path.is_symlink():
             raise WriteRefused(
                 f"{source.name} was created on disk since fixer planned it; nothing written to it."
             )
-        return
+        return None
     try:
+        found = os.lstat(source.path)
         current = source.path.read_bytes()
     except FileNotFoundError as exc:
         raise WriteRefused(
@@ -188,17 +267,60 @@ def _check_unchanged(source: Source) -> None:
         raise WriteRefused(
             f"{source.name}: cannot read it back ({exc.strerror}); nothing written to it."
         ) from exc
+    note = _check_same_file(source, found)
     if _sha256(current) != source.fingerprint:
         raise WriteRefused(
             f"{source.name} changed on disk since fixer read it; nothing written to it."
         )
+    return note
+
+
+def _check_same_file(source: Source, found: os.stat_result) -> str | None:
+    """Refuse a file that is read-only, or is no longer the file fixer read: fixer writes by
+    renaming a new file over the name, which would replace a symlink swapped in (the content
+    check reads through it) and split a hard link made meanwhile, both silently.
+
+    A file hard-linked already when read is written, with a note: its other names keep the old
+    text (as with any editor that saves by rename)."""
+    if stat.S_ISLNK(found.st_mode):
+        raise WriteRefused(
+            f"{source.name} was replaced by a symlink since fixer read it; nothing written to it. "
+            "Run fixer again on the file you mean."
+        )
+    # Root may write anything: the mode bits say what the user meant.
+    if not found.st_mode & 0o222 or not os.access(source.path, os.W_OK):
+        raise WriteRefused(
+            f"{source.name} is read-only (mode {stat.S_IMODE(found.st_mode):04o}); nothing "
+            f"written to it. Make it writable (chmod u+w {source.name}) and run fixer again."
+        )
+    if source.identity is None:
+        return None
+    device, inode, links = source.identity
+    if (found.st_dev, found.st_ino) != (device, inode):
+        raise WriteRefused(
+            f"{source.name} was replaced by another file since fixer read it; nothing written "
+            "to it. Run fixer again."
+        )
+    if found.st_nlink != links:
+        raise WriteRefused(
+            f"{source.name} gained or lost a hard link since fixer read it ({links} names, now "
+            f"{found.st_nlink}); nothing written to it, which would split the link. Run fixer "
+            "again."
+        )
+    if links > 1:
+        return (
+            f"{source.name} has {links} hard links: only this name has the new text, "
+            + ("the other name keeps" if links == 2 else f"the {links - 1} other names keep")
+            + " the old one"
+        )
+    return None
 
 
 def _make_parent(source: Source) -> None:
     try:
         source.path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteRefused(f"{source.name}: cannot create its directory ({exc.strerror}).") from exc
+        raise WriteFailed(f"{source.name}: cannot create its directory ({exc.strerror}).") from exc
 
 
 def _write_temp(source: Source, data: bytes, mode: int | None) -> Path:
@@ -208,9 +330,7 @@ def _write_temp(source: Source, data: bytes, mode: int | None) -> Path:
         # 0o666 lets the umask decide a new file's mode, as any editor would.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
-        raise WriteRefused(
-            f"{source.name}: cannot write in {tmp.parent} ({exc.strerror})."
-        ) from exc
+        raise WriteFailed(f"{source.name}: cannot write in {tmp.parent} ({exc.strerror}).") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -221,7 +341,7 @@ def _write_temp(source: Source, data: bytes, mode: int | None) -> Path:
     except BaseException as exc:
         tmp.unlink(missing_ok=True)  # never leave a temp file behind, whatever went wrong
         if isinstance(exc, OSError):
-            raise WriteRefused(
+            raise WriteFailed(
                 f"{source.name}: writing failed ({exc.strerror}); unchanged."
             ) from exc
         raise

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from fixer.errors import InputError, WriteRefused
-from fixer.sources import MAX_BYTES, new_source, read_source, relative_name, write_source
+from fixer.sources import (
+    MAX_BYTES,
+    new_source,
+    prepare_write,
+    read_source,
+    relative_name,
+    write_source,
+)
 
 
 @pytest.fixture
@@ -255,3 +262,60 @@ def test_refuses_named_pipe(root: Path) -> None:
     fifo = root / "pipe"
     os.mkfifo(fifo)
     assert "not a regular file" in refusal(fifo, root)
+
+
+def test_a_read_only_file_is_refused_even_for_root(root: Path) -> None:
+    path = root / "frozen.py"
+    path.write_text("x = 1\n")
+    path.chmod(0o444)
+    source = read_source(path, root)
+    with pytest.raises(WriteRefused, match=r"frozen\.py is read-only \(mode 0444\).*chmod u\+w"):
+        write_source(source, "x = 2\n")
+    assert path.read_text() == "x = 1\n"
+    assert [p.name for p in root.iterdir()] == ["frozen.py"]
+
+
+def test_a_symlink_swapped_in_after_reading_is_refused(root: Path) -> None:
+    path = root / "app.py"
+    path.write_text("x = 1\n")
+    source = read_source(path, root)
+    (root / "elsewhere.py").write_text("x = 1\n")  # the same bytes: the hash check passes
+    path.unlink()
+    path.symlink_to(root / "elsewhere.py")
+    with pytest.raises(WriteRefused, match="replaced by a symlink since fixer read it"):
+        write_source(source, "x = 2\n")
+    assert path.is_symlink() and (root / "elsewhere.py").read_text() == "x = 1\n"
+
+
+def test_a_file_replaced_by_another_with_the_same_bytes_is_refused(root: Path) -> None:
+    path = root / "app.py"
+    path.write_text("x = 1\n")
+    source = read_source(path, root)
+    (root / "other.py").write_text("x = 1\n")
+    os.link(root / "other.py", root / "swap.py")
+    os.replace(root / "swap.py", path)  # app.py is now a hard link to other.py
+    with pytest.raises(WriteRefused, match="replaced by another file"):
+        write_source(source, "x = 2\n")
+    assert (root / "other.py").read_text() == "x = 1\n" and path.read_text() == "x = 1\n"
+
+
+def test_a_hard_link_made_after_reading_is_refused(root: Path) -> None:
+    path = root / "app.py"
+    path.write_text("x = 1\n")
+    source = read_source(path, root)
+    os.link(path, root / "twin.py")
+    with pytest.raises(WriteRefused, match=r"gained or lost a hard link .*1 names, now 2"):
+        write_source(source, "x = 2\n")
+    assert (root / "twin.py").read_text() == "x = 1\n" and path.read_text() == "x = 1\n"
+
+
+def test_a_file_hard_linked_before_reading_is_written_with_a_note(root: Path) -> None:
+    path = root / "app.py"
+    path.write_text("x = 1\n")
+    os.link(path, root / "twin.py")
+    pending = prepare_write(read_source(path, root), "x = 2\n")
+    assert pending.note == (
+        "app.py has 2 hard links: only this name has the new text, the other name keeps the old one"
+    )
+    pending.apply()
+    assert path.read_text() == "x = 2\n" and (root / "twin.py").read_text() == "x = 1\n"
