@@ -317,14 +317,19 @@ def ignored(root: Path, names: Sequence[str]) -> set[str]:
     Run directly, like open_repo: the headless paths need no GitPython for it."""
     if not names:
         return set()
+    # A leading "./" keeps a name such as ":/x.py" from being read as pathspec magic (":/" is
+    # the top of the repository), which check-ignore applies even to --stdin names.
+    asked = {f"./{name}": name for name in names}
     found = subprocess.run(
         ["git", "check-ignore", "-z", "--stdin"],
         cwd=root,
-        input="\0".join(names) + "\0",
+        input="\0".join(asked) + "\0",
         capture_output=True,
         text=True,
-    )  # --stdin names are paths already: check-ignore takes no pathspec magic
-    return {name for name in found.stdout.split("\0") if name}
+    )
+    if found.returncode not in (0, 1):
+        return set(names)  # git could not say: treat them as ignored, so --force is needed
+    return {asked[name] for name in found.stdout.split("\0") if name in asked}
 
 
 def _covers(entry: str, name: str) -> bool:

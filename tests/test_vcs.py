@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fixer.errors import WriteRefused
-from fixer.vcs import GitRepo, open_repo
+from fixer.vcs import GitRepo, ignored, open_repo
 from tests.helpers import git, make_repo
 
 
@@ -181,3 +181,15 @@ def test_ignored_new_file_is_refused(repo_dir: Path) -> None:
     (repo_dir / "trace.log").write_text("x\n")
     with pytest.raises(WriteRefused, match="ignored"):
         GitRepo(repo_dir.resolve()).commit([repo_dir / "trace.log"], "m")
+
+
+def test_ignored_reads_names_literally_never_as_pathspec_magic(tmp_path: Path) -> None:
+    # "/:/" ignores the folder named ":"; read as magic, ":/a.py" would be the top's a.py.
+    repo = make_repo(tmp_path / "repo", {".gitignore": "/:/\n", "a.py": "x = 1\n"})
+    (repo / ":").mkdir()
+    (repo / ":" / "a.py").write_text("x = 2\n")
+    assert ignored(repo, [":/a.py", "a.py"]) == {":/a.py"}
+
+
+def test_ignored_fails_closed_when_git_cannot_answer(tmp_path: Path) -> None:
+    assert ignored(tmp_path, ["a.py"]) == {"a.py"}  # not a repository: git exits 128
