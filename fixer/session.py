@@ -176,8 +176,17 @@ class Run:
         self, proposal: Proposal, reviewed: bool = True
     ) -> tuple[str, str | None]:
         committed = to_commit(proposal, self.workspace)
+        forced = self.caller is not None and self.caller.force
+        named = {name: self.sources[name] for name in committed if name in self.sources}
+        secrets = () if forced else secret_files(named, self.workspace)
         return await commit_message(
-            proposal, committed, self.config, self.env, self.caller, reviewed=reviewed
+            proposal,
+            committed,
+            self.config,
+            self.env,
+            self.caller,
+            reviewed=reviewed,
+            secrets=secrets,
         )
 
     def finish(self, proposal: Proposal, message: str) -> Outcome:
@@ -665,9 +674,11 @@ async def commit_message(
     caller: Caller | None = None,
     *,
     reviewed: bool = True,
+    secrets: Sequence[str] = (),
 ) -> tuple[str, str | None]:
     """A one-line commit message for the `committed` files (hunks per file), from the
-    background route when configured; and a note why not."""
+    background route when configured; and a note why not. The diff of a file in `secrets`
+    is never sent: the message comes from the template."""
     review = proposal.review
     fallback = agents.template_commit_message(
         list(committed), sum(committed.values()), reviewed=reviewed
@@ -675,6 +686,8 @@ async def commit_message(
     route = background_route(config) if config else None
     if route is None or route.is_local:
         return fallback, None
+    if secrets:
+        return fallback, f"commit message from the template: not sending {', '.join(secrets)}"
     from fixer.calls import Caller
 
     caller = caller or Caller(config, env)

@@ -227,3 +227,20 @@ def test_a_secret_file_given_to_the_offline_fixers_needs_no_force(tmp_path, env)
     repo = make_repo(tmp_path / "secrets", {".env": "TOKEN=1\n"})
     result = run_fixer("--print", "-m", "local", ".env", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_secret_files_diff_never_goes_to_the_commit_message_model(
+    tmp_path, env, fake_provider, fake_provider_config
+) -> None:
+    repo = make_repo(tmp_path / "secrets", {".env": "TOKEN=old\n"})
+    config = json.loads(fake_provider_config.read_text())
+    config["Router"]["background"] = "fake,cheap-model"
+    fake_provider_config.write_text(json.dumps(config))
+    diff = "--- a/.env\n+++ b/.env\n@@ -1 +1 @@\n-TOKEN=old\n+TOKEN=new\n"
+    args = ("--yes", "--config", str(fake_provider_config), "--from-diff", "-", ".env")
+    result = run_fixer(*args, cwd=repo, env=env, stdin=diff)
+    assert result.returncode == 0, result.stderr
+    assert "not sending .env (a secret-looking name)" in result.stderr
+    assert fake_provider.requests == []
+    assert (repo / ".env").read_text() == "TOKEN=new\n"
+    assert git(repo, "status", "--porcelain") == ""
