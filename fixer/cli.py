@@ -93,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         "provider,model,provider,model,... or Router scenarios like default,think",
     )
     parser.add_argument(
-        "--force", action="store_true", help="send calls even when they exceed the Budget"
+        "--force",
+        action="store_true",
+        help="send calls even over the Budget, or with files that look secret",
     )
     parser.add_argument(
         "-i", "--instruction", metavar="TEXT", help="your own request, sent after the files"
@@ -285,10 +287,10 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     calls = diff_text is None or not args.print_diff
     caller = _caller(config, args.force, args.agent) if calls else None
     run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
-    _refuse_secrets(run, args.force)
     try:
         if interactive:
             return _review_in_terminal(run, args.theme)
+        _refuse_secrets(run)
         return _headless(run, args)
     finally:
         if caller is not None and caller.ledger_problem:
@@ -299,20 +301,17 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             caller.ledger.close()
 
 
-def _refuse_secrets(run: Run, force: bool) -> None:
-    """Files that likely hold secrets are not sent to a provider unless --force says so; the
-    offline fixers and --from-diff send nothing, so they need no yes."""
+def _refuse_secrets(run: Run) -> None:
+    """Headless, a file that likely holds secrets is not sent without --force (the review
+    screen asks instead)."""
     from fixer.errors import InputError
-    from fixer.session import secret_files
+    from fixer.session import secrets_warning
 
-    route = run.route()
-    if force or route is None or route.is_local:
-        return
-    found = secret_files(run.sources, run.workspace)
-    if found:
+    warning = secrets_warning(run)
+    if warning:
         raise InputError(
-            f"{', '.join(found)}: likely holds secrets, and this run would send it to {route}. "
-            "Nothing was sent. Leave it out, use -m local, or pass --force to send it anyway."
+            f"{warning} Nothing was sent. Leave it out, use -m local, or pass --force to send "
+            "it anyway."
         )
 
 

@@ -258,6 +258,18 @@ def _refuse_linked_folder(folder: Path) -> None:
             )
 
 
+def secrets_warning(run: Run) -> str | None:
+    """What this run would send to a provider that likely holds secrets, or None: nothing
+    such, the offline fixers or --from-diff (nothing leaves the machine), or --force."""
+    route = run.route()
+    if route is None or route.is_local or (run.caller is not None and run.caller.force):
+        return None
+    found = secret_files(run.sources, run.workspace)
+    if not found:
+        return None
+    return f"{', '.join(found)}: likely holds secrets, and this run would send it to {route}."
+
+
 def secret_files(sources: Mapping[str, Source], workspace: Workspace) -> list[str]:
     """The selected files that likely hold secrets, each with why: a secret-looking name
     (.env, *.pem, id_rsa, ...) or ignored by git (.gitignore keeps what must not be shared)."""

@@ -950,3 +950,21 @@ async def test_no_to_a_large_prompt_sends_nothing(
         await pilot.pause()
         assert "Not sent" in text_of(app, "#message") and app.result.cancelled
     assert fake_provider.requests == []
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+async def test_a_file_that_looks_secret_is_sent_only_after_a_yes(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path, answer: str
+) -> None:
+    fake_provider.reply("NO CHANGES")
+    _, app = review_app(tmp_path, None, files={".env": "TOKEN=1\n"}, config=fake_provider_config)
+    async with reviewing(app) as pilot:
+        assert isinstance(app.screen, ConfirmScreen) and not fake_provider.requests
+        question = " ".join(str(label.content) for label in app.screen.query(Static))
+        assert ".env (a secret-looking name)" in question and "Send it anyway?" in question
+        await pilot.press(answer)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if answer == "n":
+            assert "Not sent" in text_of(app, "#message") and app.result.cancelled
+    assert len(fake_provider.requests) == (answer == "y")

@@ -26,7 +26,7 @@ from fixer.printable import printable, printable_lines
 from fixer.report import counted, spend, total_cost
 from fixer.review import Decision, Review
 from fixer.router import Route
-from fixer.session import Outcome, Proposal, Run
+from fixer.session import Outcome, Proposal, Run, secrets_warning
 from fixer.tui.commit_screen import CommitScreen
 from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, TextScreen
 from fixer.tui.file_list import FileList
@@ -159,6 +159,8 @@ class ReviewScreen(Screen[None]):
         if self.result.proposal is not None:
             self.record_attempts(self.result.proposal)
             self.show_proposal(self.result.proposal)
+        elif warning := secrets_warning(self.run):
+            self.ask_to_send_secrets(warning)
         else:
             self.ask(self.route)
 
@@ -261,6 +263,20 @@ class ReviewScreen(Screen[None]):
                 self.say("Not sent: nothing was written.\n\nq quits.")
 
         self.app.push_screen(ConfirmScreen(f"{error}\n\nSend it anyway?"), answer)
+
+    def ask_to_send_secrets(self, warning: str) -> None:
+        """Files that likely hold secrets are sent only after a yes, asked before any call."""
+        self.say(f"{warning}\n\nWaiting for your answer.")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.ask(self.route)
+                return
+            self.result.cancelled = True
+            self.say("Not sent: nothing was written.\n\nq quits.")
+
+        question = printable_lines(f"{warning}\n\nSend it anyway?")
+        self.app.push_screen(ConfirmScreen(question), answer)
 
     def record_attempts(self, proposal: Proposal) -> None:
         self.result.attempts.extend(proposal.attempts)
