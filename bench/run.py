@@ -13,7 +13,7 @@ import inspect
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("startup", "patch", "tui", "grammar")
+BENCHMARKS = ("startup", "patch", "tui", "grammar", "sse")
 FIXER = Path(sys.executable).with_name("fixer")  # the command the startup benchmark times
 
 

@@ -12,6 +12,7 @@ which carries what a broken reply had sent, so that its cost is still counted.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import json
 import logging
@@ -32,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 from fixer.cost import Usage, parse_usage
 from fixer.errors import ProviderError
 from fixer.printable import printable
+from fixer.sse import Event, EventParser
 
 if TYPE_CHECKING:
     import httpx
@@ -578,47 +580,95 @@ async def _read_stream(
     """Read an SSE stream of chunks into state, reporting progress at most every 0.1 s.
 
     endpoint.timeout_s of keep-alives or empty deltas without any content is an error.
-    A body without any `data:` line is read as a plain JSON completion instead: whatever was
+    A body without any `data:` field is read as a plain JSON completion instead: whatever was
     asked, some providers ignore stream=true and others label JSON as text.
     """
     reported, last_report = 0, float("-inf")
-    saw_data, other_lines = False, []
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # SSE is always UTF-8
+    parser = EventParser()
+    body: list[str] | None = []  # the whole body, kept until it proves to be an event stream
     # httpx's read timeout never fires while keep-alives arrive, so silence is timed here.
     alive = time.monotonic()
-    async for line in response.aiter_lines():
-        if time.monotonic() - alive > endpoint.timeout_s:
+    stream = response.aiter_bytes()
+    while True:
+        raw = await anext(stream, None)
+        text = decoder.decode(raw or b"", final=raw is None)
+        if body is not None:
+            body.append(text)
+        events = parser.feed(text) if raw is not None else parser.feed(text) + parser.close()
+        if events:
+            body = None
+        for event in events:
+            deltas = state.deltas
+            chunks, done = _event_chunks(endpoint, event)
+            for chunk in chunks:
+                state.add(chunk, "delta")
+            if done:
+                _report(on_progress, state, reported, started)
+                return
+            if state.deltas > deltas:
+                alive = time.monotonic()
+        if raw is None:
+            break
+        now = time.monotonic()
+        if now - alive > endpoint.timeout_s:
             raise ProviderError(
                 f"{endpoint.provider} sent no content for {endpoint.timeout_s:g} s, only "
                 "keep-alives. Try again or choose another model."
             )
-        payload = sse_data(line)
-        if payload is None:
-            other_lines.append(line)  # the whole body, should it turn out not to be SSE
-            continue
-        saw_data = True
-        if payload == "[DONE]":
-            break
-        chunk = _json_object(endpoint, payload, what="stream chunk")
-        _raise_for_error_object(endpoint, chunk)
-        deltas = state.deltas
-        state.add(chunk, "delta")
-        now = time.monotonic()
-        if state.deltas > deltas:
-            alive = now
         if on_progress and state.deltas > reported and now - last_report >= PROGRESS_INTERVAL_S:
             on_progress(Progress(state.deltas, now - started))
             reported, last_report = state.deltas, now
-    if not saw_data:
-        _read_completion(endpoint, "\n".join(other_lines), state)
-    elif on_progress and state.deltas > reported:
+    if body is not None:
+        _read_completion(endpoint, "".join(body), state)
+    else:
+        _report(on_progress, state, reported, started)
+
+
+def _report(
+    on_progress: Callable[[Progress], None] | None,
+    state: _ReplyState,
+    reported: int,
+    started: float,
+) -> None:
+    """The last progress of a stream, unless it was already reported."""
+    if on_progress and state.deltas > reported:
         on_progress(Progress(state.deltas, time.monotonic() - started))
 
 
-def sse_data(line: str) -> str | None:
-    """The payload of an SSE `data:` line; None for comments, keep-alives, blanks, other fields."""
-    if not line.startswith("data:"):
-        return None
-    return line[len("data:") :].strip()
+def _event_chunks(endpoint: Endpoint, event: Event) -> tuple[list[Mapping[str, Any]], bool]:
+    """The chat.completion.chunk objects of one event, and whether the stream is [DONE];
+    a ProviderError for an error event.
+
+    An event is one JSON object, its data lines joined with LF. A provider that ends events
+    with a single LF instead of a blank line makes one event of several: when the joined data
+    is not JSON, each line is read as its own payload.
+    """
+    if event.event == "error":
+        said = _redact(provider_message(event.data), _secrets(endpoint)) or "no details"
+        raise ProviderError(
+            f"{endpoint.provider} reported an error in its reply: {said}. "
+            "Try again or choose another model."
+        )
+    payloads = [event.data]
+    if "\n" in event.data and not _is_json(event.data):
+        payloads = [line for line in event.data.split("\n") if line.strip()]
+    chunks = []
+    for payload in payloads:
+        if payload.strip() == "[DONE]":
+            return chunks, True
+        chunk = _json_object(endpoint, payload, what="stream chunk")
+        _raise_for_error_object(endpoint, chunk)
+        chunks.append(chunk)
+    return chunks, False
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _not_completion_error(endpoint: Endpoint, body: str) -> ProviderError:

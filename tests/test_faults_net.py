@@ -7,6 +7,7 @@ every file fixer wrote.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ import pytest
 
 from fixer import agents
 from fixer.ledger import Call, Ledger, ledger_path
-from tests.fakeserver import FakeProvider
+from fixer.llm import ChatError, Endpoint, Reply, chat
+from tests.fakeserver import FAKE_API_KEY, FakeProvider
 from tests.helpers import clean_env, make_repo, run_fixer
 
 LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 31))
@@ -102,3 +104,72 @@ def test_a_reply_of_hundreds_of_refused_hunks_gets_bounded_feedback(shop: Shop) 
     assert feedback.startswith("Your diff could not be applied:")
     assert len(feedback) < agents.RETRY_FEEDBACK_LIMIT + 500
     assert request_size(shop, 1) - request_size(shop, 0) < 60_000
+
+
+# Item 6: SSE framing as the standard says
+
+
+def sse_body(texts: list[str], end: str = "\n") -> bytes:
+    """An event stream of content deltas, each event's JSON spread over several data lines,
+    raw U+2028 and friends kept inside its strings, with comments and fields around."""
+    events = [{"choices": [{"index": 0, "delta": {"content": t}}]} for t in texts]
+    events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    lines = [": OPENROUTER PROCESSING", "", "retry: 3000", "event: message"]
+    for number, event in enumerate(events):
+        dumped = json.dumps(event, indent=1, ensure_ascii=False)
+        lines += [f"id: {number}", *(f"data: {line}" for line in dumped.split("\n")), ""]
+    lines += ["data: [DONE]", ""]
+    return end.join(lines).encode()
+
+
+def endpoint(url: str, **changes: object) -> Endpoint:
+    fields: dict = {"provider": "fake", "url": url, "api_key": FAKE_API_KEY, "model": "m"}
+    return Endpoint(**(fields | changes))
+
+
+def ask(url: str, **changes: object) -> Reply:
+    messages = [{"role": "user", "content": "hi"}]
+    return asyncio.run(chat(endpoint(url, **changes), messages))
+
+
+AWKWARD = ["print('a\u2028b')", " and \u2029 or \x85", "\n\r\n", "汉字 done"]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_multi_line_events_and_unicode_separators_a_byte_at_a_time(
+    fake_provider: FakeProvider, end: str
+) -> None:
+    body = sse_body(AWKWARD, end)
+    fake_provider.reply(frames=[body[k : k + 1] for k in range(len(body))])
+    reply = ask(fake_provider.url)
+    assert reply.text == "".join(AWKWARD)
+    assert reply.finish_reason == "stop"
+
+
+def test_crlf_split_across_chunks(fake_provider: FakeProvider) -> None:
+    body = sse_body(AWKWARD, "\r\n")
+    fake_provider.reply(frames=[part + b"\r" for part in body.split(b"\r")])
+    assert ask(fake_provider.url).text == "".join(AWKWARD)
+
+
+def test_events_ended_by_a_single_lf_are_still_read(fake_provider: FakeProvider) -> None:
+    chunks = [{"choices": [{"delta": {"content": t}}]} for t in ("a", "b")]
+    body = "".join(f"data: {json.dumps(c)}\n" for c in chunks) + "data: [DONE]\n"
+    fake_provider.reply(frames=[body.encode()])
+    assert ask(fake_provider.url).text == "ab"
+
+
+def test_an_error_event_is_a_provider_error(fake_provider: FakeProvider) -> None:
+    body = f'event: error\ndata: {{"error": {{"message": "overloaded {FAKE_API_KEY}"}}}}\n\n'
+    fake_provider.reply(frames=[body.encode()])
+    with pytest.raises(ChatError) as caught:
+        ask(fake_provider.url)
+    assert "fake reported an error in its reply: overloaded [redacted]" in str(caught.value)
+
+
+def test_the_real_command_applies_a_diff_streamed_in_awkward_frames(shop: Shop) -> None:
+    body = sse_body([GOOD[:20], GOOD[20:]], "\r\n")
+    shop.provider.reply(frames=[body[k : k + 3] for k in range(0, len(body), 3)])
+    result = shop.fixer("--yes")
+    assert result.returncode == 0, result.stderr
+    assert "value_5 = 50\n" in (shop.repo / "calc.py").read_text()
