@@ -50,6 +50,13 @@ class Provider:
     api_key: str  # after interpolation; "" means the `<NAME>_API_KEY` environment fallback applies
     models: tuple[str, ...]
     config_path: Path | None = None  # the file it came from, named in errors
+    # claude-code-router's "maxtoken" transformer: model -> max_tokens, "" for every model.
+    output_limits: Mapping[str, int] = field(default_factory=dict)
+
+    def max_output_tokens(self, model: str, default: int) -> int:
+        """The most tokens a reply of `model` may have: the provider's maxtoken transformer
+        for that model, else for the provider, else fixer's own `default`."""
+        return self.output_limits.get(model) or self.output_limits.get("") or default
 
     @property
     def key_variable(self) -> str:
@@ -69,6 +76,8 @@ class Provider:
 
 
 DEFAULT_CONFIRM_ABOVE_TOKENS = 100_000
+# Room for a long diff and a reasoning model's thoughts; a runaway stream stops here.
+DEFAULT_MAX_OUTPUT_TOKENS = 32_768
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ class UiSettings:
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "Y,enter"
     # A prompt estimated above this many tokens is sent only after a yes (or with --force).
     confirm_above_tokens: int = DEFAULT_CONFIRM_ABOVE_TOKENS
+    # The most tokens one reply may have, sent and enforced (a provider's maxtoken wins).
+    max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
 
 
 @dataclass(frozen=True)
@@ -324,10 +335,12 @@ def _ui_settings(section: Any) -> UiSettings:
     theme = section.get("theme")
     keymap = section.get("keymap")
     limit = section.get("confirm_above_tokens")
+    output = section.get("max_output_tokens")
     return UiSettings(
         theme if isinstance(theme, str) and theme else None,
         {k: v for k, v in keymap.items() if isinstance(v, str)} if isinstance(keymap, dict) else {},
         limit if _is_count(limit) else DEFAULT_CONFIRM_ABOVE_TOKENS,
+        output if _is_count(output) else DEFAULT_MAX_OUTPUT_TOKENS,
     )
 
 
@@ -346,10 +359,30 @@ def _providers(entries: Any, path: Path | None) -> tuple[Provider, ...]:
             api_key=_text(entry.get("api_key")),
             models=tuple(m for m in _list(entry.get("models")) if isinstance(m, str)),
             config_path=path,
+            output_limits=_output_limits(entry.get("transformer")),
         )
         for entry in entries
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]
     )
+
+
+def _output_limits(transformer: Any) -> dict[str, int]:
+    """claude-code-router's maxtoken transformer, provider-wide ("") and per model:
+    `{"use": [["maxtoken", {"max_tokens": 8192}]], "MODEL": {"use": [...]}}`."""
+    if not isinstance(transformer, dict):
+        return {}
+    scopes = {"": transformer} | {
+        model: value for model, value in transformer.items() if model != "use"
+    }
+    limits = {}
+    for model, scope in scopes.items():
+        uses = scope.get("use") if isinstance(scope, dict) else None
+        for use in uses if isinstance(uses, list) else []:
+            if isinstance(use, list) and len(use) == 2 and use[0] == "maxtoken":
+                options = use[1] if isinstance(use[1], dict) else {}
+                if _is_count(options.get("max_tokens")):
+                    limits[model] = options["max_tokens"]
+    return limits
 
 
 def _text(value: Any) -> str:
@@ -486,16 +519,18 @@ def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
         return []
     if not isinstance(section, dict):
         return [f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}']
+    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens")
     problems = [
-        f'"fixer" has an unknown key {key!r} (known: theme, keymap, confirm_above_tokens)'
+        f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
         for key in section
-        if key not in ("theme", "keymap", "confirm_above_tokens")
+        if key not in known
     ]
-    if "confirm_above_tokens" in section and not _is_count(section["confirm_above_tokens"]):
-        problems.append(
-            '"fixer.confirm_above_tokens" must be a whole number of tokens, like 100000, not '
-            f"{section['confirm_above_tokens']!r}"
-        )
+    for key, example in (("confirm_above_tokens", 100000), ("max_output_tokens", 32768)):
+        if key in section and not _is_count(section[key]):
+            problems.append(
+                f'"fixer.{key}" must be a whole number of tokens, like {example}, not '
+                f"{section[key]!r}"
+            )
     if "theme" in section and not (isinstance(section["theme"], str) and section["theme"]):
         problems.append(f'"fixer.theme" must be a theme name, not {section["theme"]!r}')
     elif "theme" in section:
@@ -665,7 +700,9 @@ def render_config(
     lines += [f"  note: {printable(note)}" for note in config.notes]
     lines += [
         f"Proxy: {printable(_mask_url(config.proxy_url)) if config.proxy_url else 'none'}",
-        f"Timeout: {config.timeout_s:g} s",
+        f"Timeout: {config.timeout_s:g} s per model call, retries included (API_TIMEOUT_MS)",
+        f"Output limit: {config.ui.max_output_tokens:,} tokens per reply, unless a provider's "
+        "maxtoken transformer says otherwise (fixer.max_output_tokens)",
         f"Request log: {f'on, in {config.log_dir}' if config.log else 'off'}",
         "",
         "Providers:",

@@ -43,6 +43,15 @@ PROGRESS_INTERVAL_S = 0.1  # on_progress at most ~10 times a second: enough for 
 MESSAGE_LIMIT = 300  # characters of a provider's error text worth showing a user
 CONNECT_TIMEOUT_S = 30.0  # a host that takes longer to accept is down, however long replies take
 REDACTED = "[redacted]"
+# A reply is stopped locally at its output limit, counted in characters as they arrive: no
+# tokenizer packs more than about this many into a token on average, so an honest reply
+# within its max_tokens is never stopped here.
+CHARS_PER_TOKEN_LIMIT = 8
+# The request field that carries the output limit. OpenAI's reasoning models refuse
+# max_tokens and every OpenAI chat model takes max_completion_tokens; elsewhere (DeepSeek,
+# OpenRouter, Mistral, Gemini, local servers) max_tokens is the field that is understood.
+OUTPUT_FIELDS = ("max_tokens", "max_completion_tokens")
+_COMPLETION_TOKENS_HOSTS = ("api.openai.com", ".openai.azure.com")
 RETRY_STATUSES = frozenset({408, 409, 429, *range(500, 600)})  # what waiting can fix
 
 _log = logging.getLogger(__name__)
@@ -69,8 +78,16 @@ class Endpoint:
     proxy: str | None = field(default=None, repr=False)  # may hold user:pass@
     timeout_s: float = 600.0  # longest silence, or stream of keep-alives without content
     log_dir: Path | None = None  # when set, append each request to LOG_FILE_NAME there
-    deadline_s: float = 900.0  # wall clock for a whole chat() call, retries and waits included
+    deadline_s: float = 600.0  # wall clock for a whole chat() call, retries and waits included
     retry: RetryPolicy = RetryPolicy()
+    max_output_tokens: int | None = None  # sent, and enforced on what arrives; None: neither
+
+    @property
+    def max_output_chars(self) -> int | None:
+        """Characters of reply and reasoning after which the reply is stopped locally."""
+        if self.max_output_tokens is None:
+            return None
+        return self.max_output_tokens * CHARS_PER_TOKEN_LIMIT
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,10 @@ class Reply:
     elapsed_s: float  # the whole call, retries and their waits included
     finish_reason: str | None
     attempts: int = 1  # HTTP calls made; the failed ones got no reply and cost nothing
+    reasoning: str = ""  # the reasoning text streamed beside the reply, billed as output
+    # What stopped the reply before its end, when fixer did (its output limit, the deadline):
+    # its finish_reason is then "length", as if the provider had cut it.
+    cut_by: str | None = None
 
 
 class ChatError(ProviderError):
@@ -174,15 +195,22 @@ async def chat(
     *,
     stream: bool = True,
     on_progress: Callable[[Progress], None] | None = None,
-    max_tokens: int | None = None,
     limiter: Limiter | None = None,
 ) -> Reply:
     """Send messages to the endpoint's model and return its reply; ChatError on any failure.
 
-    Retries follow endpoint.retry within endpoint.deadline_s. on_progress is called while a
-    streamed reply arrives, never for a non-streamed one. limiter is shared by concurrent calls.
+    Retries follow endpoint.retry within endpoint.deadline_s. A reply still arriving at the
+    deadline, or past endpoint.max_output_tokens, is stopped and returned cut (finish_reason
+    "length", cut_by saying why). on_progress is called while a streamed reply arrives, never
+    for a non-streamed one. limiter is shared by concurrent calls.
     """
-    body = request_body(endpoint.model, messages, stream=stream, max_tokens=max_tokens)
+    body = request_body(
+        endpoint.model,
+        messages,
+        stream=stream,
+        max_tokens=endpoint.max_output_tokens,
+        field=output_field(endpoint.url),
+    )
     started = time.monotonic()
     attempt = 0
     while True:
@@ -192,6 +220,8 @@ async def chat(
         except _AttemptFailed as failed:
             wait_s = _retry_wait(endpoint, failed, attempt, started)
             reason = pause_reason(failed.status)
+            if failed.refused_field is not None:
+                body = without_output_field(body, failed.refused_field, failed.message)
         if on_progress is not None:
             now = time.monotonic()
             on_progress(Progress(0, now - started, now + wait_s, reason))
@@ -199,15 +229,38 @@ async def chat(
 
 
 def request_body(
-    model: str, messages: list[dict[str, str]], *, stream: bool, max_tokens: int | None
+    model: str,
+    messages: list[dict[str, str]],
+    *,
+    stream: bool,
+    max_tokens: int | None,
+    field: str = "max_tokens",
 ) -> dict[str, Any]:
-    """The JSON body of a chat request; no temperature, which some reasoning models reject."""
+    """The JSON body of a chat request; no temperature, which some reasoning models reject.
+    The output limit goes in `field` (one of OUTPUT_FIELDS)."""
     body: dict[str, Any] = {"model": model, "messages": messages, "stream": stream}
     if stream:
         body["stream_options"] = {"include_usage": True}
     if max_tokens is not None:
-        body["max_tokens"] = max_tokens
+        body[field] = max_tokens
     return body
+
+
+def output_field(url: str) -> str:
+    """The request field for the output limit that the provider at `url` takes."""
+    host = (urlsplit(url).hostname or "").lower()
+    return OUTPUT_FIELDS[host.endswith(_COMPLETION_TOKENS_HOSTS)]
+
+
+def without_output_field(body: Mapping[str, Any], refused: str, said: str) -> dict[str, Any]:
+    """The request again after a 400 that named its output-limit field: max_completion_tokens
+    instead of max_tokens when the provider's words name it (OpenAI: "use
+    'max_completion_tokens' instead"), else with no field, so at most two such retries; fixer
+    still stops the reply at the limit as it arrives."""
+    resent = {k: v for k, v in body.items() if k != refused}
+    if refused == "max_tokens" and "max_completion_tokens" in said:
+        resent["max_completion_tokens"] = body[refused]
+    return resent
 
 
 def provider_message(body: str) -> str:
@@ -274,12 +327,14 @@ class _AttemptFailed(Exception):
         wait_s: float | None = None,
         partial: Reply | None = None,
         status: int | None = None,
+        refused_field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.wait_s = wait_s  # the pause before a retry; None when a retry cannot help
         self.partial = partial
         self.status = status
+        self.refused_field = refused_field  # the output-limit field a 400 refused
 
     def final(self, attempts: int, note: str = "") -> ChatError:
         """The ChatError chat() raises when it tries no more."""
@@ -350,11 +405,19 @@ async def _attempt(
             if 300 <= status < 400:
                 raise _redirected(endpoint, response)
             if status >= 400:
-                raise await _status_failure(endpoint, response, attempt, limiter)
+                raise await _status_failure(endpoint, response, body, attempt, limiter)
             await _read_stream(endpoint, response, state, on_progress, started)
         reply = state.reply(endpoint, time.monotonic() - started, attempt)
         return reply
+    except _OutputLimit as limit:  # leaving the block closed the connection: nothing more comes
+        state.cut_by = str(limit)
+        reply = state.reply(endpoint, time.monotonic() - started, attempt)
+        return reply
     except (_AttemptFailed, ProviderError, TimeoutError, httpx.HTTPError, httpx.InvalidURL) as exc:
+        if isinstance(exc, TimeoutError) and state.chars:  # a reply still arriving is cut
+            state.cut_by = f"the {endpoint.deadline_s:g} s deadline of a call (API_TIMEOUT_MS)"
+            reply = state.reply(endpoint, time.monotonic() - started, attempt)
+            return reply
         # Only a reply that began (status 200) may have cost something.
         partial = (
             state.reply(endpoint, time.monotonic() - started, attempt) if status == 200 else None
@@ -435,12 +498,20 @@ def _redirected(endpoint: Endpoint, response: Any) -> _AttemptFailed:
 
 
 async def _status_failure(
-    endpoint: Endpoint, response: httpx.Response, attempt: int, limiter: Limiter | None
+    endpoint: Endpoint,
+    response: httpx.Response,
+    sent: Mapping[str, Any],
+    attempt: int,
+    limiter: Limiter | None,
 ) -> _AttemptFailed:
-    """The failure an HTTP error status means; a 429's pause holds back every limited call."""
+    """The failure an HTTP error status means; a 429's pause holds back every limited call,
+    and a 400 naming the output-limit field sent is tried again at once without it."""
     status = response.status_code
     body = (await response.aread()).decode("utf-8", "replace")
     message = _status_message(endpoint, status, response.reason_phrase, body)
+    field = next((f for f in OUTPUT_FIELDS if f in sent), None)
+    if status == 400 and field is not None and field in body:
+        return _AttemptFailed(message, wait_s=0.0, status=status, refused_field=field)
     if status not in RETRY_STATUSES:
         return _AttemptFailed(message, status=status)
     asked = retry_after_s(response.headers, datetime.now(UTC))
@@ -532,10 +603,13 @@ class _ReplyState:
     """What has arrived so far of one reply, from a JSON body or from stream chunks."""
 
     parts: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
     usage: Mapping[str, Any] | None = None
     model: str | None = None
     finish_reason: str | None = None
     deltas: int = 0
+    chars: int = 0  # of reply and reasoning text, held against the output limit
+    cut_by: str | None = None
 
     def add(self, chunk: Mapping[str, Any], key: str) -> None:
         """Take text, usage, model and finish reason from a chunk; key is "delta" or "message"."""
@@ -549,10 +623,13 @@ class _ReplyState:
         self.finish_reason = _str(choice.get("finish_reason")) or self.finish_reason
         content = _mapping(choice.get(key))
         text = _str(content.get("content"))
-        if text:
-            self.parts.append(text)
-        # Reasoning text is not part of the reply but shows the model is alive.
-        if text or _str(content.get("reasoning")) or _str(content.get("reasoning_content")):
+        # Reasoning text is not part of the reply, but it is billed and shows the model is alive.
+        thought = _str(content.get("reasoning_content")) or _str(content.get("reasoning"))
+        for kept, piece in ((self.parts, text), (self.reasoning, thought)):
+            if piece:
+                kept.append(piece)
+                self.chars += len(piece)
+        if text or thought:
             self.deltas += 1
 
     def reply(self, endpoint: Endpoint, elapsed_s: float, attempts: int) -> Reply:
@@ -560,7 +637,21 @@ class _ReplyState:
         text = "".join(self.parts)
         usage = parse_usage(self.usage) if self.usage is not None else None
         model = self.model or endpoint.model
-        return Reply(text, usage, model, elapsed_s, self.finish_reason, attempts)
+        finish = "length" if self.cut_by else self.finish_reason
+        return Reply(
+            text,
+            usage,
+            model,
+            elapsed_s,
+            finish,
+            attempts,
+            reasoning="".join(self.reasoning),
+            cut_by=self.cut_by,
+        )
+
+
+class _OutputLimit(Exception):
+    """A reply grew past the endpoint's output limit; its message says so, for cut_by."""
 
 
 def _read_completion(endpoint: Endpoint, body: str, state: _ReplyState) -> None:
@@ -568,6 +659,17 @@ def _read_completion(endpoint: Endpoint, body: str, state: _ReplyState) -> None:
     data = _json_object(endpoint, body, what="body")
     _raise_for_error_object(endpoint, data)
     state.add(data, "message")
+    _check_output(endpoint, state)
+
+
+def _check_output(endpoint: Endpoint, state: _ReplyState) -> None:
+    """_OutputLimit once the reply and its reasoning are past the endpoint's output limit."""
+    limit = endpoint.max_output_chars
+    if limit is not None and state.chars > limit:
+        raise _OutputLimit(
+            f"fixer's output limit of {endpoint.max_output_tokens:,} tokens (stopped after "
+            f"{state.chars:,} characters; fixer.max_output_tokens in the config)"
+        )
 
 
 async def _read_stream(
@@ -603,6 +705,7 @@ async def _read_stream(
             chunks, done = _event_chunks(endpoint, event)
             for chunk in chunks:
                 state.add(chunk, "delta")
+            _check_output(endpoint, state)
             if done:
                 _report(on_progress, state, reported, started)
                 return

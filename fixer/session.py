@@ -304,7 +304,9 @@ def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoi
         model=route.model,
         proxy=config.proxy_url,
         timeout_s=config.timeout_s,
+        deadline_s=config.timeout_s,
         log_dir=config.log_dir if config.log else None,
+        max_output_tokens=provider.max_output_tokens(route.model, config.ui.max_output_tokens),
     )
 
 
@@ -549,6 +551,7 @@ def _reply_review(
         return Review((), ())
     if reply.finish_reason in (None, "length"):
         why = "its output limit" if reply.finish_reason == "length" else "a cut connection"
+        why = reply.cut_by or why
         raise NoDiffError(
             f"the reply was cut off by {why}; a partial diff is never applied\n"
             f"{agents.reply_preview(reply.text)}",

@@ -20,6 +20,7 @@ AUTO: Literal["auto"] = "auto"
 FAKE_API_KEY = "sk-test-000000001234"  # the key fake_provider_config writes
 KEEPALIVE_INTERVAL_S = 0.02  # between keep-alives of a `keepalive_s` reply
 TOGETHER_LIMIT_S = 5.0  # longest a `together` reply waits for its peers
+RUNAWAY_LIMIT_S = 30.0  # a `runaway` reply streams until the client leaves, at most this long
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class ScriptedReply:
     hang_up: bool = False
     together: int = 0
     frames: tuple[bytes, ...] | None = None
+    runaway: str | None = None
+    runaway_interval_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class FakeProvider:
         hang_up: bool = False,
         together: int = 0,
         frames: Sequence[bytes] | None = None,
+        runaway: str | None = None,
+        runaway_interval_s: float = 0.0,
     ) -> ScriptedReply:
         """Queue a reply.
 
@@ -138,7 +143,10 @@ class FakeProvider:
         answering; together: answer only once this many requests are being served at once
         (at most TOGETHER_LIMIT_S), to prove calls run side by side; frames: a 200
         event-stream body given verbatim, each element one HTTP chunk (chunked encoding, so
-        the client receives each one on its own: a CRLF split across two, a byte at a time).
+        the client receives each one on its own: a CRLF split across two, a byte at a time);
+        runaway: stream `text` again and again in this delta field ("content",
+        "reasoning_content", "reasoning") until the client hangs up (at most RUNAWAY_LIMIT_S),
+        every runaway_interval_s.
         """
         scripted = ScriptedReply(
             text=text,
@@ -159,6 +167,8 @@ class FakeProvider:
             hang_up=hang_up,
             together=together,
             frames=tuple(frames) if frames is not None else None,
+            runaway=runaway,
+            runaway_interval_s=runaway_interval_s,
         )
         with self._lock:
             self._replies.append(scripted)
@@ -269,6 +279,14 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             end = time.monotonic() + scripted.keepalive_s
             while time.monotonic() < end and not server._closing.wait(KEEPALIVE_INTERVAL_S):
                 self._write(keepalive, scripted.broken)
+            if scripted.runaway is not None:
+                delta = _event(_chunk(model, {scripted.runaway: scripted.text})) + "\n"
+                end = time.monotonic() + RUNAWAY_LIMIT_S
+                while time.monotonic() < end and not server._closing.wait(
+                    scripted.runaway_interval_s
+                ):
+                    self._write(delta, scripted.broken)
+                return
             for line in _sse_lines(scripted, model, asked):
                 self._write(line + "\n", scripted.broken)
 

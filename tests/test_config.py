@@ -411,7 +411,8 @@ OK_PROVIDER = {
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
-            "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens)",
+            "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens, "
+            "max_output_tokens)",
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"theme": 3}},
@@ -460,6 +461,33 @@ def test_review_screen_settings_come_from_the_fixer_object(
     assert config.ui.keymap == {"accept": "Y"}
     assert check_config(config, env) == []
     assert config_with(tmp_path, env, {}).ui.theme is None
+
+
+def test_output_limit_from_the_fixer_object_and_ccr_maxtoken_transformers(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    deepseek = {
+        "name": "deepseek",
+        "api_base_url": "https://api.deepseek.com/chat/completions",
+        "api_key": KEY,
+        "models": ["deepseek-chat", "deepseek-reasoner"],
+        "transformer": {
+            "use": ["deepseek", ["maxtoken", {"max_tokens": 8192}]],
+            "deepseek-reasoner": {"use": [["maxtoken", {"max_tokens": 65536}]]},
+        },
+    }
+    data = {"Providers": [deepseek, OK_PROVIDER], "fixer": {"max_output_tokens": 20000}}
+    config = config_with(tmp_path, env, data)
+    assert config.ui.max_output_tokens == 20000
+    first, second = config.providers
+    assert first.max_output_tokens("deepseek-chat", 20000) == 8192
+    assert first.max_output_tokens("deepseek-reasoner", 20000) == 65536
+    assert second.max_output_tokens("m", 20000) == 20000
+    assert config_with(tmp_path, env, {}).ui.max_output_tokens == 32768
+    wrong = {"Router": {"default": "local"}, "fixer": {"max_output_tokens": "lots"}}
+    assert problems_for(tmp_path, env, wrong) == [
+        "\"fixer.max_output_tokens\" must be a whole number of tokens, like 32768, not 'lots'"
+    ]
 
 
 def test_budget_amounts_are_exact_decimals(tmp_path: Path, env: dict[str, str]) -> None:

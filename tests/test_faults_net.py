@@ -17,7 +17,7 @@ import pytest
 
 from fixer import agents
 from fixer.ledger import Call, Ledger, ledger_path
-from fixer.llm import ChatError, Endpoint, Reply, chat
+from fixer.llm import ChatError, Endpoint, Reply, chat, output_field
 from tests.fakeserver import FAKE_API_KEY, FakeProvider
 from tests.helpers import clean_env, make_repo, run_fixer
 
@@ -81,7 +81,7 @@ def test_a_huge_reply_without_a_diff_is_not_sent_back_whole(shop: Shop) -> None:
     huge = "".join(f"I am thinking about line {i} of the file.\n" for i in range(120_000))
     shop.provider.reply(huge, chunk_size=1 << 20)
     shop.provider.reply(GOOD)
-    result = shop.fixer("--yes")
+    result = shop.fixer("--yes", config=shop.configured(fixer={"max_output_tokens": 10**7}))
     assert result.returncode == 0, result.stderr
     assert "value_5 = 50\n" in (shop.repo / "calc.py").read_text()
     first, second = request_size(shop, 0), request_size(shop, 1)
@@ -98,7 +98,7 @@ def test_a_reply_of_hundreds_of_refused_hunks_gets_bounded_feedback(shop: Shop) 
     broken = "".join(f"@@ -{k} +{k} @@\n-{long_line}{k}\n+value = {k}\n" for k in range(1, 600))
     shop.provider.reply("--- a/calc.py\n+++ b/calc.py\n" + broken, chunk_size=1 << 20)
     shop.provider.reply(GOOD)
-    result = shop.fixer("--yes")
+    result = shop.fixer("--yes", config=shop.configured(fixer={"max_output_tokens": 10**7}))
     assert result.returncode == 0, result.stderr
     feedback = shop.provider.requests[1].body["messages"][-1]["content"]
     assert feedback.startswith("Your diff could not be applied:")
@@ -173,3 +173,120 @@ def test_the_real_command_applies_a_diff_streamed_in_awkward_frames(shop: Shop) 
     result = shop.fixer("--yes")
     assert result.returncode == 0, result.stderr
     assert "value_5 = 50\n" in (shop.repo / "calc.py").read_text()
+
+
+# Item 4: every call is bounded in time and in output
+
+PRICING = {"fake,cheap-model": {"input": 1, "output": 2, "currency": "USD"}}
+BLOCK = "x" * 400  # one delta of a runaway stream
+
+
+@pytest.mark.parametrize("field", ["content", "reasoning_content", "reasoning"])
+def test_a_runaway_stream_stops_at_the_output_limit(
+    fake_provider: FakeProvider, field: str
+) -> None:
+    fake_provider.reply(BLOCK, runaway=field)
+    reply = ask(fake_provider.url, max_output_tokens=1000)
+    assert reply.finish_reason == "length"
+    assert reply.cut_by is not None and "output limit of 1,000 tokens" in reply.cut_by
+    received = len(reply.text) + len(reply.reasoning)
+    assert 8000 < received <= 8000 + len(BLOCK)
+    assert (reply.text == "") is (field != "content")
+    [request] = fake_provider.requests
+    assert request.body["max_tokens"] == 1000
+
+
+def test_a_huge_non_streamed_reply_is_cut_at_the_output_limit(fake_provider: FakeProvider) -> None:
+    fake_provider.reply("y" * 100_000, stream=False)
+    reply = ask(fake_provider.url, max_output_tokens=1000)
+    assert reply.finish_reason == "length" and "output limit" in (reply.cut_by or "")
+
+
+def test_a_slow_endless_stream_stops_at_the_deadline(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(BLOCK, runaway="content", runaway_interval_s=0.02)
+    reply = ask(fake_provider.url, deadline_s=0.5)
+    assert reply.finish_reason == "length"
+    assert reply.cut_by == "the 0.5 s deadline of a call (API_TIMEOUT_MS)"
+    assert reply.text.startswith(BLOCK) and reply.elapsed_s < 2
+
+
+def test_openai_hosts_get_max_completion_tokens() -> None:
+    assert output_field("https://api.openai.com/v1/chat/completions") == "max_completion_tokens"
+    assert output_field("https://me.openai.azure.com/openai/v1/chat") == "max_completion_tokens"
+    assert output_field("https://api.deepseek.com/chat/completions") == "max_tokens"
+    assert output_field("http://127.0.0.1:9/v1/chat/completions") == "max_tokens"
+
+
+@pytest.mark.parametrize(
+    ("said", "second"),
+    [
+        ("Invalid max_tokens value, the valid range of max_tokens is [1, 8192]", {}),
+        (
+            "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead.",
+            {"max_completion_tokens": 32768},
+        ),
+    ],
+)
+def test_a_400_naming_max_tokens_is_sent_again_at_once_without_it(
+    fake_provider: FakeProvider, said: str, second: dict
+) -> None:
+    fake_provider.reply(status=400, error=said)
+    fake_provider.reply("fine")
+    reply = ask(fake_provider.url, max_output_tokens=32768)
+    assert (reply.text, reply.attempts) == ("fine", 2)
+    first, again = (r.body for r in fake_provider.requests)
+    assert first["max_tokens"] == 32768
+    limits = {k: v for k, v in again.items() if k in ("max_tokens", "max_completion_tokens")}
+    assert limits == second
+
+
+def test_a_second_400_on_the_output_field_is_not_a_loop(fake_provider: FakeProvider) -> None:
+    fake_provider.reply(status=400, error="bad 'max_tokens'; use 'max_completion_tokens'")
+    fake_provider.reply(status=400, error="bad 'max_completion_tokens' too")
+    fake_provider.reply(status=400, error="something else entirely")
+    with pytest.raises(ChatError) as caught:
+        ask(fake_provider.url, max_output_tokens=100)
+    assert "something else entirely" in str(caught.value)
+    assert len(fake_provider.requests) == 3
+
+
+def test_the_command_refuses_runaway_replies_asks_again_once_per_rung_and_stops(
+    shop: Shop,
+) -> None:
+    shop.provider.reply(BLOCK, runaway="reasoning_content")
+    config = shop.configured(Pricing=PRICING, fixer={"max_output_tokens": 2000})
+    result = shop.fixer("--yes", config=config)
+    assert result.returncode == 3, result.stderr
+    assert "cut off by fixer's output limit of 2,000 tokens" in result.stderr
+    assert (shop.repo / "calc.py").read_text() == LINES
+    # Asked again once with the cut-off feedback, then the next rung once more: no loop.
+    models = [r.body["model"] for r in shop.provider.requests]
+    assert models == ["cheap-model", "cheap-model", "strong-model", "strong-model"]
+    assert all(r.body["max_tokens"] == 2000 for r in shop.provider.requests)
+    calls = shop.calls()
+    assert len(calls) == 4
+    assert all("cut off by fixer's output limit" in c.outcome for c in calls)
+    cheap = [c for c in calls if c.model == "cheap-model"]
+    assert all(c.estimated and c.cost is not None and c.cost > 0 for c in cheap)
+
+
+def test_api_timeout_ms_bounds_a_whole_call_of_the_command(shop: Shop) -> None:
+    shop.provider.reply(BLOCK, runaway="content", runaway_interval_s=0.05)
+    config = shop.configured(API_TIMEOUT_MS=600)
+    result = shop.fixer("--yes", "-m", "fake,cheap-model", config=config)
+    assert result.returncode == 3, result.stderr
+    assert "cut off by the 0.6 s deadline of a call (API_TIMEOUT_MS)" in result.stderr
+    assert len(shop.provider.requests) == 2
+    assert (shop.repo / "calc.py").read_text() == LINES
+    assert [c.outcome.startswith("the reply was cut off") for c in shop.calls()] == [True, True]
+
+
+def test_a_providers_maxtoken_transformer_is_what_the_command_sends(shop: Shop) -> None:
+    shop.provider.reply(GOOD)
+    config = json.loads(shop.config.read_text())
+    config["Providers"][0]["transformer"] = {"use": [["maxtoken", {"max_tokens": 1500}]]}
+    path = shop.configured(**config)
+    result = shop.fixer("--yes", config=path)
+    assert result.returncode == 0, result.stderr
+    assert shop.provider.requests[0].body["max_tokens"] == 1500

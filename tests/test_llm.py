@@ -104,7 +104,7 @@ def test_request_carries_key_model_messages_and_stream_options(
     fake_provider: FakeProvider,
 ) -> None:
     fake_provider.reply(TEXT)
-    ask(endpoint_for(fake_provider.url), max_tokens=500)
+    ask(endpoint_for(fake_provider.url, max_output_tokens=500))
     [request] = fake_provider.requests
     assert request.path == "/v1/chat/completions"
     assert request.headers["authorization"] == f"Bearer {FAKE_API_KEY}"
