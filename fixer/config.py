@@ -17,12 +17,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import json5
 
 from fixer.errors import ConfigError
 from fixer.printable import printable
+from fixer.redact import mask_url
 from fixer.router import (
     ROUTE_SCENARIOS,
     choose_route,
@@ -432,8 +433,7 @@ def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
     proxy = raw.get("PROXY_URL")
     if proxy and not (isinstance(proxy, str) and _scheme(proxy) in {"http", "https", "socks5"}):
         problems.append(
-            "PROXY_URL must be an http://, https:// or socks5:// URL, "
-            f"not {_mask_url(str(proxy))!r}"
+            f"PROXY_URL must be an http://, https:// or socks5:// URL, not {mask_url(str(proxy))!r}"
         )
     if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
         problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
@@ -584,12 +584,12 @@ def _check_provider(provider: Provider, env: Mapping[str, str]) -> list[str]:
         problems.append(f"provider {provider.name!r} has no api_base_url")
     elif _scheme(provider.api_base_url) not in {"http", "https"}:
         problems.append(
-            f"provider {provider.name!r}: api_base_url {provider.api_base_url!r} "
+            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
             "is not an http(s) URL"
         )
     elif urlsplit(provider.api_base_url).path.rstrip("/").endswith(("/v1", "/v1beta", "/api")):
         problems.append(
-            f"provider {provider.name!r}: api_base_url {_mask_url(provider.api_base_url)!r} "
+            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
             "would answer 404: fixer posts to it as written, so it must be the full "
             "chat-completions URL (for example .../v1/chat/completions)"
         )
@@ -675,15 +675,6 @@ def mask_key(key: str) -> str:
     return f"{key[:3]}…{key[-4:]}"
 
 
-def _mask_url(url: str) -> str:
-    """`url` with any password in it hidden: proxy URLs may carry credentials."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":****@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def render_config(
     config: Config, env: Mapping[str, str], estimate_tokens: int | None = None
 ) -> str:
@@ -699,7 +690,7 @@ def render_config(
         ]
     lines += [f"  note: {printable(note)}" for note in config.notes]
     lines += [
-        f"Proxy: {printable(_mask_url(config.proxy_url)) if config.proxy_url else 'none'}",
+        _render_proxy(config, env),
         f"Timeout: {config.timeout_s:g} s per model call, retries included (API_TIMEOUT_MS)",
         f"Output limit: {config.ui.max_output_tokens:,} tokens per reply, unless a provider's "
         "maxtoken transformer says otherwise (fixer.max_output_tokens)",
@@ -714,6 +705,20 @@ def render_config(
     if estimate_tokens is not None:
         lines += ["", _render_choice(config, estimate_tokens)]
     return "\n".join(lines)
+
+
+def _render_proxy(config: Config, env: Mapping[str, str]) -> str:
+    """The proxy calls go through: PROXY_URL, else the environment's (httpx reads those)."""
+    if config.proxy_url:
+        return f"Proxy: {printable(mask_url(config.proxy_url))}"
+    found = [
+        f"${name} {mask_url(value)}"
+        for name, value in env.items()
+        if name.lower() in ("https_proxy", "http_proxy", "all_proxy") and value
+    ]
+    if not found:
+        return "Proxy: none"
+    return printable(f"Proxy: {', '.join(found)} (from the environment: PROXY_URL is not set)")
 
 
 def _render_choice(config: Config, tokens: int) -> str:
@@ -742,11 +747,17 @@ def _render_provider(provider: Provider, env: Mapping[str, str], written: str) -
         if not key:
             origin = f"set ${provider.key_variable} or api_key"
     models = ", ".join(provider.models) or "none listed"
-    return printable(
-        f"  {provider.name}  {_mask_url(provider.api_base_url) or '(no api_base_url)'}\n"
-        f"    key: {mask_key(key)} ({origin})\n"
-        f"    models: {models}"
+    limits = ", ".join(
+        f"{model or 'every model'} {tokens:,} tokens"
+        for model, tokens in provider.output_limits.items()
     )
+    lines = [
+        f"  {provider.name}  {mask_url(provider.api_base_url) or '(no api_base_url)'}",
+        f"    key: {mask_key(key)} ({origin})",
+        f"    models: {models}",
+        *([f"    output limit (maxtoken transformer): {limits}"] if limits else []),
+    ]
+    return "\n".join(printable(line) for line in lines)
 
 
 def _render_routes(config: Config) -> list[str]:

@@ -28,11 +28,12 @@ from http import HTTPStatus
 from math import ceil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from fixer.cost import Usage, parse_usage
 from fixer.errors import ProviderError
 from fixer.printable import printable
+from fixer.redact import mask_url, redact, secrets_of
 from fixer.sse import Event, EventParser
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ LOG_FILE_NAME = "fixer-requests.jsonl"
 PROGRESS_INTERVAL_S = 0.1  # on_progress at most ~10 times a second: enough for a spinner
 MESSAGE_LIMIT = 300  # characters of a provider's error text worth showing a user
 CONNECT_TIMEOUT_S = 30.0  # a host that takes longer to accept is down, however long replies take
-REDACTED = "[redacted]"
 # A reply is stopped locally at its output limit, counted in characters as they arrive: no
 # tokenizer packs more than about this many into a token on average, so an honest reply
 # within its max_tokens is never stopped here.
@@ -469,7 +469,7 @@ def _client(endpoint: Endpoint) -> httpx.AsyncClient:
     try:
         return httpx.AsyncClient(proxy=endpoint.proxy, timeout=timeout)
     except ValueError as exc:
-        detail = _redact(str(exc), _secrets(endpoint))
+        detail = redact(str(exc), _secrets(endpoint))
         raise ProviderError(
             f"The proxy URL for {endpoint.provider} is not usable: {detail}. Check PROXY_URL in "
             "the config (for example http://user:pass@host:3128)."
@@ -525,12 +525,13 @@ async def _status_failure(
 def _status_message(endpoint: Endpoint, status: int, reason: str, body: str) -> str:
     """What an HTTP error status means: status, the provider's words, what to do."""
     reason = reason or _status_phrase(status)
-    said = provider_message(body).rstrip(".")
+    # Redacted before it is shortened, so that no cut leaves a piece of a secret.
+    said = provider_message(redact(body, _secrets(endpoint))).rstrip(".")
     said = f": {said}." if said and said.lower() != reason.lower() else "."
     message = (
         f"{endpoint.provider} answered {status} {reason}{said} {_status_advice(endpoint, status)}"
     )
-    return _redact(message, _secrets(endpoint))
+    return redact(message, _secrets(endpoint))
 
 
 def _status_phrase(status: int) -> str:
@@ -555,6 +556,11 @@ def _status_advice(endpoint: Endpoint, status: int) -> str:
         )
     if status == 402:
         return "Add credit to the provider account or choose another model."
+    if status == 407:
+        return (
+            "The proxy refused its credentials: check the user and password in PROXY_URL (or "
+            "in $HTTPS_PROXY / $HTTP_PROXY / $ALL_PROXY, which are used when it is not set)."
+        )
     if status == 404:
         return "Check the provider's api_base_url and the model name."
     if status in (408, 409, 429):
@@ -578,15 +584,15 @@ def _transport_message(endpoint: Endpoint, exc: httpx.HTTPError | httpx.InvalidU
             "Try again, raise the timeout, or choose a faster model."
         )
     elif isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        message = f"{name} has an unusable api_base_url {endpoint.url!r}: {detail}."
+        message = f"{name} has an unusable api_base_url {mask_url(endpoint.url)!r}: {detail}."
     elif isinstance(exc, httpx.ConnectError):
         message = (
-            f"Could not connect to {name} at {endpoint.url}: {detail}. Check the provider's "
-            f"api_base_url and your network{' and PROXY_URL' if endpoint.proxy else ''}."
+            f"Could not connect to {name} at {mask_url(endpoint.url)}: {detail}. Check the "
+            f"provider's api_base_url and your network{' and PROXY_URL' if endpoint.proxy else ''}."
         )
     else:
         message = f"The connection to {name} failed: {detail}. Try again."
-    return _redact(message, _secrets(endpoint))
+    return redact(message, _secrets(endpoint))
 
 
 def _deadline_message(endpoint: Endpoint, partial: Reply | None) -> str:
@@ -748,7 +754,7 @@ def _event_chunks(endpoint: Endpoint, event: Event) -> tuple[list[Mapping[str, A
     is not JSON, each line is read as its own payload.
     """
     if event.event == "error":
-        said = _redact(provider_message(event.data), _secrets(endpoint)) or "no details"
+        said = provider_message(redact(event.data, _secrets(endpoint))) or "no details"
         raise ProviderError(
             f"{endpoint.provider} reported an error in its reply: {said}. "
             "Try again or choose another model."
@@ -776,12 +782,12 @@ def _is_json(text: str) -> bool:
 
 def _not_completion_error(endpoint: Endpoint, body: str) -> ProviderError:
     """A 200 whose body is neither JSON nor an event stream (often a proxy or login page)."""
-    said = _shorten(" ".join(body.split())) or "an empty body"
+    said = _shorten(" ".join(redact(body, _secrets(endpoint)).split())) or "an empty body"
     message = (
         f"{endpoint.provider} answered 200 but not with a chat completion: {said}. "
         "Check that api_base_url is the full chat-completions URL."
     )
-    return ProviderError(_redact(message, _secrets(endpoint)))
+    return ProviderError(redact(message, _secrets(endpoint)))
 
 
 def _json_object(endpoint: Endpoint, text: str, *, what: str) -> Mapping[str, Any]:
@@ -793,7 +799,7 @@ def _json_object(endpoint: Endpoint, text: str, *, what: str) -> Mapping[str, An
     if not isinstance(data, Mapping):
         if what == "body":
             raise _not_completion_error(endpoint, text)
-        said = _redact(_shorten(" ".join(text.split())), _secrets(endpoint))
+        said = _shorten(" ".join(redact(text, _secrets(endpoint)).split()))
         raise ProviderError(f"{endpoint.provider} sent a malformed {what}: {said}. Try again.")
     return data
 
@@ -802,12 +808,11 @@ def _raise_for_error_object(endpoint: Endpoint, data: Mapping[str, Any]) -> None
     """Providers report some failures as {"error": ...} with status 200, even mid-stream."""
     if data.get("error") is None:
         return
-    said = (_error_text(data) or "no details").rstrip(".")
-    message = (
+    said = redact(_error_text(data) or "no details", _secrets(endpoint)).rstrip(".")
+    raise ProviderError(
         f"{endpoint.provider} reported an error in its reply: {_shorten(said)}. "
         "Try again or choose another model."
     )
-    raise ProviderError(_redact(message, _secrets(endpoint)))
 
 
 def _error_text(data: Any) -> str | None:
@@ -843,7 +848,7 @@ def _write_log(
         "time": datetime.now(UTC).isoformat(),
         "provider": endpoint.provider,
         "model": endpoint.model,
-        "url": endpoint.url,
+        "url": mask_url(endpoint.url),
         "stream": body.get("stream"),
         "attempt": attempt,
         "status": status,
@@ -873,29 +878,19 @@ def _log_error(reply: Reply | None, error: str | None) -> str | None:
 
 
 def _secrets(endpoint: Endpoint) -> tuple[str, ...]:
-    """Strings that must never be shown or logged: the api key and the proxy's credentials."""
-    found = [endpoint.api_key]
-    if endpoint.proxy:
-        parts = urlsplit(endpoint.proxy)
-        userinfo = parts.netloc.rpartition("@")[0]
-        found += [userinfo, parts.password or "", unquote(parts.password or "")]
-    # Longest first, so a secret containing another is replaced whole.
-    return tuple(sorted({s for s in found if s}, key=len, reverse=True))
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    """Text with every secret replaced by REDACTED."""
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+    """Strings that must never be shown or logged, in every form they may be echoed in: the
+    api key, and the credentials of the endpoint's URL, its proxy and any proxy httpx takes
+    from the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, in either case)."""
+    from_env = [v for k, v in os.environ.items() if k.lower().endswith("_proxy")]
+    return secrets_of([endpoint.api_key], [endpoint.url, endpoint.proxy, *from_env])
 
 
 def _redact_value(value: Any, secrets: tuple[str, ...]) -> Any:
     """A JSON-like value with every string redacted, keys included."""
     if isinstance(value, str):
-        return _redact(value, secrets)
+        return redact(value, secrets)
     if isinstance(value, Mapping):
-        return {_redact(str(k), secrets): _redact_value(v, secrets) for k, v in value.items()}
+        return {redact(str(k), secrets): _redact_value(v, secrets) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_redact_value(v, secrets) for v in value]
     return value

@@ -8,10 +8,13 @@ every file fixer wrote.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -290,3 +293,94 @@ def test_a_providers_maxtoken_transformer_is_what_the_command_sends(shop: Shop) 
     result = shop.fixer("--yes", config=path)
     assert result.returncode == 0, result.stderr
     assert shop.provider.requests[0].body["max_tokens"] == 1500
+
+
+# Item 7: credentials in URLs and echoed credentials are never shown or stored
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def with_provider(shop: Shop, url: str, **extra: object) -> Path:
+    """The shop's config with the fake provider at `url`, the request log on."""
+    config = json.loads(shop.config.read_text())
+    config["Providers"][0]["api_base_url"] = url
+    return shop.configured(**(config | {"LOG": True} | extra))
+
+
+def assert_nowhere(shop: Shop, results: list[subprocess.CompletedProcess[str]], *secrets: str):
+    """None of the secrets in what fixer printed or in any file it wrote."""
+    files = shop.written()
+    assert any(p.name == "fixer-requests.jsonl" for p in files)
+    assert any(p.name == "ledger.db" for p in files)
+    for secret in secrets:
+        for result in results:
+            assert secret not in result.stdout + result.stderr, secret
+        for path in files:
+            assert secret.encode() not in path.read_bytes(), (secret, path)
+
+
+def basic(userinfo: str) -> str:
+    return base64.b64encode(userinfo.encode()).decode()
+
+
+def test_userinfo_and_query_of_api_base_url_are_masked_on_a_connection_error(shop: Shop) -> None:
+    url = f"http://bob:pw-s3cret-1@127.0.0.1:{closed_port()}/v1/chat/completions?key=QK-s3cret-2"
+    config = with_provider(shop, url, API_TIMEOUT_MS=1000)  # fewer retries of the connection
+    result = shop.fixer("--yes", config=config)
+    assert result.returncode == 1, result.stderr
+    assert "Could not connect to fake at http://****@127.0.0.1:" in result.stderr
+    assert "/v1/chat/completions?key=****" in result.stderr
+    shown = run_fixer("config", "--config", str(config), cwd=shop.repo, env=shop.env)
+    assert "?key=****" in shown.stdout
+    assert_nowhere(shop, [result, shown], "pw-s3cret-1", "QK-s3cret-2", basic("bob:pw-s3cret-1"))
+    assert (shop.repo / "calc.py").read_text() == LINES
+
+
+def test_a_provider_echoing_the_key_and_the_urls_credentials_is_redacted(shop: Shop) -> None:
+    url = shop.provider.url.replace("http://", "http://bob:pw-s3cret-1@") + "?key=QK-s3cret-2"
+    echo = (
+        f"bad key {FAKE_API_KEY} {quote(FAKE_API_KEY, safe='')} for {url} "
+        f"{quote('QK-s3cret-2')} Basic {basic('bob:pw-s3cret-1')}"
+    )
+    shop.provider.reply(status=401, error=echo)
+    result = shop.fixer("--yes", config=with_provider(shop, url))
+    assert result.returncode == 1
+    assert "fake answered 401" in result.stderr and "[redacted]" in result.stderr
+    assert_nowhere(
+        shop, [result], FAKE_API_KEY, "pw-s3cret-1", "QK-s3cret-2", basic("bob:pw-s3cret-1")
+    )
+
+
+@pytest.mark.parametrize("userinfo", ["tok-s3cret-3456", "pxuser:px-s3cret-4567"])
+@pytest.mark.parametrize("where", ["PROXY_URL", "HTTP_PROXY"])
+def test_a_proxy_answering_407_with_the_credentials_it_got_is_redacted(
+    shop: Shop, userinfo: str, where: str
+) -> None:
+    # The fake server is the proxy: it sees the request for the provider and answers 407 with
+    # the Proxy-Authorization it was sent, as some proxies' error pages do.
+    proxy = shop.provider.url.split("/v1")[0].replace("http://", f"http://{userinfo}@")
+    credential = basic(userinfo if ":" in userinfo else userinfo + ":")
+    shop.provider.reply(
+        status=407, body=f"Proxy-Authorization: Basic {credential} refused ({userinfo})"
+    )
+    target = f"http://127.0.0.1:{closed_port()}/v1/chat/completions"
+    if where == "PROXY_URL":
+        config = with_provider(shop, target, PROXY_URL=proxy)
+    else:
+        config = with_provider(shop, target)
+        shop.env[where] = proxy
+        shop.env.pop("NO_PROXY", None)
+        shop.env.pop("no_proxy", None)
+    result = shop.fixer("--yes", config=config)
+    shown = run_fixer("config", "--config", str(config), cwd=shop.repo, env=shop.env)
+    [request] = shop.provider.requests
+    assert request.headers["proxy-authorization"] == f"Basic {credential}"
+    assert result.returncode == 1
+    assert "fake answered 407" in result.stderr and "check the user and password" in result.stderr
+    assert "Proxy: " in shown.stdout and "http://****@127.0.0.1:" in shown.stdout
+    secret = userinfo.rpartition(":")[2]
+    assert_nowhere(shop, [result, shown], secret, credential, userinfo)
