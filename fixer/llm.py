@@ -47,6 +47,11 @@ CONNECT_TIMEOUT_S = 30.0  # a host that takes longer to accept is down, however 
 # tokenizer packs more than about this many into a token on average, so an honest reply
 # within its max_tokens is never stopped here.
 CHARS_PER_TOKEN_LIMIT = 8
+# And the stream itself, whatever it holds (JSON around each delta, fields that are not text):
+# this many bytes per character of the limit, never less than the floor, is more than any
+# honest stream sends.
+BYTES_PER_CHAR_LIMIT = 256
+BYTES_LIMIT_FLOOR = 1 << 20
 # The request field that carries the output limit. OpenAI's reasoning models refuse
 # max_tokens and every OpenAI chat model takes max_completion_tokens; elsewhere (DeepSeek,
 # OpenRouter, Mistral, Gemini, local servers) max_tokens is the field that is understood.
@@ -88,6 +93,12 @@ class Endpoint:
         if self.max_output_tokens is None:
             return None
         return self.max_output_tokens * CHARS_PER_TOKEN_LIMIT
+
+    @property
+    def max_stream_bytes(self) -> int | None:
+        """Bytes of a reply's body after which it is stopped, text or not."""
+        chars = self.max_output_chars
+        return None if chars is None else max(BYTES_LIMIT_FLOOR, chars * BYTES_PER_CHAR_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -698,8 +709,16 @@ async def _read_stream(
     # httpx's read timeout never fires while keep-alives arrive, so silence is timed here.
     alive = time.monotonic()
     stream = response.aiter_bytes()
+    received = 0
     while True:
         raw = await anext(stream, None)
+        received += len(raw or b"")
+        if endpoint.max_stream_bytes is not None and received > endpoint.max_stream_bytes:
+            raise _OutputLimit(
+                f"fixer's output limit of {endpoint.max_output_tokens:,} tokens (stopped after "
+                f"{received:,} bytes that held {state.chars:,} characters of reply; "
+                "fixer.max_output_tokens in the config)"
+            )
         text = decoder.decode(raw or b"", final=raw is None)
         if body is not None:
             body.append(text)

@@ -295,6 +295,15 @@ def test_a_providers_maxtoken_transformer_is_what_the_command_sends(shop: Shop) 
     assert shop.provider.requests[0].body["max_tokens"] == 1500
 
 
+def test_a_body_that_never_becomes_text_stops_at_its_size_limit(
+    fake_provider: FakeProvider,
+) -> None:
+    fake_provider.reply(body="{" + " " * (3 << 20) + "}")  # a 200 that is all padding
+    reply = ask(fake_provider.url, max_output_tokens=100)
+    assert reply.finish_reason == "length" and reply.text == ""
+    assert "bytes that held 0 characters of reply" in (reply.cut_by or "")
+
+
 # Item 7: credentials in URLs and echoed credentials are never shown or stored
 
 
