@@ -626,6 +626,7 @@ class _ReplyState:
     finish_reason: str | None = None
     deltas: int = 0
     chars: int = 0  # of reply and reasoning text, held against the output limit
+    received: int = 0  # bytes of the body, held against the output limit too
     cut_by: str | None = None
 
     def add(self, chunk: Mapping[str, Any], key: str) -> None:
@@ -680,13 +681,21 @@ def _read_completion(endpoint: Endpoint, body: str, state: _ReplyState) -> None:
 
 
 def _check_output(endpoint: Endpoint, state: _ReplyState) -> None:
-    """_OutputLimit once the reply and its reasoning are past the endpoint's output limit."""
-    limit = endpoint.max_output_chars
-    if limit is not None and state.chars > limit:
-        raise _OutputLimit(
-            f"fixer's output limit of {endpoint.max_output_tokens:,} tokens (stopped after "
-            f"{state.chars:,} characters; fixer.max_output_tokens in the config)"
-        )
+    """_OutputLimit once the reply and its reasoning, or the body that carries them, are past
+    the endpoint's output limit."""
+    chars, size = endpoint.max_output_chars, endpoint.max_stream_bytes
+    if chars is None or size is None:
+        return
+    if state.chars > chars:
+        after = f"{state.chars:,} characters"
+    elif state.received > size:
+        after = f"{state.received:,} bytes that held {state.chars:,} characters of reply"
+    else:
+        return
+    raise _OutputLimit(
+        f"fixer's output limit of {endpoint.max_output_tokens:,} tokens (stopped after {after}; "
+        "fixer.max_output_tokens in the config)"
+    )
 
 
 async def _read_stream(
@@ -709,16 +718,10 @@ async def _read_stream(
     # httpx's read timeout never fires while keep-alives arrive, so silence is timed here.
     alive = time.monotonic()
     stream = response.aiter_bytes()
-    received = 0
     while True:
         raw = await anext(stream, None)
-        received += len(raw or b"")
-        if endpoint.max_stream_bytes is not None and received > endpoint.max_stream_bytes:
-            raise _OutputLimit(
-                f"fixer's output limit of {endpoint.max_output_tokens:,} tokens (stopped after "
-                f"{received:,} bytes that held {state.chars:,} characters of reply; "
-                "fixer.max_output_tokens in the config)"
-            )
+        state.received += len(raw or b"")
+        _check_output(endpoint, state)
         text = decoder.decode(raw or b"", final=raw is None)
         if body is not None:
             body.append(text)
