@@ -79,6 +79,8 @@ REPLY_PREVIEW = 400  # characters of a failed reply shown to the user
 
 def reply_preview(text: str) -> str:
     """How a reply began, indented, for an error that says why it could not be used."""
+    if not text.strip():
+        return "the reply held no text (a reasoning model may have spent it all on reasoning)"
     start = text[:REPLY_PREVIEW] + ("…" if len(text) > REPLY_PREVIEW else "")
     return "the reply began with:\n" + "\n".join("    " + line for line in start.splitlines())
 

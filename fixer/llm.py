@@ -751,7 +751,7 @@ async def _read_stream(
             on_progress(Progress(state.deltas, now - started))
             reported, last_report = state.deltas, now
     if body is not None:
-        _read_completion(endpoint, "".join(body), state)
+        _read_completion(endpoint, "".join(body).removeprefix("\ufeff"), state)
     else:
         _report(on_progress, state, reported, started)
 

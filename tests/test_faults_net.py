@@ -199,6 +199,12 @@ def test_a_runaway_stream_stops_at_the_output_limit(
     assert request.body["max_tokens"] == 1000
 
 
+def test_a_json_body_with_a_bom_is_read(fake_provider: FakeProvider) -> None:
+    body = {"choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}]}
+    fake_provider.reply(body="\ufeff" + json.dumps(body))
+    assert ask(fake_provider.url).text == "ok"
+
+
 def test_a_huge_non_streamed_reply_is_cut_at_the_output_limit(fake_provider: FakeProvider) -> None:
     fake_provider.reply("y" * 100_000, stream=False)
     reply = ask(fake_provider.url, max_output_tokens=1000)
@@ -262,6 +268,7 @@ def test_the_command_refuses_runaway_replies_asks_again_once_per_rung_and_stops(
     result = shop.fixer("--yes", config=config)
     assert result.returncode == 3, result.stderr
     assert "cut off by fixer's output limit of 2,000 tokens" in result.stderr
+    assert "the reply held no text" in result.stderr
     assert (shop.repo / "calc.py").read_text() == LINES
     # Asked again once with the cut-off feedback, then the next rung once more: no loop.
     models = [r.body["model"] for r in shop.provider.requests]
