@@ -368,22 +368,28 @@ def _providers(entries: Any, path: Path | None) -> tuple[Provider, ...]:
 
 
 def _output_limits(transformer: Any) -> dict[str, int]:
-    """claude-code-router's maxtoken transformer, provider-wide ("") and per model:
+    """The well-formed maxtoken limits, model -> tokens ("" for the whole provider);
+    check_config reports the others."""
+    return {model: value for model, value in _maxtokens(transformer) if _is_count(value)}
+
+
+def _maxtokens(transformer: Any) -> list[tuple[str, Any]]:
+    """Each max_tokens of claude-code-router's maxtoken transformer, as written, with its
+    model ("" for the whole provider):
     `{"use": [["maxtoken", {"max_tokens": 8192}]], "MODEL": {"use": [...]}}`."""
     if not isinstance(transformer, dict):
-        return {}
+        return []
     scopes = {"": transformer} | {
         model: value for model, value in transformer.items() if model != "use"
     }
-    limits = {}
+    found = []
     for model, scope in scopes.items():
         uses = scope.get("use") if isinstance(scope, dict) else None
         for use in uses if isinstance(uses, list) else []:
-            if isinstance(use, list) and len(use) == 2 and use[0] == "maxtoken":
-                options = use[1] if isinstance(use[1], dict) else {}
-                if _is_count(options.get("max_tokens")):
-                    limits[model] = options["max_tokens"]
-    return limits
+            if isinstance(use, list) and use and use[0] == "maxtoken":
+                options = use[1] if len(use) > 1 and isinstance(use[1], dict) else {}
+                found.append((model, options.get("max_tokens")))
+    return found
 
 
 def _text(value: Any) -> str:
@@ -567,6 +573,14 @@ def _check_providers(config: Config, env: Mapping[str, str]) -> list[str]:
             problems.append(f"Providers[{index}] has no name")
         elif not _is_name_list(entry.get("models", [])):
             problems.append(f"provider {entry['name']!r}: models must be a list of model names")
+        if isinstance(entry, dict):
+            problems += [
+                f"provider {entry.get('name')!r}: the maxtoken transformer"
+                f"{f' of {model}' if model else ''} needs max_tokens as a whole number of "
+                f'tokens, like ["maxtoken", {{"max_tokens": 8192}}], not {value!r}'
+                for model, value in _maxtokens(entry.get("transformer"))
+                if not _is_count(value)
+            ]
     names = [p.name for p in config.providers]
     problems += [
         f"provider {n!r} is defined more than once"

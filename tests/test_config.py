@@ -488,6 +488,11 @@ def test_output_limit_from_the_fixer_object_and_ccr_maxtoken_transformers(
     assert problems_for(tmp_path, env, wrong) == [
         "\"fixer.max_output_tokens\" must be a whole number of tokens, like 32768, not 'lots'"
     ]
+    deepseek["transformer"]["deepseek-chat"] = {"use": [["maxtoken", {"max_tokens": "8k"}]]}
+    assert problems_for(tmp_path, env, {"Router": {"default": "local"}, **data}) == [
+        "provider 'deepseek': the maxtoken transformer of deepseek-chat needs max_tokens as a "
+        'whole number of tokens, like ["maxtoken", {"max_tokens": 8192}], not \'8k\''
+    ]
 
 
 def test_budget_amounts_are_exact_decimals(tmp_path: Path, env: dict[str, str]) -> None:
