@@ -781,7 +781,7 @@ def _event_chunks(endpoint: Endpoint, event: Event) -> tuple[list[Mapping[str, A
             f"{endpoint.provider} reported an error in its reply: {said}. "
             "Try again or choose another model."
         )
-    payloads = [event.data]
+    payloads = [event.data] if event.data.strip() else []  # an empty data: is a heartbeat
     if "\n" in event.data and not _is_json(event.data):
         payloads = [line for line in event.data.split("\n") if line.strip()]
     chunks = []

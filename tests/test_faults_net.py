@@ -162,6 +162,12 @@ def test_events_ended_by_a_single_lf_are_still_read(fake_provider: FakeProvider)
     assert ask(fake_provider.url).text == "ab"
 
 
+def test_empty_data_events_are_heartbeats(fake_provider: FakeProvider) -> None:
+    chunk = json.dumps({"choices": [{"delta": {"content": "ok"}, "finish_reason": "stop"}]})
+    fake_provider.reply(frames=[f"data:\n\ndata: \n\ndata: {chunk}\n\ndata: [DONE]\n\n".encode()])
+    assert ask(fake_provider.url).text == "ok"
+
+
 def test_an_error_event_is_a_provider_error(fake_provider: FakeProvider) -> None:
     body = f'event: error\ndata: {{"error": {{"message": "overloaded {FAKE_API_KEY}"}}}}\n\n'
     fake_provider.reply(frames=[body.encode()])
