@@ -77,8 +77,10 @@ class Endpoint:
     """Where and how to reach one model: claude-code-router's provider entry plus the model."""
 
     provider: str  # provider name from config, e.g. "openrouter"
-    url: str  # full chat-completions endpoint URL (claude-code-router's api_base_url)
-    api_key: str = field(repr=False)  # repr=False: an Endpoint in a traceback shows no key
+    # The full chat-completions URL (claude-code-router's api_base_url); it may hold
+    # credentials, so an Endpoint in a traceback shows neither it nor the key.
+    url: str = field(repr=False)
+    api_key: str = field(repr=False)
     model: str
     proxy: str | None = field(default=None, repr=False)  # may hold user:pass@
     timeout_s: float = 600.0  # longest silence, or stream of keep-alives without content

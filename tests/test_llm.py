@@ -271,10 +271,10 @@ def test_failed_request_is_logged_without_proxy_credentials(tmp_path: Path) -> N
     assert message.startswith(records[-1]["error"])
 
 
-def test_endpoint_repr_hides_key_and_proxy() -> None:
-    endpoint = endpoint_for("http://x", proxy="http://u:p4ss@proxy:3128")
-    assert FAKE_API_KEY not in repr(endpoint)
-    assert "p4ss" not in repr(endpoint)
+def test_endpoint_repr_hides_key_proxy_and_url() -> None:
+    endpoint = endpoint_for("http://bob:s3cr3t@x/?key=k3y", proxy="http://u:p4ss@proxy:3128")
+    for secret in (FAKE_API_KEY, "p4ss", "s3cr3t", "k3y"):
+        assert secret not in repr(endpoint)
 
 
 def test_fake_provider_serves_replies_in_order_then_repeats_the_last(
