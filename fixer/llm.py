@@ -21,7 +21,7 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -143,6 +143,7 @@ class Reply:
     # What stopped the reply before its end, when fixer did (its output limit, the deadline):
     # its finish_reason is then "length", as if the provider had cut it.
     cut_by: str | None = None
+    notes: tuple[str, ...] = ()  # what the user should know about the call, e.g. a refused field
 
 
 class ChatError(ProviderError):
@@ -226,15 +227,18 @@ async def chat(
     )
     started = time.monotonic()
     attempt = 0
+    notes: list[str] = []
     while True:
         attempt += 1
         try:
-            return await _attempt(endpoint, body, attempt, started, on_progress, limiter)
+            reply = await _attempt(endpoint, body, attempt, started, on_progress, limiter)
+            return replace(reply, notes=tuple(notes)) if notes else reply
         except _AttemptFailed as failed:
             wait_s = _retry_wait(endpoint, failed, attempt, started)
             reason = pause_reason(failed.status)
             if failed.refused_field is not None:
-                body = without_output_field(body, failed.refused_field, failed.message)
+                body, note = without_output_field(body, failed.refused_field, failed.message)
+                notes.append(f"{endpoint.provider} {note}")
         if on_progress is not None:
             now = time.monotonic()
             on_progress(Progress(0, now - started, now + wait_s, reason))
@@ -265,15 +269,22 @@ def output_field(url: str) -> str:
     return OUTPUT_FIELDS[host.endswith(_COMPLETION_TOKENS_HOSTS)]
 
 
-def without_output_field(body: Mapping[str, Any], refused: str, said: str) -> dict[str, Any]:
-    """The request again after a 400 that named its output-limit field: max_completion_tokens
-    instead of max_tokens when the provider's words name it (OpenAI: "use
-    'max_completion_tokens' instead"), else with no field, so at most two such retries; fixer
-    still stops the reply at the limit as it arrives."""
+def without_output_field(
+    body: Mapping[str, Any], refused: str, said: str
+) -> tuple[dict[str, Any], str]:
+    """The request again after a 400 that named its output-limit field, and what was done:
+    max_completion_tokens instead of max_tokens when the provider's words name it (OpenAI:
+    "use 'max_completion_tokens' instead"), else with no field, so at most two such retries;
+    fixer still stops the reply at the limit as it arrives."""
     resent = {k: v for k, v in body.items() if k != refused}
     if refused == "max_tokens" and "max_completion_tokens" in said:
         resent["max_completion_tokens"] = body[refused]
-    return resent
+        return resent, "refused max_tokens; it was sent as max_completion_tokens instead"
+    return resent, (
+        f"refused {refused}={body[refused]:,}, so it was sent without an output limit (fixer "
+        "still stops the reply at it): give the provider a maxtoken transformer with a limit "
+        "it takes"
+    )
 
 
 def provider_message(body: str) -> str:

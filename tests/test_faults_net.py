@@ -250,10 +250,24 @@ def test_a_400_naming_max_tokens_is_sent_again_at_once_without_it(
     fake_provider.reply("fine")
     reply = ask(fake_provider.url, max_output_tokens=32768)
     assert (reply.text, reply.attempts) == ("fine", 2)
+    [note] = reply.notes
+    assert note.startswith("fake refused max_tokens")
     first, again = (r.body for r in fake_provider.requests)
     assert first["max_tokens"] == 32768
     limits = {k: v for k, v in again.items() if k in ("max_tokens", "max_completion_tokens")}
     assert limits == second
+
+
+def test_the_command_says_when_the_provider_refused_the_output_limit(shop: Shop) -> None:
+    said = "Invalid max_tokens value, the valid range of max_tokens is [1, 8192]"
+    shop.provider.reply(status=400, error=said)
+    shop.provider.reply(GOOD)
+    result = shop.fixer("--yes")
+    assert result.returncode == 0, result.stderr
+    assert "fake refused max_tokens=32,768, so it was sent without an output limit" in (
+        result.stderr
+    )
+    assert "value_5 = 50\n" in (shop.repo / "calc.py").read_text()
 
 
 def test_a_second_400_on_the_output_field_is_not_a_loop(fake_provider: FakeProvider) -> None:
