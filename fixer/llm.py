@@ -510,9 +510,8 @@ def _redirected(endpoint: Endpoint, response: Any) -> _AttemptFailed:
     """A redirect is reported, never followed: the request carries the key, and the new place
     may be another host."""
     status = response.status_code
-    parts = urlsplit(response.headers.get("location", ""))
-    # Only where it points, never its userinfo or query (which may hold a token).
-    where = f"{parts.scheme}://{parts.hostname}{parts.path}" if parts.hostname else parts.path
+    # Only where it points, never its userinfo or query values (which may hold a token).
+    where = mask_url(response.headers.get("location", ""))
     return _AttemptFailed(
         f"{endpoint.provider} answered {status} {_status_phrase(status)}, a redirect to "
         f"{printable(where) or 'nowhere'}: fixer does not follow redirects, which would send "
