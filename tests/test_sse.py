@@ -91,3 +91,27 @@ def test_any_chunking_gives_the_same_events(cuts: list[int]) -> None:
             Event("[DONE]", "", "1"),
         ]
     )
+
+
+TEXT = st.text(alphabet=st.sampled_from('ab :\u2028\u2029\x85\ufeff{}"\n'), max_size=12)
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(TEXT, min_size=1, max_size=5),
+    st.sampled_from(["\n", "\r", "\r\n"]),
+    st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=6),
+)
+def test_what_is_written_is_what_is_read(data: list[str], end: str, sizes: list[int]) -> None:
+    """Events written as the standard says (a data: line per line of data) come back whole,
+    whatever the line ending and however the stream is cut."""
+    stream = (
+        ": hello"
+        + end
+        + "".join("".join(f"data: {line}{end}" for line in text.split("\n")) + end for text in data)
+    )
+    chunks, at, k = [], 0, 0
+    while at < len(stream):
+        chunks.append(stream[at : at + sizes[k % len(sizes)]])
+        at, k = at + sizes[k % len(sizes)], k + 1
+    assert parse(*chunks) == [Event(text) for text in data]
