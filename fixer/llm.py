@@ -737,7 +737,9 @@ async def _read_stream(
         text = decoder.decode(raw or b"", final=raw is None)
         if body is not None:
             body.append(text)
-        events = parser.feed(text) if raw is not None else parser.feed(text) + parser.close()
+        events = parser.feed(text)
+        if raw is None:  # the end: the last line and event may lack their blank line
+            events += parser.close()
         if events:
             body = None
         for event in events:
