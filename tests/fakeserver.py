@@ -282,10 +282,10 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if scripted.runaway is not None:
                 delta = _event(_chunk(model, {scripted.runaway: scripted.text})) + "\n"
                 end = time.monotonic() + RUNAWAY_LIMIT_S
-                while time.monotonic() < end and not server._closing.wait(
-                    scripted.runaway_interval_s
-                ):
+                while time.monotonic() < end:  # the first delta at once, then one per interval
                     self._write(delta, scripted.broken)
+                    if server._closing.wait(scripted.runaway_interval_s):
+                        break
                 return
             for line in _sse_lines(scripted, model, asked):
                 self._write(line + "\n", scripted.broken)
