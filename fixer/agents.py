@@ -79,6 +79,8 @@ REPLY_PREVIEW = 400  # characters of a failed reply shown to the user
 
 def reply_preview(text: str) -> str:
     """How a reply began, indented, for an error that says why it could not be used."""
+    if not text.strip():
+        return "the reply held no text (a reasoning model may have spent it all on reasoning)"
     start = text[:REPLY_PREVIEW] + ("…" if len(text) > REPLY_PREVIEW else "")
     return "the reply began with:\n" + "\n".join("    " + line for line in start.splitlines())
 
@@ -105,16 +107,34 @@ CUT_OFF_FEEDBACK = (
 )
 
 
+# The retry turn resends the reply: a 20 MB reply must not make a 20 MB request. A diff worth
+# correcting fits in the head; a cut-off reply's problem is at its end, so the tail is kept too.
+RETRY_REPLY_HEAD = 24_000  # characters of a long reply's start the retry turn keeps
+RETRY_REPLY_TAIL = 8_000  # and of its end
+RETRY_FEEDBACK_LIMIT = 8_000  # characters of the refusals: each quotes at most 120 of a line
+
+
 def retry_messages(reply: str, feedback: str) -> list[dict[str, str]]:
-    """The turn that asks the same model again, telling it precisely why its diff failed."""
+    """The turn that asks the same model again, telling it precisely why its diff failed;
+    a long reply is cut to its head and tail, long feedback to its head, each marked."""
     return [
-        {"role": "assistant", "content": reply},
+        {"role": "assistant", "content": clip(reply, RETRY_REPLY_HEAD, RETRY_REPLY_TAIL)},
         {
             "role": "user",
-            "content": f"{feedback}\n\nSend a corrected unified diff of the same change, "
-            "with context lines copied exactly from the files.",
+            "content": f"{clip(feedback, RETRY_FEEDBACK_LIMIT)}\n\nSend a corrected unified "
+            "diff of the same change, with context lines copied exactly from the files.",
         },
     ]
+
+
+def clip(text: str, head: int, tail: int = 0) -> str:
+    """Text cut to its first `head` and last `tail` characters, with a marker saying how much
+    was left out between them; text that fits is returned as it is."""
+    if len(text) <= head + tail:
+        return text
+    left_out = len(text) - head - tail
+    marker = f"\n[… {left_out:,} characters left out …]\n"
+    return text[:head] + marker + (text[len(text) - tail :] if tail else "")
 
 
 def _shown(text: str) -> str:

@@ -161,7 +161,11 @@ class Caller:
                 price,
                 at=at,
                 estimated_prompt_tokens=self.corrected(route, prompt_estimate),
-                estimated_output_tokens=estimate_tokens(reply.text) if reply is not None else 0,
+                estimated_output_tokens=(
+                    estimate_tokens(reply.text) + estimate_tokens(reply.reasoning)
+                    if reply is not None
+                    else 0
+                ),
             )
         attempt = Attempt(
             route, reply, outcome, prompt_estimate, cost, proposed=proposed, files=files

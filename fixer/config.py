@@ -17,12 +17,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import json5
 
 from fixer.errors import ConfigError
 from fixer.printable import printable
+from fixer.redact import mask_url
 from fixer.router import (
     ROUTE_SCENARIOS,
     choose_route,
@@ -50,6 +51,13 @@ class Provider:
     api_key: str  # after interpolation; "" means the `<NAME>_API_KEY` environment fallback applies
     models: tuple[str, ...]
     config_path: Path | None = None  # the file it came from, named in errors
+    # claude-code-router's "maxtoken" transformer: model -> max_tokens, "" for every model.
+    output_limits: Mapping[str, int] = field(default_factory=dict)
+
+    def max_output_tokens(self, model: str, default: int) -> int:
+        """The most tokens a reply of `model` may have: the provider's maxtoken transformer
+        for that model, else for the provider, else fixer's own `default`."""
+        return self.output_limits.get(model) or self.output_limits.get("") or default
 
     @property
     def key_variable(self) -> str:
@@ -69,6 +77,8 @@ class Provider:
 
 
 DEFAULT_CONFIRM_ABOVE_TOKENS = 100_000
+# Room for a long diff and a reasoning model's thoughts; a runaway stream stops here.
+DEFAULT_MAX_OUTPUT_TOKENS = 32_768
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,8 @@ class UiSettings:
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "Y,enter"
     # A prompt estimated above this many tokens is sent only after a yes (or with --force).
     confirm_above_tokens: int = DEFAULT_CONFIRM_ABOVE_TOKENS
+    # The most tokens one reply may have, sent and enforced (a provider's maxtoken wins).
+    max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
 
 
 @dataclass(frozen=True)
@@ -324,10 +336,12 @@ def _ui_settings(section: Any) -> UiSettings:
     theme = section.get("theme")
     keymap = section.get("keymap")
     limit = section.get("confirm_above_tokens")
+    output = section.get("max_output_tokens")
     return UiSettings(
         theme if isinstance(theme, str) and theme else None,
         {k: v for k, v in keymap.items() if isinstance(v, str)} if isinstance(keymap, dict) else {},
         limit if _is_count(limit) else DEFAULT_CONFIRM_ABOVE_TOKENS,
+        output if _is_count(output) else DEFAULT_MAX_OUTPUT_TOKENS,
     )
 
 
@@ -346,10 +360,36 @@ def _providers(entries: Any, path: Path | None) -> tuple[Provider, ...]:
             api_key=_text(entry.get("api_key")),
             models=tuple(m for m in _list(entry.get("models")) if isinstance(m, str)),
             config_path=path,
+            output_limits=_output_limits(entry.get("transformer")),
         )
         for entry in entries
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]
     )
+
+
+def _output_limits(transformer: Any) -> dict[str, int]:
+    """The well-formed maxtoken limits, model -> tokens ("" for the whole provider);
+    check_config reports the others."""
+    return {model: value for model, value in _maxtokens(transformer) if _is_count(value)}
+
+
+def _maxtokens(transformer: Any) -> list[tuple[str, Any]]:
+    """Each max_tokens of claude-code-router's maxtoken transformer, as written, with its
+    model ("" for the whole provider):
+    `{"use": [["maxtoken", {"max_tokens": 8192}]], "MODEL": {"use": [...]}}`."""
+    if not isinstance(transformer, dict):
+        return []
+    scopes = {"": transformer} | {
+        model: value for model, value in transformer.items() if model != "use"
+    }
+    found = []
+    for model, scope in scopes.items():
+        uses = scope.get("use") if isinstance(scope, dict) else None
+        for use in uses if isinstance(uses, list) else []:
+            if isinstance(use, list) and use and use[0] == "maxtoken":
+                options = use[1] if len(use) > 1 and isinstance(use[1], dict) else {}
+                found.append((model, options.get("max_tokens")))
+    return found
 
 
 def _text(value: Any) -> str:
@@ -399,8 +439,7 @@ def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
     proxy = raw.get("PROXY_URL")
     if proxy and not (isinstance(proxy, str) and _scheme(proxy) in {"http", "https", "socks5"}):
         problems.append(
-            "PROXY_URL must be an http://, https:// or socks5:// URL, "
-            f"not {_mask_url(str(proxy))!r}"
+            f"PROXY_URL must be an http://, https:// or socks5:// URL, not {mask_url(str(proxy))!r}"
         )
     if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
         problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
@@ -486,16 +525,18 @@ def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
         return []
     if not isinstance(section, dict):
         return [f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}']
+    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens")
     problems = [
-        f'"fixer" has an unknown key {key!r} (known: theme, keymap, confirm_above_tokens)'
+        f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
         for key in section
-        if key not in ("theme", "keymap", "confirm_above_tokens")
+        if key not in known
     ]
-    if "confirm_above_tokens" in section and not _is_count(section["confirm_above_tokens"]):
-        problems.append(
-            '"fixer.confirm_above_tokens" must be a whole number of tokens, like 100000, not '
-            f"{section['confirm_above_tokens']!r}"
-        )
+    for key, example in (("confirm_above_tokens", 100000), ("max_output_tokens", 32768)):
+        if key in section and not _is_count(section[key]):
+            problems.append(
+                f'"fixer.{key}" must be a whole number of tokens, like {example}, not '
+                f"{section[key]!r}"
+            )
     if "theme" in section and not (isinstance(section["theme"], str) and section["theme"]):
         problems.append(f'"fixer.theme" must be a theme name, not {section["theme"]!r}')
     elif "theme" in section:
@@ -532,6 +573,14 @@ def _check_providers(config: Config, env: Mapping[str, str]) -> list[str]:
             problems.append(f"Providers[{index}] has no name")
         elif not _is_name_list(entry.get("models", [])):
             problems.append(f"provider {entry['name']!r}: models must be a list of model names")
+        if isinstance(entry, dict):
+            problems += [
+                f"provider {entry.get('name')!r}: the maxtoken transformer"
+                f"{f' of {model}' if model else ''} needs max_tokens as a whole number of "
+                f'tokens, like ["maxtoken", {{"max_tokens": 8192}}], not {value!r}'
+                for model, value in _maxtokens(entry.get("transformer"))
+                if not _is_count(value)
+            ]
     names = [p.name for p in config.providers]
     problems += [
         f"provider {n!r} is defined more than once"
@@ -549,12 +598,12 @@ def _check_provider(provider: Provider, env: Mapping[str, str]) -> list[str]:
         problems.append(f"provider {provider.name!r} has no api_base_url")
     elif _scheme(provider.api_base_url) not in {"http", "https"}:
         problems.append(
-            f"provider {provider.name!r}: api_base_url {provider.api_base_url!r} "
+            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
             "is not an http(s) URL"
         )
     elif urlsplit(provider.api_base_url).path.rstrip("/").endswith(("/v1", "/v1beta", "/api")):
         problems.append(
-            f"provider {provider.name!r}: api_base_url {_mask_url(provider.api_base_url)!r} "
+            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
             "would answer 404: fixer posts to it as written, so it must be the full "
             "chat-completions URL (for example .../v1/chat/completions)"
         )
@@ -640,15 +689,6 @@ def mask_key(key: str) -> str:
     return f"{key[:3]}…{key[-4:]}"
 
 
-def _mask_url(url: str) -> str:
-    """`url` with any password in it hidden: proxy URLs may carry credentials."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":****@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def render_config(
     config: Config, env: Mapping[str, str], estimate_tokens: int | None = None
 ) -> str:
@@ -664,8 +704,10 @@ def render_config(
         ]
     lines += [f"  note: {printable(note)}" for note in config.notes]
     lines += [
-        f"Proxy: {printable(_mask_url(config.proxy_url)) if config.proxy_url else 'none'}",
-        f"Timeout: {config.timeout_s:g} s",
+        _render_proxy(config, env),
+        f"Timeout: {config.timeout_s:g} s per model call, retries included (API_TIMEOUT_MS)",
+        f"Output limit: {config.ui.max_output_tokens:,} tokens per reply, unless a provider's "
+        "maxtoken transformer says otherwise (fixer.max_output_tokens)",
         f"Request log: {f'on, in {config.log_dir}' if config.log else 'off'}",
         "",
         "Providers:",
@@ -677,6 +719,20 @@ def render_config(
     if estimate_tokens is not None:
         lines += ["", _render_choice(config, estimate_tokens)]
     return "\n".join(lines)
+
+
+def _render_proxy(config: Config, env: Mapping[str, str]) -> str:
+    """The proxy calls go through: PROXY_URL, else the environment's (httpx reads those)."""
+    if config.proxy_url:
+        return f"Proxy: {printable(mask_url(config.proxy_url))}"
+    found = [
+        f"${name} {mask_url(value)}"
+        for name, value in env.items()
+        if name.lower() in ("https_proxy", "http_proxy", "all_proxy") and value
+    ]
+    if not found:
+        return "Proxy: none"
+    return printable(f"Proxy: {', '.join(found)} (from the environment: PROXY_URL is not set)")
 
 
 def _render_choice(config: Config, tokens: int) -> str:
@@ -705,11 +761,17 @@ def _render_provider(provider: Provider, env: Mapping[str, str], written: str) -
         if not key:
             origin = f"set ${provider.key_variable} or api_key"
     models = ", ".join(provider.models) or "none listed"
-    return printable(
-        f"  {provider.name}  {_mask_url(provider.api_base_url) or '(no api_base_url)'}\n"
-        f"    key: {mask_key(key)} ({origin})\n"
-        f"    models: {models}"
+    limits = ", ".join(
+        f"{model or 'every model'} {tokens:,} tokens"
+        for model, tokens in provider.output_limits.items()
     )
+    lines = [
+        f"  {provider.name}  {mask_url(provider.api_base_url) or '(no api_base_url)'}",
+        f"    key: {mask_key(key)} ({origin})",
+        f"    models: {models}",
+        *([f"    output limit (maxtoken transformer): {limits}"] if limits else []),
+    ]
+    return "\n".join(printable(line) for line in lines)
 
 
 def _render_routes(config: Config) -> list[str]:

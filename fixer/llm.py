@@ -12,6 +12,7 @@ which carries what a broken reply had sent, so that its cost is still counted.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import json
 import logging
@@ -20,18 +21,20 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from math import ceil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from fixer.cost import Usage, parse_usage
 from fixer.errors import ProviderError
 from fixer.printable import printable
+from fixer.redact import mask_url, redact, secrets_of
+from fixer.sse import Event, EventParser
 
 if TYPE_CHECKING:
     import httpx
@@ -40,7 +43,20 @@ LOG_FILE_NAME = "fixer-requests.jsonl"
 PROGRESS_INTERVAL_S = 0.1  # on_progress at most ~10 times a second: enough for a spinner
 MESSAGE_LIMIT = 300  # characters of a provider's error text worth showing a user
 CONNECT_TIMEOUT_S = 30.0  # a host that takes longer to accept is down, however long replies take
-REDACTED = "[redacted]"
+# A reply is stopped locally at its output limit, counted in characters as they arrive: no
+# tokenizer packs more than about this many into a token on average, so an honest reply
+# within its max_tokens is never stopped here.
+CHARS_PER_TOKEN_LIMIT = 8
+# And the stream itself, whatever it holds (JSON around each delta, fields that are not text):
+# this many bytes per character of the limit, never less than the floor, is more than any
+# honest stream sends.
+BYTES_PER_CHAR_LIMIT = 256
+BYTES_LIMIT_FLOOR = 1 << 20
+# The request field that carries the output limit. OpenAI's reasoning models refuse
+# max_tokens and every OpenAI chat model takes max_completion_tokens; elsewhere (DeepSeek,
+# OpenRouter, Mistral, Gemini, local servers) max_tokens is the field that is understood.
+OUTPUT_FIELDS = ("max_tokens", "max_completion_tokens")
+_COMPLETION_TOKENS_HOSTS = ("api.openai.com", ".openai.azure.com")
 RETRY_STATUSES = frozenset({408, 409, 429, *range(500, 600)})  # what waiting can fix
 
 _log = logging.getLogger(__name__)
@@ -61,14 +77,30 @@ class Endpoint:
     """Where and how to reach one model: claude-code-router's provider entry plus the model."""
 
     provider: str  # provider name from config, e.g. "openrouter"
-    url: str  # full chat-completions endpoint URL (claude-code-router's api_base_url)
-    api_key: str = field(repr=False)  # repr=False: an Endpoint in a traceback shows no key
+    # The full chat-completions URL (claude-code-router's api_base_url); it may hold
+    # credentials, so an Endpoint in a traceback shows neither it nor the key.
+    url: str = field(repr=False)
+    api_key: str = field(repr=False)
     model: str
     proxy: str | None = field(default=None, repr=False)  # may hold user:pass@
     timeout_s: float = 600.0  # longest silence, or stream of keep-alives without content
     log_dir: Path | None = None  # when set, append each request to LOG_FILE_NAME there
-    deadline_s: float = 900.0  # wall clock for a whole chat() call, retries and waits included
+    deadline_s: float = 600.0  # wall clock for a whole chat() call, retries and waits included
     retry: RetryPolicy = RetryPolicy()
+    max_output_tokens: int | None = None  # sent, and enforced on what arrives; None: neither
+
+    @property
+    def max_output_chars(self) -> int | None:
+        """Characters of reply and reasoning after which the reply is stopped locally."""
+        if self.max_output_tokens is None:
+            return None
+        return self.max_output_tokens * CHARS_PER_TOKEN_LIMIT
+
+    @property
+    def max_stream_bytes(self) -> int | None:
+        """Bytes of a reply's body after which it is stopped, text or not."""
+        chars = self.max_output_chars
+        return None if chars is None else max(BYTES_LIMIT_FLOOR, chars * BYTES_PER_CHAR_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,11 @@ class Reply:
     elapsed_s: float  # the whole call, retries and their waits included
     finish_reason: str | None
     attempts: int = 1  # HTTP calls made; the failed ones got no reply and cost nothing
+    reasoning: str = ""  # the reasoning text streamed beside the reply, billed as output
+    # What stopped the reply before its end, when fixer did (its output limit, the deadline):
+    # its finish_reason is then "length", as if the provider had cut it.
+    cut_by: str | None = None
+    notes: tuple[str, ...] = ()  # what the user should know about the call, e.g. a refused field
 
 
 class ChatError(ProviderError):
@@ -172,24 +209,36 @@ async def chat(
     *,
     stream: bool = True,
     on_progress: Callable[[Progress], None] | None = None,
-    max_tokens: int | None = None,
     limiter: Limiter | None = None,
 ) -> Reply:
     """Send messages to the endpoint's model and return its reply; ChatError on any failure.
 
-    Retries follow endpoint.retry within endpoint.deadline_s. on_progress is called while a
-    streamed reply arrives, never for a non-streamed one. limiter is shared by concurrent calls.
+    Retries follow endpoint.retry within endpoint.deadline_s. A reply still arriving at the
+    deadline, or past endpoint.max_output_tokens, is stopped and returned cut (finish_reason
+    "length", cut_by saying why). on_progress is called while a streamed reply arrives, never
+    for a non-streamed one. limiter is shared by concurrent calls.
     """
-    body = request_body(endpoint.model, messages, stream=stream, max_tokens=max_tokens)
+    body = request_body(
+        endpoint.model,
+        messages,
+        stream=stream,
+        max_tokens=endpoint.max_output_tokens,
+        field=output_field(endpoint.url),
+    )
     started = time.monotonic()
     attempt = 0
+    notes: list[str] = []
     while True:
         attempt += 1
         try:
-            return await _attempt(endpoint, body, attempt, started, on_progress, limiter)
+            reply = await _attempt(endpoint, body, attempt, started, on_progress, limiter)
+            return replace(reply, notes=tuple(notes)) if notes else reply
         except _AttemptFailed as failed:
             wait_s = _retry_wait(endpoint, failed, attempt, started)
             reason = pause_reason(failed.status)
+            if failed.refused_field is not None:
+                body, note = without_output_field(body, failed.refused_field, failed.message)
+                notes.append(f"{endpoint.provider} {note}")
         if on_progress is not None:
             now = time.monotonic()
             on_progress(Progress(0, now - started, now + wait_s, reason))
@@ -197,15 +246,45 @@ async def chat(
 
 
 def request_body(
-    model: str, messages: list[dict[str, str]], *, stream: bool, max_tokens: int | None
+    model: str,
+    messages: list[dict[str, str]],
+    *,
+    stream: bool,
+    max_tokens: int | None,
+    field: str = "max_tokens",
 ) -> dict[str, Any]:
-    """The JSON body of a chat request; no temperature, which some reasoning models reject."""
+    """The JSON body of a chat request; no temperature, which some reasoning models reject.
+    The output limit goes in `field` (one of OUTPUT_FIELDS)."""
     body: dict[str, Any] = {"model": model, "messages": messages, "stream": stream}
     if stream:
         body["stream_options"] = {"include_usage": True}
     if max_tokens is not None:
-        body["max_tokens"] = max_tokens
+        body[field] = max_tokens
     return body
+
+
+def output_field(url: str) -> str:
+    """The request field for the output limit that the provider at `url` takes."""
+    host = (urlsplit(url).hostname or "").lower()
+    return OUTPUT_FIELDS[host.endswith(_COMPLETION_TOKENS_HOSTS)]
+
+
+def without_output_field(
+    body: Mapping[str, Any], refused: str, said: str
+) -> tuple[dict[str, Any], str]:
+    """The request again after a 400 that named its output-limit field, and what was done:
+    max_completion_tokens instead of max_tokens when the provider's words name it (OpenAI:
+    "use 'max_completion_tokens' instead"), else with no field, so at most two such retries;
+    fixer still stops the reply at the limit as it arrives."""
+    resent = {k: v for k, v in body.items() if k != refused}
+    if refused == "max_tokens" and "max_completion_tokens" in said:
+        resent["max_completion_tokens"] = body[refused]
+        return resent, "refused max_tokens; it was sent as max_completion_tokens instead"
+    return resent, (
+        f"refused {refused}={body[refused]:,}, so it was sent without an output limit (fixer "
+        "still stops the reply at it): give the provider a maxtoken transformer with a limit "
+        "it takes"
+    )
 
 
 def provider_message(body: str) -> str:
@@ -272,12 +351,14 @@ class _AttemptFailed(Exception):
         wait_s: float | None = None,
         partial: Reply | None = None,
         status: int | None = None,
+        refused_field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.wait_s = wait_s  # the pause before a retry; None when a retry cannot help
         self.partial = partial
         self.status = status
+        self.refused_field = refused_field  # the output-limit field a 400 refused
 
     def final(self, attempts: int, note: str = "") -> ChatError:
         """The ChatError chat() raises when it tries no more."""
@@ -348,11 +429,19 @@ async def _attempt(
             if 300 <= status < 400:
                 raise _redirected(endpoint, response)
             if status >= 400:
-                raise await _status_failure(endpoint, response, attempt, limiter)
+                raise await _status_failure(endpoint, response, body, attempt, limiter)
             await _read_stream(endpoint, response, state, on_progress, started)
         reply = state.reply(endpoint, time.monotonic() - started, attempt)
         return reply
+    except _OutputLimit as limit:  # leaving the block closed the connection: nothing more comes
+        state.cut_by = str(limit)
+        reply = state.reply(endpoint, time.monotonic() - started, attempt)
+        return reply
     except (_AttemptFailed, ProviderError, TimeoutError, httpx.HTTPError, httpx.InvalidURL) as exc:
+        if isinstance(exc, TimeoutError) and state.chars:  # a reply still arriving is cut
+            state.cut_by = f"the {endpoint.deadline_s:g} s deadline of a call (API_TIMEOUT_MS)"
+            reply = state.reply(endpoint, time.monotonic() - started, attempt)
+            return reply
         # Only a reply that began (status 200) may have cost something.
         partial = (
             state.reply(endpoint, time.monotonic() - started, attempt) if status == 200 else None
@@ -404,7 +493,7 @@ def _client(endpoint: Endpoint) -> httpx.AsyncClient:
     try:
         return httpx.AsyncClient(proxy=endpoint.proxy, timeout=timeout)
     except ValueError as exc:
-        detail = _redact(str(exc), _secrets(endpoint))
+        detail = redact(str(exc), _secrets(endpoint))
         raise ProviderError(
             f"The proxy URL for {endpoint.provider} is not usable: {detail}. Check PROXY_URL in "
             "the config (for example http://user:pass@host:3128)."
@@ -421,9 +510,8 @@ def _redirected(endpoint: Endpoint, response: Any) -> _AttemptFailed:
     """A redirect is reported, never followed: the request carries the key, and the new place
     may be another host."""
     status = response.status_code
-    parts = urlsplit(response.headers.get("location", ""))
-    # Only where it points, never its userinfo or query (which may hold a token).
-    where = f"{parts.scheme}://{parts.hostname}{parts.path}" if parts.hostname else parts.path
+    # Only where it points, never its userinfo or query values (which may hold a token).
+    where = mask_url(response.headers.get("location", ""))
     return _AttemptFailed(
         f"{endpoint.provider} answered {status} {_status_phrase(status)}, a redirect to "
         f"{printable(where) or 'nowhere'}: fixer does not follow redirects, which would send "
@@ -433,12 +521,20 @@ def _redirected(endpoint: Endpoint, response: Any) -> _AttemptFailed:
 
 
 async def _status_failure(
-    endpoint: Endpoint, response: httpx.Response, attempt: int, limiter: Limiter | None
+    endpoint: Endpoint,
+    response: httpx.Response,
+    sent: Mapping[str, Any],
+    attempt: int,
+    limiter: Limiter | None,
 ) -> _AttemptFailed:
-    """The failure an HTTP error status means; a 429's pause holds back every limited call."""
+    """The failure an HTTP error status means; a 429's pause holds back every limited call,
+    and a 400 naming the output-limit field sent is tried again at once without it."""
     status = response.status_code
     body = (await response.aread()).decode("utf-8", "replace")
     message = _status_message(endpoint, status, response.reason_phrase, body)
+    field = next((f for f in OUTPUT_FIELDS if f in sent), None)
+    if status == 400 and field is not None and field in body:
+        return _AttemptFailed(message, wait_s=0.0, status=status, refused_field=field)
     if status not in RETRY_STATUSES:
         return _AttemptFailed(message, status=status)
     asked = retry_after_s(response.headers, datetime.now(UTC))
@@ -452,12 +548,13 @@ async def _status_failure(
 def _status_message(endpoint: Endpoint, status: int, reason: str, body: str) -> str:
     """What an HTTP error status means: status, the provider's words, what to do."""
     reason = reason or _status_phrase(status)
-    said = provider_message(body).rstrip(".")
+    # Redacted before it is shortened, so that no cut leaves a piece of a secret.
+    said = provider_message(redact(body, _secrets(endpoint))).rstrip(".")
     said = f": {said}." if said and said.lower() != reason.lower() else "."
     message = (
         f"{endpoint.provider} answered {status} {reason}{said} {_status_advice(endpoint, status)}"
     )
-    return _redact(message, _secrets(endpoint))
+    return redact(message, _secrets(endpoint))
 
 
 def _status_phrase(status: int) -> str:
@@ -482,6 +579,11 @@ def _status_advice(endpoint: Endpoint, status: int) -> str:
         )
     if status == 402:
         return "Add credit to the provider account or choose another model."
+    if status == 407:
+        return (
+            "The proxy refused its credentials: check the user and password in PROXY_URL (or "
+            "in $HTTPS_PROXY / $HTTP_PROXY / $ALL_PROXY, which are used when it is not set)."
+        )
     if status == 404:
         return "Check the provider's api_base_url and the model name."
     if status in (408, 409, 429):
@@ -505,15 +607,15 @@ def _transport_message(endpoint: Endpoint, exc: httpx.HTTPError | httpx.InvalidU
             "Try again, raise the timeout, or choose a faster model."
         )
     elif isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        message = f"{name} has an unusable api_base_url {endpoint.url!r}: {detail}."
+        message = f"{name} has an unusable api_base_url {mask_url(endpoint.url)!r}: {detail}."
     elif isinstance(exc, httpx.ConnectError):
         message = (
-            f"Could not connect to {name} at {endpoint.url}: {detail}. Check the provider's "
-            f"api_base_url and your network{' and PROXY_URL' if endpoint.proxy else ''}."
+            f"Could not connect to {name} at {mask_url(endpoint.url)}: {detail}. Check the "
+            f"provider's api_base_url and your network{' and PROXY_URL' if endpoint.proxy else ''}."
         )
     else:
         message = f"The connection to {name} failed: {detail}. Try again."
-    return _redact(message, _secrets(endpoint))
+    return redact(message, _secrets(endpoint))
 
 
 def _deadline_message(endpoint: Endpoint, partial: Reply | None) -> str:
@@ -530,10 +632,14 @@ class _ReplyState:
     """What has arrived so far of one reply, from a JSON body or from stream chunks."""
 
     parts: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
     usage: Mapping[str, Any] | None = None
     model: str | None = None
     finish_reason: str | None = None
     deltas: int = 0
+    chars: int = 0  # of reply and reasoning text, held against the output limit
+    received: int = 0  # bytes of the body, held against the output limit too
+    cut_by: str | None = None
 
     def add(self, chunk: Mapping[str, Any], key: str) -> None:
         """Take text, usage, model and finish reason from a chunk; key is "delta" or "message"."""
@@ -547,10 +653,13 @@ class _ReplyState:
         self.finish_reason = _str(choice.get("finish_reason")) or self.finish_reason
         content = _mapping(choice.get(key))
         text = _str(content.get("content"))
-        if text:
-            self.parts.append(text)
-        # Reasoning text is not part of the reply but shows the model is alive.
-        if text or _str(content.get("reasoning")) or _str(content.get("reasoning_content")):
+        # Reasoning text is not part of the reply, but it is billed and shows the model is alive.
+        thought = _str(content.get("reasoning_content")) or _str(content.get("reasoning"))
+        for kept, piece in ((self.parts, text), (self.reasoning, thought)):
+            if piece:
+                kept.append(piece)
+                self.chars += len(piece)
+        if text or thought:
             self.deltas += 1
 
     def reply(self, endpoint: Endpoint, elapsed_s: float, attempts: int) -> Reply:
@@ -558,7 +667,21 @@ class _ReplyState:
         text = "".join(self.parts)
         usage = parse_usage(self.usage) if self.usage is not None else None
         model = self.model or endpoint.model
-        return Reply(text, usage, model, elapsed_s, self.finish_reason, attempts)
+        finish = "length" if self.cut_by else self.finish_reason
+        return Reply(
+            text,
+            usage,
+            model,
+            elapsed_s,
+            finish,
+            attempts,
+            reasoning="".join(self.reasoning),
+            cut_by=self.cut_by,
+        )
+
+
+class _OutputLimit(Exception):
+    """A reply grew past the endpoint's output limit; its message says so, for cut_by."""
 
 
 def _read_completion(endpoint: Endpoint, body: str, state: _ReplyState) -> None:
@@ -566,6 +689,25 @@ def _read_completion(endpoint: Endpoint, body: str, state: _ReplyState) -> None:
     data = _json_object(endpoint, body, what="body")
     _raise_for_error_object(endpoint, data)
     state.add(data, "message")
+    _check_output(endpoint, state)
+
+
+def _check_output(endpoint: Endpoint, state: _ReplyState) -> None:
+    """_OutputLimit once the reply and its reasoning, or the body that carries them, are past
+    the endpoint's output limit."""
+    chars, size = endpoint.max_output_chars, endpoint.max_stream_bytes
+    if chars is None or size is None:
+        return
+    if state.chars > chars:
+        after = f"{state.chars:,} characters"
+    elif state.received > size:
+        after = f"{state.received:,} bytes that held {state.chars:,} characters of reply"
+    else:
+        return
+    raise _OutputLimit(
+        f"fixer's output limit of {endpoint.max_output_tokens:,} tokens (stopped after {after}; "
+        "fixer.max_output_tokens in the config)"
+    )
 
 
 async def _read_stream(
@@ -578,57 +720,110 @@ async def _read_stream(
     """Read an SSE stream of chunks into state, reporting progress at most every 0.1 s.
 
     endpoint.timeout_s of keep-alives or empty deltas without any content is an error.
-    A body without any `data:` line is read as a plain JSON completion instead: whatever was
+    A body without any `data:` field is read as a plain JSON completion instead: whatever was
     asked, some providers ignore stream=true and others label JSON as text.
     """
     reported, last_report = 0, float("-inf")
-    saw_data, other_lines = False, []
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # SSE is always UTF-8
+    parser = EventParser()
+    body: list[str] | None = []  # the whole body, kept until it proves to be an event stream
     # httpx's read timeout never fires while keep-alives arrive, so silence is timed here.
     alive = time.monotonic()
-    async for line in response.aiter_lines():
-        if time.monotonic() - alive > endpoint.timeout_s:
+    stream = response.aiter_bytes()
+    while True:
+        raw = await anext(stream, None)
+        state.received += len(raw or b"")
+        _check_output(endpoint, state)
+        text = decoder.decode(raw or b"", final=raw is None)
+        if body is not None:
+            body.append(text)
+        events = parser.feed(text)
+        if raw is None:  # the end: the last line and event may lack their blank line
+            events += parser.close()
+        if events:
+            body = None
+        for event in events:
+            deltas = state.deltas
+            chunks, done = _event_chunks(endpoint, event)
+            for chunk in chunks:
+                state.add(chunk, "delta")
+            _check_output(endpoint, state)
+            if done:
+                _report(on_progress, state, reported, started)
+                return
+            if state.deltas > deltas:
+                alive = time.monotonic()
+        if raw is None:
+            break
+        now = time.monotonic()
+        if now - alive > endpoint.timeout_s:
             raise ProviderError(
                 f"{endpoint.provider} sent no content for {endpoint.timeout_s:g} s, only "
                 "keep-alives. Try again or choose another model."
             )
-        payload = sse_data(line)
-        if payload is None:
-            other_lines.append(line)  # the whole body, should it turn out not to be SSE
-            continue
-        saw_data = True
-        if payload == "[DONE]":
-            break
-        chunk = _json_object(endpoint, payload, what="stream chunk")
-        _raise_for_error_object(endpoint, chunk)
-        deltas = state.deltas
-        state.add(chunk, "delta")
-        now = time.monotonic()
-        if state.deltas > deltas:
-            alive = now
         if on_progress and state.deltas > reported and now - last_report >= PROGRESS_INTERVAL_S:
             on_progress(Progress(state.deltas, now - started))
             reported, last_report = state.deltas, now
-    if not saw_data:
-        _read_completion(endpoint, "\n".join(other_lines), state)
-    elif on_progress and state.deltas > reported:
+    if body is not None:
+        _read_completion(endpoint, "".join(body).removeprefix("\ufeff"), state)
+    else:
+        _report(on_progress, state, reported, started)
+
+
+def _report(
+    on_progress: Callable[[Progress], None] | None,
+    state: _ReplyState,
+    reported: int,
+    started: float,
+) -> None:
+    """The last progress of a stream, unless it was already reported."""
+    if on_progress and state.deltas > reported:
         on_progress(Progress(state.deltas, time.monotonic() - started))
 
 
-def sse_data(line: str) -> str | None:
-    """The payload of an SSE `data:` line; None for comments, keep-alives, blanks, other fields."""
-    if not line.startswith("data:"):
-        return None
-    return line[len("data:") :].strip()
+def _event_chunks(endpoint: Endpoint, event: Event) -> tuple[list[Mapping[str, Any]], bool]:
+    """The chat.completion.chunk objects of one event, and whether the stream is [DONE];
+    a ProviderError for an error event.
+
+    An event is one JSON object, its data lines joined with LF. A provider that ends events
+    with a single LF instead of a blank line makes one event of several: when the joined data
+    is not JSON, each line is read as its own payload.
+    """
+    if event.event == "error":
+        said = provider_message(redact(event.data, _secrets(endpoint))) or "no details"
+        raise ProviderError(
+            f"{endpoint.provider} reported an error in its reply: {said}. "
+            "Try again or choose another model."
+        )
+    payloads = [event.data] if event.data.strip() else []  # an empty data: is a heartbeat
+    if "\n" in event.data and not _is_json(event.data):
+        payloads = [line for line in event.data.split("\n") if line.strip()]
+    chunks = []
+    for payload in payloads:
+        if payload.strip() == "[DONE]":
+            return chunks, True
+        chunk = _json_object(endpoint, payload, what="stream chunk")
+        _raise_for_error_object(endpoint, chunk)
+        chunks.append(chunk)
+    return chunks, False
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _not_completion_error(endpoint: Endpoint, body: str) -> ProviderError:
     """A 200 whose body is neither JSON nor an event stream (often a proxy or login page)."""
-    said = _shorten(" ".join(body.split())) or "an empty body"
+    said = _shorten(" ".join(redact(body, _secrets(endpoint)).split())) or "an empty body"
     message = (
         f"{endpoint.provider} answered 200 but not with a chat completion: {said}. "
         "Check that api_base_url is the full chat-completions URL."
     )
-    return ProviderError(_redact(message, _secrets(endpoint)))
+    return ProviderError(redact(message, _secrets(endpoint)))
 
 
 def _json_object(endpoint: Endpoint, text: str, *, what: str) -> Mapping[str, Any]:
@@ -640,7 +835,7 @@ def _json_object(endpoint: Endpoint, text: str, *, what: str) -> Mapping[str, An
     if not isinstance(data, Mapping):
         if what == "body":
             raise _not_completion_error(endpoint, text)
-        said = _redact(_shorten(" ".join(text.split())), _secrets(endpoint))
+        said = _shorten(" ".join(redact(text, _secrets(endpoint)).split()))
         raise ProviderError(f"{endpoint.provider} sent a malformed {what}: {said}. Try again.")
     return data
 
@@ -649,12 +844,11 @@ def _raise_for_error_object(endpoint: Endpoint, data: Mapping[str, Any]) -> None
     """Providers report some failures as {"error": ...} with status 200, even mid-stream."""
     if data.get("error") is None:
         return
-    said = (_error_text(data) or "no details").rstrip(".")
-    message = (
+    said = redact(_error_text(data) or "no details", _secrets(endpoint)).rstrip(".")
+    raise ProviderError(
         f"{endpoint.provider} reported an error in its reply: {_shorten(said)}. "
         "Try again or choose another model."
     )
-    raise ProviderError(_redact(message, _secrets(endpoint)))
 
 
 def _error_text(data: Any) -> str | None:
@@ -690,7 +884,7 @@ def _write_log(
         "time": datetime.now(UTC).isoformat(),
         "provider": endpoint.provider,
         "model": endpoint.model,
-        "url": endpoint.url,
+        "url": mask_url(endpoint.url),
         "stream": body.get("stream"),
         "attempt": attempt,
         "status": status,
@@ -720,29 +914,19 @@ def _log_error(reply: Reply | None, error: str | None) -> str | None:
 
 
 def _secrets(endpoint: Endpoint) -> tuple[str, ...]:
-    """Strings that must never be shown or logged: the api key and the proxy's credentials."""
-    found = [endpoint.api_key]
-    if endpoint.proxy:
-        parts = urlsplit(endpoint.proxy)
-        userinfo = parts.netloc.rpartition("@")[0]
-        found += [userinfo, parts.password or "", unquote(parts.password or "")]
-    # Longest first, so a secret containing another is replaced whole.
-    return tuple(sorted({s for s in found if s}, key=len, reverse=True))
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    """Text with every secret replaced by REDACTED."""
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+    """Strings that must never be shown or logged, in every form they may be echoed in: the
+    api key, and the credentials of the endpoint's URL, its proxy and any proxy httpx takes
+    from the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, in either case)."""
+    from_env = [v for k, v in os.environ.items() if k.lower().endswith("_proxy")]
+    return secrets_of([endpoint.api_key], [endpoint.url, endpoint.proxy, *from_env])
 
 
 def _redact_value(value: Any, secrets: tuple[str, ...]) -> Any:
     """A JSON-like value with every string redacted, keys included."""
     if isinstance(value, str):
-        return _redact(value, secrets)
+        return redact(value, secrets)
     if isinstance(value, Mapping):
-        return {_redact(str(k), secrets): _redact_value(v, secrets) for k, v in value.items()}
+        return {redact(str(k), secrets): _redact_value(v, secrets) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_redact_value(v, secrets) for v in value]
     return value

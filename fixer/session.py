@@ -348,7 +348,9 @@ def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoi
         model=route.model,
         proxy=config.proxy_url,
         timeout_s=config.timeout_s,
+        deadline_s=config.timeout_s,
         log_dir=config.log_dir if config.log else None,
+        max_output_tokens=provider.max_output_tokens(route.model, config.ui.max_output_tokens),
     )
 
 
@@ -548,12 +550,13 @@ def _failure_outcome(error: FixerError) -> str:
 
 
 def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:
-    """One line per failed attempt before the one reviewed, so escalation is never silent."""
+    """One line per failed attempt before the one reviewed, so escalation is never silent,
+    then what the calls themselves had to say (a request field the provider refused)."""
     return tuple(
         f"{a.route} gave {a.outcome} (cost {a.cost or 'unknown'}); "
         + ("asked again with the apply error" if b.route == a.route else f"moved up to {b.route}")
         for a, b in pairwise(attempts)
-    )
+    ) + tuple(dict.fromkeys(n for a in attempts if a.reply for n in a.reply.notes))
 
 
 def _messages(job: Job, sources: Mapping[str, Source]) -> list[dict[str, str]]:
@@ -595,6 +598,7 @@ def _reply_review(
         return Review((), ())
     if reply.finish_reason in (None, "length"):
         why = "its output limit" if reply.finish_reason == "length" else "a cut connection"
+        why = reply.cut_by or why
         raise NoDiffError(
             f"the reply was cut off by {why}; a partial diff is never applied\n"
             f"{agents.reply_preview(reply.text)}",

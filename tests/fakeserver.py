@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -20,6 +20,7 @@ AUTO: Literal["auto"] = "auto"
 FAKE_API_KEY = "sk-test-000000001234"  # the key fake_provider_config writes
 KEEPALIVE_INTERVAL_S = 0.02  # between keep-alives of a `keepalive_s` reply
 TOGETHER_LIMIT_S = 5.0  # longest a `together` reply waits for its peers
+RUNAWAY_LIMIT_S = 30.0  # a `runaway` reply streams until the client leaves, at most this long
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class ScriptedReply:
     broken: bool = False
     hang_up: bool = False
     together: int = 0
+    frames: tuple[bytes, ...] | None = None
+    runaway: str | None = None
+    runaway_interval_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,9 @@ class FakeProvider:
         broken: bool = False,
         hang_up: bool = False,
         together: int = 0,
+        frames: Sequence[bytes] | None = None,
+        runaway: str | None = None,
+        runaway_interval_s: float = 0.0,
     ) -> ScriptedReply:
         """Queue a reply.
 
@@ -134,7 +141,12 @@ class FakeProvider:
         long (every KEEPALIVE_INTERVAL_S); broken: like cut, but chunked and without the last
         chunk, so the client sees a broken body; hang_up: close the connection without
         answering; together: answer only once this many requests are being served at once
-        (at most TOGETHER_LIMIT_S), to prove calls run side by side.
+        (at most TOGETHER_LIMIT_S), to prove calls run side by side; frames: a 200
+        event-stream body given verbatim, each element one HTTP chunk (chunked encoding, so
+        the client receives each one on its own: a CRLF split across two, a byte at a time);
+        runaway: stream `text` again and again in this delta field ("content",
+        "reasoning_content", "reasoning") until the client hangs up (at most RUNAWAY_LIMIT_S),
+        every runaway_interval_s.
         """
         scripted = ScriptedReply(
             text=text,
@@ -154,6 +166,9 @@ class FakeProvider:
             broken=broken,
             hang_up=hang_up,
             together=together,
+            frames=tuple(frames) if frames is not None else None,
+            runaway=runaway,
+            runaway_interval_s=runaway_interval_s,
         )
         with self._lock:
             self._replies.append(scripted)
@@ -215,7 +230,9 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 return
             asked = request.body if isinstance(request.body, dict) else {}
             model = scripted.model or str(asked.get("model") or "fake-model")
-            if scripted.status != 200 or scripted.body is not None:
+            if scripted.frames is not None:
+                self._send_frames(scripted.frames)
+            elif scripted.status != 200 or scripted.body is not None:
                 self._send_error(scripted)
             elif scripted.stream if scripted.stream is not None else asked.get("stream"):
                 self._send_stream(scripted, model, asked)
@@ -262,8 +279,28 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             end = time.monotonic() + scripted.keepalive_s
             while time.monotonic() < end and not server._closing.wait(KEEPALIVE_INTERVAL_S):
                 self._write(keepalive, scripted.broken)
+            if scripted.runaway is not None:
+                delta = _event(_chunk(model, {scripted.runaway: scripted.text})) + "\n"
+                end = time.monotonic() + RUNAWAY_LIMIT_S
+                while time.monotonic() < end:  # the first delta at once, then one per interval
+                    self._write(delta, scripted.broken)
+                    if server._closing.wait(scripted.runaway_interval_s):
+                        break
+                return
             for line in _sse_lines(scripted, model, asked):
                 self._write(line + "\n", scripted.broken)
+
+        def _send_frames(self, frames: tuple[bytes, ...]) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for frame in frames:
+                if frame:  # an empty chunk would end the body
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(frame), frame))
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
 
         def _write(self, text: str, chunked: bool) -> None:
             data = text.encode()

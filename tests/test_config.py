@@ -411,7 +411,8 @@ OK_PROVIDER = {
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
-            "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens)",
+            "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens, "
+            "max_output_tokens)",
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"theme": 3}},
@@ -460,6 +461,38 @@ def test_review_screen_settings_come_from_the_fixer_object(
     assert config.ui.keymap == {"accept": "Y"}
     assert check_config(config, env) == []
     assert config_with(tmp_path, env, {}).ui.theme is None
+
+
+def test_output_limit_from_the_fixer_object_and_ccr_maxtoken_transformers(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    deepseek = {
+        "name": "deepseek",
+        "api_base_url": "https://api.deepseek.com/chat/completions",
+        "api_key": KEY,
+        "models": ["deepseek-chat", "deepseek-reasoner"],
+        "transformer": {
+            "use": ["deepseek", ["maxtoken", {"max_tokens": 8192}]],
+            "deepseek-reasoner": {"use": [["maxtoken", {"max_tokens": 65536}]]},
+        },
+    }
+    data = {"Providers": [deepseek, OK_PROVIDER], "fixer": {"max_output_tokens": 20000}}
+    config = config_with(tmp_path, env, data)
+    assert config.ui.max_output_tokens == 20000
+    first, second = config.providers
+    assert first.max_output_tokens("deepseek-chat", 20000) == 8192
+    assert first.max_output_tokens("deepseek-reasoner", 20000) == 65536
+    assert second.max_output_tokens("m", 20000) == 20000
+    assert config_with(tmp_path, env, {}).ui.max_output_tokens == 32768
+    wrong = {"Router": {"default": "local"}, "fixer": {"max_output_tokens": "lots"}}
+    assert problems_for(tmp_path, env, wrong) == [
+        "\"fixer.max_output_tokens\" must be a whole number of tokens, like 32768, not 'lots'"
+    ]
+    deepseek["transformer"]["deepseek-chat"] = {"use": [["maxtoken", {"max_tokens": "8k"}]]}
+    assert problems_for(tmp_path, env, {"Router": {"default": "local"}, **data}) == [
+        "provider 'deepseek': the maxtoken transformer of deepseek-chat needs max_tokens as a "
+        'whole number of tokens, like ["maxtoken", {"max_tokens": 8192}], not \'8k\''
+    ]
 
 
 def test_budget_amounts_are_exact_decimals(tmp_path: Path, env: dict[str, str]) -> None:
@@ -519,11 +552,39 @@ def test_render_config_key_from_config_and_not_set(tmp_path: Path, env: dict[str
     assert "key: (not set) (set $B_API_KEY or api_key)" in text
 
 
-def test_render_config_hides_a_proxy_password(tmp_path: Path, env: dict[str, str]) -> None:
-    config = config_with(tmp_path, env, {"PROXY_URL": "http://me:hunter2secret@proxy.test:3128"})
-    text = render_config(config, env)
+@pytest.mark.parametrize(
+    "proxy", ["http://me:hunter2secret@proxy.test:3128", "http://hunter2secret@proxy.test:3128"]
+)
+def test_render_config_hides_proxy_credentials(
+    tmp_path: Path, env: dict[str, str], proxy: str
+) -> None:
+    text = render_config(config_with(tmp_path, env, {"PROXY_URL": proxy}), env)
     assert "hunter2secret" not in text
-    assert "Proxy: http://me:****@proxy.test:3128" in text
+    assert "Proxy: http://****@proxy.test:3128" in text
+
+
+def test_render_config_hides_credentials_in_api_base_url_and_environment_proxies(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    url = "https://bob:pw-0123456789@llm.test/v1/chat/completions?key=QK-0123456789&api-version=2"
+    provider = {"name": "p", "api_base_url": url, "api_key": KEY, "models": ["m"]}
+    env["HTTPS_PROXY"] = "http://tok-0123456789@proxy.test:3128"
+    text = render_config(config_with(tmp_path, env, {"Providers": [provider]}), env)
+    for secret in ("pw-0123456789", "QK-0123456789", "tok-0123456789", "bob"):
+        assert secret not in text
+    assert "  p  https://****@llm.test/v1/chat/completions?key=****&api-version=2\n" in text
+    assert "Proxy: $HTTPS_PROXY http://****@proxy.test:3128 (from the environment" in text
+    assert "␊" not in text  # the provider's lines are lines
+
+
+def test_render_config_shows_a_providers_maxtoken_limits(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    transformer = {"use": [["maxtoken", {"max_tokens": 8192}]]}
+    provider = {"name": "p", "api_base_url": "https://x.test/v1/chat", "transformer": transformer}
+    text = render_config(config_with(tmp_path, env, {"Providers": [provider]}), env)
+    assert "    output limit (maxtoken transformer): every model 8,192 tokens" in text
+    assert "Output limit: 32,768 tokens per reply" in text
 
 
 def test_render_built_in_default(env: dict[str, str]) -> None:

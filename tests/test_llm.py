@@ -104,7 +104,7 @@ def test_request_carries_key_model_messages_and_stream_options(
     fake_provider: FakeProvider,
 ) -> None:
     fake_provider.reply(TEXT)
-    ask(endpoint_for(fake_provider.url), max_tokens=500)
+    ask(endpoint_for(fake_provider.url, max_output_tokens=500))
     [request] = fake_provider.requests
     assert request.path == "/v1/chat/completions"
     assert request.headers["authorization"] == f"Bearer {FAKE_API_KEY}"
@@ -271,10 +271,10 @@ def test_failed_request_is_logged_without_proxy_credentials(tmp_path: Path) -> N
     assert message.startswith(records[-1]["error"])
 
 
-def test_endpoint_repr_hides_key_and_proxy() -> None:
-    endpoint = endpoint_for("http://x", proxy="http://u:p4ss@proxy:3128")
-    assert FAKE_API_KEY not in repr(endpoint)
-    assert "p4ss" not in repr(endpoint)
+def test_endpoint_repr_hides_key_proxy_and_url() -> None:
+    endpoint = endpoint_for("http://bob:s3cr3t@x/?key=k3y", proxy="http://u:p4ss@proxy:3128")
+    for secret in (FAKE_API_KEY, "p4ss", "s3cr3t", "k3y"):
+        assert secret not in repr(endpoint)
 
 
 def test_fake_provider_serves_replies_in_order_then_repeats_the_last(
@@ -555,7 +555,8 @@ def test_a_redirect_is_reported_and_never_followed(
     fake_provider.reply(status=status, headers={"Location": elsewhere}, body="")
     error = chat_error(endpoint_for(fake_provider.url))
     message = str(error)
-    assert f"answered {status}" in message and "a redirect to https://evil.test/v1/chat" in message
+    assert f"answered {status}" in message
+    assert "a redirect to https://****@evil.test/v1/chat?token=****:" in message
     assert "does not follow redirects" in message
     assert "pw" not in message and "abc" not in message
     assert len(fake_provider.requests) == 1 and error.attempts == 1
