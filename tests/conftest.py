@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.fakeserver import FAKE_API_KEY, FakeProvider
+from tests.helpers import clean_env, make_repo
+from tests.shop import LINES, Shop
 
 
 @pytest.fixture
@@ -44,3 +46,9 @@ def fake_provider_config(
     path = tmp_path_factory.mktemp("fixer-config") / "config.json"
     path.write_text(json.dumps(config, indent=2), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def shop(tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path) -> Shop:
+    repo = make_repo(tmp_path / "repo", {"calc.py": LINES})
+    return Shop(tmp_path, repo, clean_env(tmp_path / "home"), fake_provider, fake_provider_config)

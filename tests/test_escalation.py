@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from fixer.ledger import Call, Ledger, ledger_path
-from tests.fakeserver import FakeProvider
-from tests.helpers import clean_env, git, make_repo, run_fixer
+from tests.helpers import git
+from tests.shop import GOOD, Shop
 
-LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 31))
-GOOD = "--- a/calc.py\n+++ b/calc.py\n@@ -5 +5 @@\n-value_5 = 5\n+value_5 = 50\n"
 BROKEN = "--- a/calc.py\n+++ b/calc.py\n@@ -5 +5 @@\n-value_5 = 555\n+value_5 = 50\n"
 # Prices per million tokens, so that the fake's token counts cost something visible.
 PRICING = {
@@ -34,45 +27,16 @@ def usage(tokens_in: int, tokens_out: int, hit: int = 0) -> dict[str, object]:
     }
 
 
-@dataclass
-class Shop:
-    """A repository with calc.py, the fake provider, and its config with whatever a test adds."""
-
-    tmp: Path
-    repo: Path
-    env: dict[str, str]
-    provider: FakeProvider
-    config: Path
-
-    def priced(self, **extra: object) -> Path:
-        """The config with PRICING (and `extra` top-level keys)."""
-        config = json.loads(self.config.read_text())
-        config.update({"Pricing": PRICING, **extra})
-        path = self.tmp / "priced.json"
-        path.write_text(json.dumps(config))
-        return path
-
-    def fixer(self, *args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-        """`fixer ARGS --config CONFIG calc.py` in the repository."""
-        config_args = ["--config", str(config or self.config)]
-        return run_fixer(*args, *config_args, "calc.py", cwd=self.repo, env=self.env)
-
-    def calls(self) -> list[Call]:
-        with Ledger(ledger_path(self.env)) as ledger:
-            return ledger.calls()
-
-
-@pytest.fixture
-def shop(tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path) -> Shop:
-    repo = make_repo(tmp_path / "repo", {"calc.py": LINES})
-    return Shop(tmp_path, repo, clean_env(tmp_path / "home"), fake_provider, fake_provider_config)
-
-
 def test_garbage_then_a_broken_diff_escalates_and_the_ledger_has_every_call(shop: Shop) -> None:
     shop.provider.reply("I think the code is fine!", usage=usage(1000, 20))
     shop.provider.reply(BROKEN, usage=usage(1200, 40, hit=1000))
     shop.provider.reply(GOOD, usage=usage(1000, 30))
-    result = shop.fixer("--yes", config=shop.priced())
+    result = shop.fixer(
+        "--yes",
+        config=shop.configured(
+            Pricing=PRICING,
+        ),
+    )
     assert result.returncode == 0, result.stderr
     models = [r.body["model"] for r in shop.provider.requests]
     assert models == ["cheap-model", "cheap-model", "strong-model"]
@@ -95,7 +59,7 @@ def test_garbage_then_a_broken_diff_escalates_and_the_ledger_has_every_call(shop
 
 
 def test_a_call_over_budget_is_not_sent(shop: Shop) -> None:
-    config = shop.priced(Budget={"per_run": 0.000001, "currency": "USD"})
+    config = shop.configured(Pricing=PRICING, Budget={"per_run": 0.000001, "currency": "USD"})
     result = shop.fixer("--yes", config=config)
     assert result.returncode == 5
     assert "not sent: this call to fake,cheap-model would cost about $" in result.stderr
@@ -114,7 +78,7 @@ def test_the_day_budget_counts_earlier_runs_from_the_ledger(shop: Shop) -> None:
     )  # fmt: skip
     with Ledger(ledger_path(shop.env)) as ledger:  # an earlier run today spent $0.50
         ledger.record(earlier)
-    result = shop.fixer("--print", config=shop.priced(Budget={"per_day": 0.5}))
+    result = shop.fixer("--print", config=shop.configured(Pricing=PRICING, Budget={"per_day": 0.5}))
     assert result.returncode == 5
     assert "today (UTC) has spent $0.50 of the Budget's $0.50" in result.stderr
     assert shop.provider.requests == []
@@ -124,19 +88,26 @@ def test_a_day_budget_with_an_unreadable_ledger_sends_nothing(shop: Shop) -> Non
     ledger = ledger_path(shop.env)
     ledger.parent.mkdir(parents=True, exist_ok=True)
     ledger.write_bytes(b"this is not a database" * 100)
-    result = shop.fixer("--print", config=shop.priced(Budget={"per_day": 5}))
+    result = shop.fixer("--print", config=shop.configured(Pricing=PRICING, Budget={"per_day": 5}))
     assert result.returncode == 5, result.stderr
     assert "today's spend cannot be read from the ledger" in result.stderr
     assert "--force" in result.stderr and shop.provider.requests == []
     shop.provider.reply(GOOD, usage=usage(100, 10))
-    forced = shop.fixer("--print", "--force", config=shop.priced(Budget={"per_day": 5}))
+    forced = shop.fixer(
+        "--print", "--force", config=shop.configured(Pricing=PRICING, Budget={"per_day": 5})
+    )
     assert forced.returncode == 0, forced.stderr
     assert len(shop.provider.requests) == 1
 
 
 def test_the_estimate_is_said_before_each_call(shop: Shop) -> None:
     shop.provider.reply(GOOD, usage=usage(100, 10))
-    result = shop.fixer("--print", config=shop.priced())
+    result = shop.fixer(
+        "--print",
+        config=shop.configured(
+            Pricing=PRICING,
+        ),
+    )
     assert result.returncode == 0, result.stderr
     assert "fixer: asking fake,cheap-model, about $0.0" in result.stderr
     assert git(shop.repo, "status", "--porcelain") == ""
@@ -157,7 +128,9 @@ def test_an_unknown_price_is_unknown_never_zero(shop: Shop) -> None:
 
 
 def test_estimates_learn_from_the_tokens_the_provider_reported(shop: Shop) -> None:
-    config = shop.priced()
+    config = shop.configured(
+        Pricing=PRICING,
+    )
     said = []
     for _ in range(2):  # the provider counts 10 prompt tokens where fixer estimates hundreds
         shop.provider.reply(GOOD, usage=usage(10, 10))
@@ -173,7 +146,12 @@ def test_estimates_learn_from_the_tokens_the_provider_reported(shop: Shop) -> No
 
 def test_a_refused_call_costs_nothing(shop: Shop) -> None:
     shop.provider.reply(status=401, error="bad key")
-    result = shop.fixer("--print", config=shop.priced())
+    result = shop.fixer(
+        "--print",
+        config=shop.configured(
+            Pricing=PRICING,
+        ),
+    )
     assert result.returncode == 1
     (call,) = shop.calls()
     assert call.outcome.startswith("failed:") and call.cost == 0 and not call.estimated
@@ -181,7 +159,11 @@ def test_a_refused_call_costs_nothing(shop: Shop) -> None:
 
 def test_calls_sent_at_once_share_the_budget(shop: Shop) -> None:
     # cheap and strong priced alike; the budget holds one call's estimate, not two.
-    config = json.loads(shop.priced().read_text())
+    config = json.loads(
+        shop.configured(
+            Pricing=PRICING,
+        ).read_text()
+    )
     config["Pricing"]["fake,strong-model"] = PRICING["fake,cheap-model"]
     config["Budget"] = {"per_run": 0.0008}
     path = shop.tmp / "budget.json"

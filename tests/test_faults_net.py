@@ -12,58 +12,16 @@ import base64
 import json
 import socket
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from fixer import agents
-from fixer.ledger import Call, Ledger, ledger_path
 from fixer.llm import ChatError, Endpoint, Reply, chat, output_field
 from tests.fakeserver import FAKE_API_KEY, FakeProvider
-from tests.helpers import clean_env, make_repo, run_fixer
-
-LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 31))
-GOOD = "--- a/calc.py\n+++ b/calc.py\n@@ -5 +5 @@\n-value_5 = 5\n+value_5 = 50\n"
-
-
-@dataclass
-class Shop:
-    """A repository with calc.py, the fake provider and a config naming it."""
-
-    tmp: Path
-    repo: Path
-    env: dict[str, str]
-    provider: FakeProvider
-    config: Path
-
-    def configured(self, **extra: object) -> Path:
-        """The config with `extra` top-level keys."""
-        config = json.loads(self.config.read_text()) | extra
-        path = self.tmp / "config.json"
-        path.write_text(json.dumps(config))
-        return path
-
-    def fixer(self, *args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-        """`fixer ARGS --config CONFIG calc.py` in the repository."""
-        config_args = ["--config", str(config or self.config)]
-        return run_fixer(*args, *config_args, "calc.py", cwd=self.repo, env=self.env)
-
-    def calls(self) -> list[Call]:
-        with Ledger(ledger_path(self.env)) as ledger:
-            return ledger.calls()
-
-    def written(self) -> list[Path]:
-        """Every file fixer keeps: the ledger, the request log, crash reports, state."""
-        home = Path(self.env["HOME"])
-        return [p for p in home.rglob("*") if p.is_file()]
-
-
-@pytest.fixture
-def shop(tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path) -> Shop:
-    repo = make_repo(tmp_path / "repo", {"calc.py": LINES})
-    return Shop(tmp_path, repo, clean_env(tmp_path / "home"), fake_provider, fake_provider_config)
+from tests.helpers import run_fixer
+from tests.shop import GOOD, LINES, Shop
 
 
 def request_size(shop: Shop, index: int) -> int:
