@@ -492,7 +492,7 @@ def _client(endpoint: Endpoint) -> httpx.AsyncClient:
     timeout = httpx.Timeout(endpoint.timeout_s, connect=min(endpoint.timeout_s, CONNECT_TIMEOUT_S))
     try:
         return httpx.AsyncClient(proxy=endpoint.proxy, timeout=timeout)
-    except ValueError as exc:
+    except (ValueError, httpx.InvalidURL) as exc:  # only the proxy URL is read here
         detail = redact(str(exc), _secrets(endpoint))
         raise ProviderError(
             f"The proxy URL for {endpoint.provider} is not usable: {detail}. Check PROXY_URL in "

@@ -349,6 +349,19 @@ def test_a_provider_echoing_the_key_and_the_urls_credentials_is_redacted(shop: S
     )
 
 
+@pytest.mark.parametrize(
+    "proxy",
+    ["http://u:s3cret-pw@127.0.0.1:notaport", "http://s3cret-pw@[::1:1", "ftp://s3cret-pw@x"],
+)
+def test_a_bad_proxy_url_is_blamed_on_the_proxy_without_its_credentials(proxy: str) -> None:
+    url = "http://127.0.0.1:9/v1/chat/completions"
+    with pytest.raises(ChatError) as caught:
+        ask(url, proxy=proxy)
+    message = str(caught.value)
+    assert message.startswith("The proxy URL for fake is not usable")
+    assert "Check PROXY_URL" in message and "s3cret-pw" not in message
+
+
 @pytest.mark.parametrize("userinfo", ["tok-s3cret-3456", "pxuser:px-s3cret-4567"])
 @pytest.mark.parametrize("where", ["PROXY_URL", "HTTP_PROXY"])
 def test_a_proxy_answering_407_with_the_credentials_it_got_is_redacted(
