@@ -8,6 +8,16 @@ import sys
 from pathlib import Path
 
 FIXER = Path(sys.executable).with_name("fixer")
+# A ten-line calc.py and a diff that changes its value_5: the scene of many --from-diff runs.
+CALC = "".join(f"value_{i} = {i}\n" for i in range(1, 11))
+CALC_DIFF = """--- a/calc.py
++++ b/calc.py
+@@ -4,3 +4,3 @@
+ value_4 = 4
+-value_5 = 5
++value_5 = 50
+ value_6 = 6
+"""
 
 
 def git(repo: Path, *args: str) -> str:

@@ -12,18 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import clean_env, git, make_repo, run_fixer
+from tests.helpers import CALC, CALC_DIFF, clean_env, git, make_repo, run_fixer
 
-LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 11))
-DIFF = """--- a/calc.py
-+++ b/calc.py
-@@ -4,3 +4,3 @@
- value_4 = 4
--value_5 = 5
-+value_5 = 50
- value_6 = 6
-"""
-FIXED = LINES.replace("value_5 = 5\n", "value_5 = 50\n")
+FIXED = CALC.replace("value_5 = 5\n", "value_5 = 50\n")
 
 
 @pytest.fixture
@@ -33,7 +24,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo", {"calc.py": LINES, "other.py": "x = 1\n"})
+    return make_repo(tmp_path / "repo", {"calc.py": CALC, "other.py": "x = 1\n"})
 
 
 @pytest.fixture
@@ -67,7 +58,7 @@ def full_disk(tmp_path: Path) -> Iterator[Callable[..., None]]:
 
 
 def yes(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF)
+    return run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=CALC_DIFF)
 
 
 def no_crash(result: subprocess.CompletedProcess[str]) -> None:
@@ -81,7 +72,7 @@ def test_a_corrupt_index_is_a_clear_message_and_nothing_is_written(repo, env) ->
     no_crash(result)
     assert "index file smaller than expected" in result.stderr
     assert "Nothing was written" in result.stderr and "--no-commit" in result.stderr
-    assert (repo / "calc.py").read_text() == LINES
+    assert (repo / "calc.py").read_text() == CALC
 
 
 def test_an_index_locked_by_another_git_is_found_before_anything_is_written(repo, env) -> None:
@@ -90,7 +81,7 @@ def test_an_index_locked_by_another_git_is_found_before_anything_is_written(repo
     result = yes(repo, env)
     no_crash(result)
     assert "index.lock" in result.stderr and "Nothing was written" in result.stderr
-    assert (repo / "calc.py").read_text() == LINES
+    assert (repo / "calc.py").read_text() == CALC
     assert git(repo, "rev-parse", "HEAD") == before
 
 
@@ -124,18 +115,18 @@ def test_a_full_disk_under_the_files_writes_nothing_and_leaves_no_temp_file(
     no_crash(result)
     assert "Nothing was written" in result.stderr
     written = run_fixer(
-        "--yes", "--no-commit", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF
+        "--yes", "--no-commit", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=CALC_DIFF
     )
     no_crash(written)
     assert "No space left on device" in written.stderr and "Nothing was written" in written.stderr
-    assert (repo / "calc.py").read_text() == LINES
+    assert (repo / "calc.py").read_text() == CALC
     assert git(repo, "rev-parse", "HEAD") == before
     assert not list(repo.glob(".*.tmp"))
 
 
 def test_a_disk_that_fills_up_after_one_file_leaves_every_file_as_it_was(repo, env, full_disk):
     full_disk(repo, free_pages=1)  # room for one file's new text, not two
-    patch = "--- a/other.py\n+++ b/other.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n" + DIFF
+    patch = "--- a/other.py\n+++ b/other.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n" + CALC_DIFF
     result = run_fixer(
         "--yes",
         "--no-commit",
@@ -150,10 +141,10 @@ def test_a_disk_that_fills_up_after_one_file_leaves_every_file_as_it_was(repo, e
     no_crash(result)
     assert "No space left on device" in result.stderr and "Nothing was written" in result.stderr
     assert (repo / "other.py").read_text() == "x = 1\n"
-    assert (repo / "calc.py").read_text() == LINES
+    assert (repo / "calc.py").read_text() == CALC
     assert not list(repo.glob(".*.tmp"))
     one = run_fixer(
-        "--yes", "--no-commit", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF
+        "--yes", "--no-commit", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=CALC_DIFF
     )
     assert one.returncode == 0, one.stderr  # there was room for one: the first was not kept
     assert (repo / "calc.py").read_text() == FIXED
@@ -165,11 +156,11 @@ def test_a_read_only_file_is_not_written_nor_committed(repo, env) -> None:
     result = yes(repo, env)
     no_crash(result)
     assert "calc.py is read-only (mode 0444)" in result.stdout
-    assert (repo / "calc.py").read_text() == LINES
+    assert (repo / "calc.py").read_text() == CALC
     assert git(repo, "rev-parse", "HEAD") == before
 
 
-TWO_FILES = DIFF + "--- a/other.py\n+++ b/other.py\n@@ -1 +1 @@\n-x = 1\n+x = '\0'\n"
+TWO_FILES = CALC_DIFF + "--- a/other.py\n+++ b/other.py\n@@ -1 +1 @@\n-x = 1\n+x = '\0'\n"
 
 
 def test_a_nul_byte_from_a_diff_refuses_its_hunk_before_review(repo, env) -> None:
@@ -188,8 +179,8 @@ def test_a_lone_surrogate_from_the_model_is_refused_and_asked_again(
     repo, env, fake_provider, fake_provider_config
 ) -> None:
     # json.dumps writes the lone surrogate as the escape "\ud800", as a provider would.
-    fake_provider.reply(DIFF.replace("value_5 = 50", "value_5 = '\ud800'"))
-    fake_provider.reply(DIFF)
+    fake_provider.reply(CALC_DIFF.replace("value_5 = 50", "value_5 = '\ud800'"))
+    fake_provider.reply(CALC_DIFF)
     result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
     assert result.returncode == 0, result.stderr
     retry = json.dumps(fake_provider.requests[1].body["messages"][-1]["content"])
@@ -209,7 +200,7 @@ def test_a_lone_surrogate_from_the_model_is_refused_and_asked_again(
 def test_a_secret_file_is_not_sent_without_force(
     tmp_path, env, fake_provider, fake_provider_config, name: str, why: str
 ) -> None:
-    repo = make_repo(tmp_path / "secrets", {".gitignore": "local.cfg\n", "calc.py": LINES})
+    repo = make_repo(tmp_path / "secrets", {".gitignore": "local.cfg\n", "calc.py": CALC})
     (repo / name).write_text("TOKEN = 'sk-live-0000'\n")
     config = str(fake_provider_config)
     for mode in ("--yes", "--print"):

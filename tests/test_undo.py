@@ -9,17 +9,7 @@ from pathlib import Path
 import pytest
 
 from fixer.vcs import GitRepo
-from tests.helpers import clean_env, git, make_repo, run_fixer
-
-LINES = "".join(f"value_{i} = {i}\n" for i in range(1, 11))
-DIFF = """--- a/calc.py
-+++ b/calc.py
-@@ -4,3 +4,3 @@
- value_4 = 4
--value_5 = 5
-+value_5 = 50
- value_6 = 6
-"""
+from tests.helpers import CALC, CALC_DIFF, clean_env, git, make_repo, run_fixer
 
 
 @pytest.fixture
@@ -29,7 +19,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo", {"calc.py": LINES, "notes.md": "hi\n"})
+    return make_repo(tmp_path / "repo", {"calc.py": CALC, "notes.md": "hi\n"})
 
 
 def head(repo: Path) -> str:
@@ -38,7 +28,7 @@ def head(repo: Path) -> str:
 
 def fixer_commit(repo: Path, env: dict[str, str]) -> str:
     """A real `fixer --yes` run that commits one hunk to calc.py; returns the commit."""
-    result = run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=DIFF)
+    result = run_fixer("--yes", "--from-diff", "-", "calc.py", cwd=repo, env=env, stdin=CALC_DIFF)
     assert result.returncode == 0, result.stderr
     assert "to take that commit back: fixer undo" in result.stdout
     return head(repo)
@@ -66,7 +56,7 @@ def test_undo_restores_the_files_moves_head_back_and_keeps_other_work(repo, env)
     result = undo(repo, env)
     assert result.returncode == 0, result.stderr
     assert head(repo) == before
-    assert (repo / "calc.py").read_text() == LINES
+    assert (repo / "calc.py").read_text() == CALC
     assert sha[:12] in result.stdout and f"git cherry-pick {sha}" in result.stdout
     assert git(repo, "status", "--porcelain").splitlines() == ["MM notes.md", "?? scratch.txt"]
     assert git(repo, "show", ":notes.md") == "staged by the user\n"
@@ -116,7 +106,7 @@ def test_a_pushed_commit_is_not_undone(repo, env, tmp_path) -> None:
 @pytest.mark.parametrize("staged", [False, True])
 def test_files_changed_since_the_commit_are_not_lost(repo, env, staged: bool) -> None:
     sha = fixer_commit(repo, env)
-    edited = LINES.replace("value_5 = 5\n", "value_5 = 500\n")
+    edited = CALC.replace("value_5 = 5\n", "value_5 = 500\n")
     (repo / "calc.py").write_text(edited)
     if staged:
         git(repo, "add", "calc.py")
