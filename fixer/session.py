@@ -793,7 +793,8 @@ def _write_all(
             refused.append(f"not written: {error}")
             continue
         written.append(waiting.source)
-        notes += [waiting.note] if waiting.note else []
+        if waiting.note:
+            notes.append(waiting.note)
     return written, refused, notes
 
 

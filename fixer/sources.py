@@ -1,12 +1,13 @@
 """Reading and writing a user's file safely: encoding, BOM, line endings, fingerprint, refusals.
 
-A Source is the exact text fixer showed the model; write_source refuses to write if the bytes on
+A Source is the exact text fixer showed the model; prepare_write refuses to write if the bytes on
 disk are no longer the ones that text came from, so a concurrent edit is never overwritten.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import hashlib
 import os
 import re
@@ -128,11 +129,6 @@ def prepare_write(source: Source, new_text: str) -> PendingWrite:
     return PendingWrite(source, _write_temp(source, data, mode), note)
 
 
-def write_source(source: Source, new_text: str) -> None:
-    """Atomically replace the file with new_text, refusing if it changed since it was read."""
-    prepare_write(source, new_text).apply()
-
-
 # Files that usually hold keys or passwords: never sent to a provider without a yes (--force).
 SECRET_NAMES = (
     ".env",
@@ -153,8 +149,6 @@ SECRET_NAMES = (
 
 def looks_secret(name: str) -> bool:
     """Whether a file's name says it likely holds secrets (keys, passwords, certificates)."""
-    import fnmatch
-
     base = Path(name).name.lower()
     return any(fnmatch.fnmatchcase(base, pattern) for pattern in SECRET_NAMES)
 

@@ -11,12 +11,17 @@ import pytest
 from fixer.errors import InputError, WriteRefused
 from fixer.sources import (
     MAX_BYTES,
+    Source,
     new_source,
     prepare_write,
     read_source,
     relative_name,
-    write_source,
 )
+
+
+def write_source(source: Source, new_text: str) -> None:
+    """One file written as a run writes it: prepared beside it, then moved into place."""
+    prepare_write(source, new_text).apply()
 
 
 @pytest.fixture
