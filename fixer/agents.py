@@ -118,13 +118,22 @@ def retry_messages(reply: str, feedback: str) -> list[dict[str, str]]:
     """The turn that asks the same model again, telling it precisely why its diff failed;
     a long reply is cut to its head and tail, long feedback to its head, each marked."""
     return [
-        {"role": "assistant", "content": clip(reply, RETRY_REPLY_HEAD, RETRY_REPLY_TAIL)},
+        {
+            "role": "assistant",
+            "content": _sendable(clip(reply, RETRY_REPLY_HEAD, RETRY_REPLY_TAIL)),
+        },
         {
             "role": "user",
-            "content": f"{clip(feedback, RETRY_FEEDBACK_LIMIT)}\n\nSend a corrected unified "
-            "diff of the same change, with context lines copied exactly from the files.",
+            "content": f"{_sendable(clip(feedback, RETRY_FEEDBACK_LIMIT))}\n\nSend a corrected "
+            "unified diff of the same change, with context lines copied exactly from the files.",
         },
     ]
+
+
+def _sendable(text: str) -> str:
+    """Text that can go back as JSON: a lone surrogate (half a character, from an escape in
+    the reply's JSON, maybe quoted by the feedback) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def clip(text: str, head: int, tail: int = 0) -> str:

@@ -397,9 +397,7 @@ async def propose(
                 failure = error
                 if not asked_again:
                     # Once, the same model gets the precise apply error; then the next rung.
-                    # A lone surrogate in the reply cannot be sent back as JSON: it becomes "?".
-                    said = reply.text.encode("utf-8", "replace").decode("utf-8")
-                    messages = messages + agents.retry_messages(said, error.feedback)
+                    messages = messages + agents.retry_messages(reply.text, error.feedback)
                 continue
             attempts.append(
                 caller.record(
