@@ -318,7 +318,11 @@ def _one_per_sentence(hunk: Hunk) -> list[Hunk]:
             first = groups.pop()
             olds, news = range(first[0].start, olds.stop), range(first[1].start, news.stop)
         groups.append((olds, news))
-        if changed:
+        # A blank line added or removed says nothing of where words went: a line pulled into
+        # the paragraph above is measured against the line it joins.
+        if changed and any(
+            _bag(line) for line in [*(old[k] for k in olds), *(new[k] for k in news)]
+        ):
             previous = (olds, news)
     pieces = [_piece(hunk, olds, news) for olds, news in groups]
     # Lines _over_blank_lines took in unchanged are no hunk of their own.
@@ -345,9 +349,28 @@ def _words_flow(
     old1, new1 = words(old, first[0]), words(new, first[1])
     old2, new2 = words(old, then[0]), words(new, then[1])
     return any(
-        dropped and 2 * (dropped & added).total() >= dropped.total()
+        dropped and 2 * _come_back(dropped, added) >= dropped.total()
         for dropped, added in ((old1 - new1, new2 - old2), (old2 - new2, new1 - old1))
     )
+
+
+_RESPELT = 0.75  # a word corrected on its way ("Mitsral" to "Mistral") still comes back
+_RESPELT_WORDS = 8  # beyond this many words left on each side, only exact ones are counted
+
+
+def _come_back(dropped: Counter[str], added: Counter[str]) -> int:
+    """How many of the dropped words are among the added ones, spelt alike or nearly."""
+    exact = dropped & added
+    left, spare = list((dropped - exact).elements()), list((added - exact).elements())
+    if len(left) > _RESPELT_WORDS or len(spare) > _RESPELT_WORDS:
+        return exact.total()
+    near = 0
+    for word in left:
+        match = next((w for w in spare if SequenceMatcher(None, word, w).ratio() >= _RESPELT), None)
+        if match is not None:
+            spare.remove(match)
+            near += 1
+    return exact.total() + near
 
 
 def _starts(lines: Sequence[str]) -> int:

@@ -531,3 +531,42 @@ def test_a_run_of_added_or_dropped_words_is_flagged_and_never_written(
     assert result.returncode == 0, result.stderr
     assert why in result.stderr
     assert (repo / "post.md").read_text() == post.replace("line are", "line is")
+
+
+JOINED = (
+    "# Notes\n\nSome line are here.\n\n### Mitsral\n\nThe table:\n\n| Type | Toekns |\n"
+    "|------|--------|\n| a    | 1      |\n\nLast line are here.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined", "why"),
+    [
+        ("Some line are here.", "### Mitsral", "Some line is here. ### Mistral", "paragraphs"),
+        ("The table:", "⟦0⟧Type⟦1⟧Toekns⟦2⟧", "The table: ⟦0⟧Type⟦1⟧Tokens⟦2⟧", "markup"),
+    ],
+    ids=["heading", "table row"],
+)
+def test_a_line_pulled_into_the_paragraph_above_is_never_written(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    first: str,
+    second: str,
+    joined: str,
+    why: str,
+) -> None:
+    # The pulled-in line has its own typo fixed, so its words do not come back exactly: the
+    # sentence diff must still see one join, not a correction beside two flagged deletions.
+    lines = mask(JOINED).text.split("\n")
+    at = lines.index(first) + 1
+    assert lines[at : at + 2] == ["", second]
+    join = f"@@ -{at},3 +{at} @@\n-{first}\n-\n-{second}\n+{joined}\n"
+    good = masked_diff(JOINED, ("Last line are here.", "Last line is here.")).split("\n", 2)[2]
+    fake_provider.reply(f"--- a/post.md\n+++ b/post.md\n{join}{good}")
+    repo, result = grammar(tmp_path, env, JOINED, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "dropped 1 flagged hunk in post.md (" in result.stderr
+    assert why in result.stderr
+    assert (repo / "post.md").read_text() == JOINED.replace("Last line are", "Last line is")
