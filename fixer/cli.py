@@ -81,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         "matter and markup never change (same as --agent grammar)",
     )
     parser.add_argument(
-        "--agent", choices=("fix", "grammar"), default="fix", help="what to ask (default: fix)"
+        "--agent",
+        metavar="NAME",
+        default="fix",
+        help="the agent to ask: fix (default), grammar, or one `fixer agents` lists",
     )
     parser.add_argument(
         "--think", action="store_true", help="start with Router.think instead of Router.default"
@@ -242,6 +245,8 @@ def undo_command(args: argparse.Namespace) -> int:
 
 
 def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from fixer.agents import find_agent
+    from fixer.config import load_config
     from fixer.errors import InputError
     from fixer.session import Job, Run, open_workspace, paths_named_by, read_sources
 
@@ -263,14 +268,17 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             raise InputError("the diff names no existing file; name the FILEs it patches")
     if args.compare and (args.model or args.from_diff is not None):
         parser.error("--compare names its own models: -m and --from-diff do not apply")
-    if args.agent == "grammar":
-        if args.from_diff is not None or args.compare:
-            parser.error(
-                "--grammar asks for corrections itself: --from-diff and --compare do not apply"
-            )
-        for path in paths:
-            if path.suffix.lower() not in (".md", ".markdown"):
-                raise InputError(f"--grammar corrects Markdown posts (.md): {path} is not one")
+    config = load_config(args.config, os.environ)  # with --from-diff too: the commit message
+    agent = find_agent(args.agent)
+    if not agent.takes_diffs and (args.from_diff is not None or args.compare):
+        parser.error(
+            f"the {agent.name} agent asks for its changes itself: --from-diff and --compare "
+            "do not apply"
+        )
+    for path in paths:
+        why = agent.refusal(path.name)
+        if why is not None:
+            raise InputError(why)
     job = Job(
         paths,
         args.model,
@@ -279,13 +287,12 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         diff_text,
         think=args.think,
         compare=args.compare,
-        agent=args.agent,
+        agent=agent,
     )
     sources = read_sources(paths, workspace.root)
-    config = _load_config(job)  # with --from-diff too: Router.background writes the message
     # A printed --from-diff run makes no call: no HTTP client, no ledger to open.
     calls = diff_text is None or not args.print_diff
-    caller = _caller(config, args.force, args.agent) if calls else None
+    caller = _caller(config, args.force, agent.name) if calls else None
     run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
     try:
         if interactive:
@@ -347,17 +354,15 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
         print(f"fixer: the model says:\n  {said}", file=sys.stderr)
     if not proposal.review.hunks:
         return 0
-    grammar = run.job.agent == "grammar"
-    # Grammar guards and compared models' disagreements are flagged: --print leaves them out,
-    # as --yes does (two models' versions of one line cannot both be printed).
-    if args.print_diff and not (grammar or run.job.compare):
+    flagged = [h for h in proposal.review.hunks if h.flag]
+    if args.print_diff and not (flagged and (run.job.compare or not run.job.agent.prints_flagged)):
         _print_diff(proposal.review.as_diff())
         return 0
     proposal.review.accept_all()
-    flagged = [h for h in proposal.review.hunks if h.flag]
     if flagged:
-        # A grammar hunk is flagged when it touches code, links or markup, or rewrites a
-        # sentence: never written, nor printed, without a look in the review screen.
+        # An agent's guard flags a hunk that does more than its job (a grammar hunk touching
+        # code or markup), and compared models' disagreements are flagged (two versions of one
+        # line cannot both be printed): never written, nor printed, without a look.
         from fixer.report import counted
 
         names = ", ".join(sorted({f"{h.name} ({h.flag})" for h in flagged}))
@@ -494,12 +499,6 @@ def _prompt_estimate(paths: list[Path]) -> int:
     from fixer.session import open_workspace, prompt_estimate, read_sources
 
     return prompt_estimate(read_sources(paths, open_workspace(paths).root))
-
-
-def _load_config(job: Job) -> Config:
-    from fixer.config import load_config
-
-    return load_config(job.config_path, os.environ)
 
 
 def _read_diff(source: str) -> str:

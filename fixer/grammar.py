@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from fixer.agents import reply_preview
 from fixer.errors import NoDiffError
 from fixer.markdown import (
     MaskError,
@@ -22,9 +21,9 @@ from fixer.markdown import (
     unmask,
 )
 from fixer.patch import Hunk, PatchRejected, apply_hunks, refusal_feedback
-from fixer.patch.parse import split_lines
 from fixer.patch.words import tokens
 from fixer.printable import CONTINUATION
+from fixer.prompts import reply_preview
 from fixer.review import FileChange, Review, ReviewHunk, build_review
 from fixer.sentences import (
     align_sentences,
@@ -33,9 +32,9 @@ from fixer.sentences import (
     file_view,
     longest_runs,
     sentence_hunks,
-    sentence_view,
     split_sentences,
 )
+from fixer.textview import SENTENCES
 
 PROTECTED = "changes code, a link, front matter or markup"
 REWRITE = "rewrites most of the sentence"
@@ -113,36 +112,6 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
     return correction_review(name, original, text, refusals)
 
 
-def join_sections(name: str, parts: Sequence[tuple[str, Review]]) -> Review:
-    """One review of a post asked section by section: each (section text, its review), in order.
-
-    The sections' sentence views, put end to end, are a sentence view of the whole post; each
-    section's hunks move down by the lines of the sections before it.
-    """
-    views: list[str] = []
-    hunks: list[ReviewHunk] = []
-    refusals: list[PatchRejected] = []
-    old_offset = new_offset = 0
-    for text, review in parts:
-        change = next((f for f in review.files if f.name == name), FileChange(name, text))
-        view = change.original if change.sentences else sentence_view(text, protected_lines(text))
-        for item in review.hunks:
-            hunk = item.hunk
-            moved = replace(
-                hunk,
-                old_start=(hunk.old_start or 0) + old_offset,
-                new_start=(hunk.new_start or 0) + new_offset,
-            )
-            hunks.append(replace(item, hunk=moved))
-        refusals += change.refusals
-        lines = len(split_lines(view))
-        old_offset += lines
-        new_offset += lines + sum(h.hunk.new_count - h.hunk.old_count for h in review.hunks)
-        views.append(view)
-    change = FileChange(name, "".join(views), refusals=tuple(refusals), sentences=True)
-    return Review((change,), tuple(hunks))
-
-
 def _salvaged(hunk: Hunk) -> Hunk | None:
     """The hunk with each sentence that changed a ⟦n⟧ mark put back as it was; None when it
     keeps no correction (or its lines do not pair up)."""
@@ -177,7 +146,7 @@ def correction_review(
     """One hunk per corrected sentence of `original`, flagged when it touches protected text or
     rewrites rather than corrects."""
     view, hunks = sentence_hunks(original, corrected, protected_lines(original))
-    change = FileChange(name, view, refusals=refusals, sentences=True)
+    change = FileChange(name, view, refusals=refusals, view=SENTENCES)
     flags = _moved([_flag(original, view, h) for h in hunks], hunks)
     return Review(
         (change,), tuple(ReviewHunk(name, h, f) for h, f in zip(hunks, flags, strict=True))

@@ -26,7 +26,7 @@ from fixer.patch import (
     split_hunk,
 )
 from fixer.patch.parse import BOM, Line, dominant_ending, join_lines, split_lines
-from fixer.printable import CONTINUATION
+from fixer.textview import FILE_LINES, TextView
 
 
 class Decision(StrEnum):
@@ -50,19 +50,15 @@ class FileChange:
     """One file the reply touches: its text as read, and the hunks fixer refused."""
 
     name: str
-    original: str  # the text the hunks apply to: the file's, or its sentence view
+    original: str  # the text the hunks apply to: the file's, or its view's (view.of)
     new_file: bool = False
     refusals: tuple[PatchRejected, ...] = ()
-    sentences: bool = False  # `original` is the sentence view of the file (grammar mode)
+    view: TextView = FILE_LINES  # how the file's text is cut into the hunks' lines
     notes: tuple[str, ...] = ()  # how hunks were placed that the user should check
 
     def to_file(self, text: str) -> str:
         """A reviewed text as the file's text (joins a sentence view back into lines)."""
-        if not self.sentences:
-            return text
-        from fixer.sentences import file_view
-
-        return file_view(text)
+        return self.view.to_file(text)
 
 
 @dataclass(frozen=True)
@@ -163,24 +159,15 @@ class Review:
         """
         hunk = self._at(index)
         change = self.file(hunk.name)
-        if change.sentences:  # the marks that join sentences to their line go back in place
-            joined = [line.startswith(CONTINUATION) for line in hunk.hunk.new_lines]
-            new_lines = [
-                (CONTINUATION if k < len(joined) and joined[k] else "") + line
-                for k, line in enumerate(new_lines)
-            ]
+        new_lines = change.view.edited(hunk.hunk.new_lines, new_lines)
         edited = _edited_hunks(change.original, hunk.hunk, new_lines)
         self._reshape(index, [replace(hunk, hunk=h) for h in edited], Decision.ACCEPTED)
         return len(edited)
 
     def lines_to_edit(self, index: int) -> list[str]:
-        """The hunk's new side as the user edits it: in a post's sentence view, without the
-        marks that join a sentence to its line, so an edit cannot split a paragraph."""
+        """The hunk's new side as the user edits it (TextView.editable)."""
         hunk = self._at(index)
-        lines = hunk.hunk.new_lines
-        if not self.file(hunk.name).sentences:
-            return list(lines)
-        return [line.removeprefix(CONTINUATION) for line in lines]
+        return self.file(hunk.name).view.editable(hunk.hunk.new_lines)
 
     @property
     def can_undo(self) -> bool:
@@ -328,7 +315,7 @@ class Review:
         out = []
         for name, hunks in chosen.items():
             change = self.file(name)
-            if only_accepted or only_flagged or change.sentences:
+            if only_accepted or only_flagged or change.view.joins_lines:
                 # Recomputed from the file's texts: an edited hunk may change lines a neighbour
                 # has as context, and sentence hunks are not the file's lines.
                 new = change.to_file(apply_hunks(change.original, hunks))
@@ -547,3 +534,50 @@ def unsafe_path_reason(path: str) -> str | None:
     if ".git" in parts:
         return "files under .git are refused"
     return None
+
+
+def refused(review: Review, reasons: Mapping[int, str]) -> Review:
+    """The review without the hunks at the indexes of `reasons`, each refused in its file with
+    its reason, numbered as the file's hunks were: a refusal before anyone reviews it."""
+    refusals: dict[str, list[PatchRejected]] = {}
+    numbers: dict[str, int] = {}
+    kept: list[ReviewHunk] = []
+    for k, item in enumerate(review.hunks):
+        numbers[item.name] = number = numbers.get(item.name, 0) + 1
+        if k in reasons:
+            refusal = PatchRejected(reasons[k], path=item.name, hunk=number)
+            refusals.setdefault(item.name, []).append(refusal)
+        else:
+            kept.append(item)
+    files = tuple(
+        replace(f, refusals=(*f.refusals, *refusals.get(f.name, ()))) for f in review.files
+    )
+    return Review(files, tuple(kept))
+
+
+def join_parts(name: str, parts: Sequence[tuple[str, Review]], view: TextView) -> Review:
+    """One review of a file asked in pieces: each (piece of its text, the piece's review), in
+    order. The pieces' views, put end to end, are the view of the whole file; each piece's hunks
+    move down by the lines of the pieces before it."""
+    views: list[str] = []
+    hunks: list[ReviewHunk] = []
+    refusals: list[PatchRejected] = []
+    old_offset = new_offset = 0
+    for text, review in parts:
+        change = next((f for f in review.files if f.name == name), None)
+        shown = change.original if change is not None and change.view is view else view.of(text)
+        for item in review.hunks:
+            hunk = item.hunk
+            moved = replace(
+                hunk,
+                old_start=(hunk.old_start or 0) + old_offset,
+                new_start=(hunk.new_start or 0) + new_offset,
+            )
+            hunks.append(replace(item, hunk=moved))
+        refusals += change.refusals if change is not None else ()
+        lines = len(split_lines(shown))
+        old_offset += lines
+        new_offset += lines + sum(h.hunk.new_count - h.hunk.old_count for h in review.hunks)
+        views.append(shown)
+    whole = FileChange(name, "".join(views), refusals=tuple(refusals), view=view)
+    return Review((whole,), tuple(hunks))

@@ -13,11 +13,17 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from fixer import agents
+from fixer import prompts
+from fixer.agents import FIX, Agent, diff_review, refuse_unwritable
+from fixer.commit_message import (
+    clean_commit_message,
+    commit_message_messages,
+    template_commit_message,
+)
 from fixer.config import Config, load_config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
-from fixer.patch import PatchRejected, cut_off, extract_diff, parse_diff, refusal_feedback
-from fixer.review import Decision, Review, ReviewHunk, build_review, merge_reviews
+from fixer.patch import PatchRejected, extract_diff, parse_diff
+from fixer.review import Decision, Review, join_parts, merge_reviews
 from fixer.router import (
     Route,
     background_route,
@@ -32,7 +38,6 @@ from fixer.sources import (
     Source,
     looks_secret,
     new_source,
-    not_text,
     prepare_write,
     read_source,
 )
@@ -56,7 +61,7 @@ class Job:
     diff_text: str | None = None  # --from-diff: the user's own diff, no model call
     think: bool = False  # --think: start with Router.think
     compare: str | None = None  # --compare: several models asked at once
-    agent: str = "fix"  # "fix", or "grammar" for Markdown posts (--grammar)
+    agent: Agent = FIX  # what to ask for (--agent)
     escalate: bool = True  # climb the Escalation ladder when replies cannot be applied
 
 
@@ -121,8 +126,7 @@ class Run:
             return None
         if self.job.compare is not None:
             return self.compared()[0]
-        scenario = "think" if self.job.think else "default"
-        return route_for(self.job, self.config, self.sources, scenario, self.caller)
+        return route_for(self.job, self.config, self.sources, _scenario(self.job), self.caller)
 
     def next_rung(self, after: Route | None) -> Route | None:
         """The route above `after` on the run's escalation ladder, or None at the top: what
@@ -148,9 +152,7 @@ class Run:
             return await self.ask(route, {only: self.sources[only]}, on_progress, escalate=False)
         if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
-        if self.job.agent == "grammar":
-            return await per_post(self, route, on_progress)
-        return await self.ask(route, self.sources, on_progress)
+        return await by_request(self, route, on_progress)
 
     async def ask(
         self,
@@ -303,17 +305,21 @@ def paths_named_by(diff_text: str, root: Path) -> tuple[Path, ...]:
 
 
 def prompt_estimate(sources: Mapping[str, Source], job: Job | None = None) -> int:
-    """The estimated prompt tokens of the job's request for these files (the largest post's,
-    in grammar mode, where each post is its own request)."""
+    """The estimated prompt tokens of the job's largest request for these files (an agent may
+    ask one file at a time)."""
     job = job or Job(())
+    return max(
+        (
+            sum(estimate_tokens(m["content"]) for m in job.agent.messages(part, job.instruction))
+            for part in job.agent.requests(sources)
+        ),
+        default=0,
+    )
 
-    def tokens(messages: list[dict[str, str]]) -> int:
-        return sum(estimate_tokens(m["content"]) for m in messages)
 
-    if job.agent == "grammar":
-        posts = (tokens(_messages(job, {name: s})) for name, s in sources.items())
-        return max(posts, default=0)
-    return tokens(_messages(job, sources))
+def _scenario(job: Job) -> str:
+    """The Router scenario a run starts from: --think, else the agent's own."""
+    return "think" if job.think else job.agent.scenario
 
 
 def route_for(
@@ -329,11 +335,12 @@ def route_for(
     the run would otherwise use, when there is one.
     """
     tokens = prompt_estimate(sources, job)
-    route = choose_route(config, scenario=scenario, override=job.model, prompt_tokens=tokens)
+    override = job.model or job.agent.route
+    route = choose_route(config, scenario=scenario, override=override, prompt_tokens=tokens)
     corrected = caller.corrected(route, tokens) if caller is not None else tokens
     if corrected == tokens:
         return route
-    return choose_route(config, scenario=scenario, override=job.model, prompt_tokens=corrected)
+    return choose_route(config, scenario=scenario, override=override, prompt_tokens=corrected)
 
 
 def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:
@@ -371,13 +378,18 @@ async def propose(
     """
     env = os.environ if env is None else env
     if job.diff_text is not None:
-        return Proposal(_review(job.diff_text, sources, workspace), sources, None)
+        return Proposal(_review(job.diff_text, sources, workspace, job.agent), sources, None)
     config = config or load_config(job.config_path, env)
-    route = route or route_for(job, config, sources, "think" if job.think else "default")
+    route = route or route_for(job, config, sources, _scenario(job))
     if route.is_local:
         # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
-        review, notes = await asyncio.to_thread(_local_review, job, sources, workspace)
-        return Proposal(review, sources, route, notes=notes)
+        local = await asyncio.to_thread(job.agent.local_review, sources, _may_create(workspace))
+        if local is None:
+            raise InputError(
+                f"the {job.agent.name} agent has no offline fixer: configure a provider "
+                "(see `fixer config`) or name one with -m"
+            )
+        return Proposal(refuse_unwritable(local[0]), sources, route, notes=local[1])
     from fixer.calls import Caller  # here: a --from-diff run never loads the HTTP client
 
     caller = caller or Caller(config, env)
@@ -385,7 +397,7 @@ async def propose(
     attempts: list[Attempt] = []
     failure: NoDiffError | None = None
     for rung in ladder:
-        messages = _messages(job, sources)
+        messages = job.agent.messages(sources, job.instruction)
         for asked_again in (False, True):
             reply, estimate = await caller.send(rung, messages, on_progress)
             try:
@@ -397,7 +409,7 @@ async def propose(
                 failure = error
                 if not asked_again:
                     # Once, the same model gets the precise apply error; then the next rung.
-                    messages = messages + agents.retry_messages(reply.text, error.feedback)
+                    messages = messages + prompts.retry_messages(reply.text, error.feedback)
                 continue
             attempts.append(
                 caller.record(
@@ -410,7 +422,7 @@ async def propose(
                     files=tuple(sources),
                 )
             )
-            said = agents.explanation(reply.text) if job.agent != "grammar" else ""
+            said = prompts.explanation(reply.text) if job.agent.explains else ""
             return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts), said)
     assert failure is not None  # the ladder always has a rung
     tried = "\n".join(f"  {a.route}: {a.outcome}" for a in attempts)
@@ -419,20 +431,23 @@ async def propose(
     raise error
 
 
-async def per_post(
+async def by_request(
     run: Run, route: Route | None, on_progress: Callable[[Progress], None] | None = None
 ) -> Proposal:
-    """Grammar mode: one request per post, sent at once (within the run's rate limit), then
-    one review of them all."""
+    """The agent's requests (all files in one, or one per post), sent at once (within the
+    run's rate limit), then one review of them all."""
+    parts = run.job.agent.requests(run.sources)
+    if len(parts) == 1:
+        return await _ask_part(run, route, parts[0], on_progress)
     results = await asyncio.gather(
-        *(_ask_post(run, route, source, on_progress) for source in run.sources.values()),
+        *(_ask_part(run, route, part, on_progress) for part in parts),
         return_exceptions=True,
     )
     proposals: list[Proposal] = []
     notes: list[str] = []
-    for name, result in zip(run.sources, results, strict=True):
-        if isinstance(result, FixerError):  # one post failing never costs the others
-            notes.append(f"{name}: {str(result).splitlines()[0]}")
+    for part, result in zip(parts, results, strict=True):
+        if isinstance(result, FixerError):  # one request failing never costs the others
+            notes.append(f"{', '.join(part)}: {str(result).splitlines()[0]}")
         elif isinstance(result, BaseException):
             raise result
         else:
@@ -449,21 +464,20 @@ async def per_post(
     return Proposal(review, run.sources, proposals[0].route, attempts, tuple(notes))
 
 
-async def _ask_post(
+async def _ask_part(
     run: Run,
     route: Route | None,
-    source: Source,
+    sources: Mapping[str, Source],
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Proposal:
-    """One post; a post longer than Router.longContextThreshold is asked section by section,
-    cut at headings, each section routed by its own size."""
-    from fixer.grammar import join_sections
-    from fixer.markdown import sections
-
+    """One request; a file longer than Router.longContextThreshold that the agent cuts (a
+    post, at headings) is asked section by section, each section routed by its own size."""
     limit = long_context_threshold(run.config.router) if run.config else 0
-    parts = sections(source.text, limit) if limit and route and not route.is_local else []
-    if len(parts) <= 1:
-        return await run.ask(route, {source.name: source}, on_progress)
+    asked_whole = len(sources) != 1 or not limit or route is None or route.is_local
+    (source,) = sources.values() if not asked_whole else (None,)
+    parts = run.job.agent.sections(source.text, limit) if source is not None else []
+    if source is None or len(parts) <= 1:
+        return await run.ask(route, sources, on_progress)
     asked = await asyncio.gather(
         *(run.ask(None, {source.name: replace(source, text=part)}, on_progress) for part in parts),
         return_exceptions=True,
@@ -478,7 +492,7 @@ async def _ask_post(
             raise answer
     proposals = [a for a in asked if isinstance(a, Proposal)]
     reviews = [a.review if isinstance(a, Proposal) else Review((), ()) for a in asked]
-    review = join_sections(source.name, list(zip(parts, reviews, strict=True)))
+    review = join_parts(source.name, list(zip(parts, reviews, strict=True)), run.job.agent.view)
     attempts = tuple(
         x for a in asked for x in (a.attempts if isinstance(a, Proposal) else _attempts_of(a))
     )
@@ -557,68 +571,25 @@ def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:
     ) + tuple(dict.fromkeys(n for a in attempts if a.reply for n in a.reply.notes))
 
 
-def _messages(job: Job, sources: Mapping[str, Source]) -> list[dict[str, str]]:
-    """The request for the job's agent; a grammar request is one post with its code masked."""
-    if job.agent != "grammar":
-        return agents.fix_messages(list(sources.values()), job.instruction)
-    from fixer.markdown import mask
-
-    (source,) = sources.values()
-    return agents.grammar_messages(source.name, mask(source.text).text, job.instruction)
-
-
-def _local_review(
-    job: Job, sources: Mapping[str, Source], workspace: Workspace
-) -> tuple[Review, tuple[str, ...]]:
-    """The offline fixers' proposal: ruff and codespell, or codespell on a post's prose only."""
-    from fixer.local import propose_local, spell_prose
-
-    if job.agent != "grammar":
-        local = propose_local(list(sources.values()))
-        return (_review(local.text, sources, workspace) if local.text else Review((), ())), (
-            local.notes
-        )
-    from fixer.grammar import correction_review, is_english
-
-    (source,) = sources.values()
-    if not is_english(source.text):
-        note = f"codespell knows only English; {source.name} left as is (a model corrects it)"
-        return Review((), ()), (note,)
-    ((spelled, note),) = spell_prose([source])
-    return correction_review(source.name, source.text, spelled), (note,)
-
-
 def _reply_review(
-    reply: Reply, sources: Mapping[str, Source], workspace: Workspace, agent: str = "fix"
+    reply: Reply, sources: Mapping[str, Source], workspace: Workspace, agent: Agent
 ) -> Review:
     """The review of a model's reply; a cut-off reply is refused, since its diff may be partial."""
-    if reply.text.strip() == agents.NO_CHANGES:
+    if reply.text.strip() == prompts.NO_CHANGES:
         return Review((), ())
     if reply.finish_reason in (None, "length"):
         why = "its output limit" if reply.finish_reason == "length" else "a cut connection"
         why = reply.cut_by or why
         raise NoDiffError(
             f"the reply was cut off by {why}; a partial diff is never applied\n"
-            f"{agents.reply_preview(reply.text)}",
-            agents.CUT_OFF_FEEDBACK,
+            f"{prompts.reply_preview(reply.text)}",
+            prompts.CUT_OFF_FEEDBACK,
         )
-    if agent == "grammar":
-        from fixer.grammar import grammar_review
-
-        (source,) = sources.values()
-        return _refuse_not_text(grammar_review(source.name, source.text, reply.text))
-    why = cut_off(reply.text)  # a provider may say "stop" about a reply it cut
-    if why is not None:
-        raise NoDiffError(
-            f"the reply looks cut off: {why}; a partial diff is never applied\n"
-            f"{agents.reply_preview(reply.text)}",
-            agents.CUT_OFF_FEEDBACK,
-        )
-    return _review(reply.text, sources, workspace)
+    return refuse_unwritable(agent.review(reply.text, sources, _may_create(workspace)))
 
 
-def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace) -> Review:
-    """Build the review, or raise NoDiffError showing the start of the reply."""
+def _may_create(workspace: Workspace) -> Callable[[str], str | None]:
+    """Whether a reply may create a file of that name in the workspace: None, or why not."""
 
     def may_create(name: str) -> str | None:
         try:
@@ -627,45 +598,13 @@ def _review(reply_text: str, sources: Mapping[str, Source], workspace: Workspace
             return str(error)
         return None
 
+    return may_create
+
+
+def _review(diff: str, sources: Mapping[str, Source], workspace: Workspace, agent: Agent) -> Review:
+    """The review of the user's own diff (--from-diff), through the agent's guard."""
     originals = {name: s.text for name, s in sources.items()}
-    try:
-        review = _refuse_not_text(build_review(reply_text, originals, may_create))
-    except PatchRejected as error:
-        raise NoDiffError(
-            f"{error}\n{agents.reply_preview(reply_text)}", agents.NO_DIFF_FEEDBACK
-        ) from None
-    if review.hunks or all(r.harmless for r in review.refusals):
-        return review  # hunks to review, or nothing left to do: every hunk is already applied
-    reasons = "\n".join(f"refused {r}" for r in review.refusals)
-    raise NoDiffError(
-        f"no hunk of the diff could be applied:\n{reasons}\n{agents.reply_preview(reply_text)}",
-        refusal_feedback(review.refusals),
-    )
-
-
-def _refuse_not_text(review: Review) -> Review:
-    """The review without the hunks whose new lines could not go into a text file (a NUL, a
-    lone surrogate from an escape in the reply's JSON): each is refused with the reason before
-    anyone reviews it, as a hunk that does not fit is."""
-    kept: list[ReviewHunk] = []
-    refused: dict[str, list[PatchRejected]] = {}
-    numbers: dict[str, int] = {}
-    for item in review.hunks:
-        numbers[item.name] = number = numbers.get(item.name, 0) + 1
-        why = not_text("\n".join(line for line in item.hunk.lines if line[0] == "+"))
-        if why is None:
-            kept.append(item)
-            continue
-        refusal = PatchRejected(
-            f"its new lines cannot be written: {why}", path=item.name, hunk=number
-        )
-        refused.setdefault(item.name, []).append(refusal)
-    if not refused:
-        return review
-    files = tuple(
-        replace(f, refusals=(*f.refusals, *refused.get(f.name, ()))) for f in review.files
-    )
-    return Review(files, tuple(kept))
+    return refuse_unwritable(agent.guarded(diff_review(diff, originals, _may_create(workspace))))
 
 
 def to_commit(proposal: Proposal, workspace: Workspace) -> dict[str, int]:
@@ -694,9 +633,7 @@ async def commit_message(
     background route when configured; and a note why not. The diff of a file in `secrets`
     is never sent: the message comes from the template."""
     review = proposal.review
-    fallback = agents.template_commit_message(
-        list(committed), sum(committed.values()), reviewed=reviewed
-    )
+    fallback = template_commit_message(list(committed), sum(committed.values()), reviewed=reviewed)
     route = background_route(config) if config else None
     if route is None or route.is_local:
         return fallback, None
@@ -706,11 +643,11 @@ async def commit_message(
 
     caller = caller or Caller(config, env)
     try:
-        messages = agents.commit_message_messages(review.as_diff(True, files=committed))
+        messages = commit_message_messages(review.as_diff(True, files=committed))
         reply, estimate = await caller.send(route, messages, agent="commit-message")
     except FixerError as error:
         return fallback, f"commit message from the template: {error}"
-    message = agents.clean_commit_message(reply.text)
+    message = clean_commit_message(reply.text)
     caller.record(
         route, reply, "message" if message else "no message", estimate, agent="commit-message"
     )

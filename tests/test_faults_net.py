@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from fixer import agents
+from fixer import prompts
 from fixer.llm import ChatError, Endpoint, Reply, chat, output_field
 from tests.fakeserver import FAKE_API_KEY, FakeProvider
 from tests.helpers import run_fixer
@@ -32,10 +32,10 @@ def request_size(shop: Shop, index: int) -> int:
 
 
 def test_clip_keeps_head_and_tail_and_says_how_much_is_left_out() -> None:
-    assert agents.clip("short", 10, 10) == "short"
-    clipped = agents.clip("a" * 50 + "b" * 1000 + "c" * 20, 50, 20)
+    assert prompts.clip("short", 10, 10) == "short"
+    clipped = prompts.clip("a" * 50 + "b" * 1000 + "c" * 20, 50, 20)
     assert clipped == "a" * 50 + "\n[… 1,000 characters left out …]\n" + "c" * 20
-    assert agents.clip("x" * 30, 10) == "x" * 10 + "\n[… 20 characters left out …]\n"
+    assert prompts.clip("x" * 30, 10) == "x" * 10 + "\n[… 20 characters left out …]\n"
 
 
 def test_a_huge_reply_without_a_diff_is_not_sent_back_whole(shop: Shop) -> None:
@@ -63,7 +63,7 @@ def test_a_reply_of_hundreds_of_refused_hunks_gets_bounded_feedback(shop: Shop) 
     assert result.returncode == 0, result.stderr
     feedback = shop.provider.requests[1].body["messages"][-1]["content"]
     assert feedback.startswith("Your diff could not be applied:")
-    assert len(feedback) < agents.RETRY_FEEDBACK_LIMIT + 500
+    assert len(feedback) < prompts.RETRY_FEEDBACK_LIMIT + 500
     assert request_size(shop, 1) - request_size(shop, 0) < 60_000
 
 

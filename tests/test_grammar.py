@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from fixer.grammar import correction_review, join_sections
+from fixer.grammar import correction_review
 from fixer.markdown import keeps_placeholders, mask, sections, token_share
-from fixer.review import Decision
+from fixer.review import Decision, join_parts
+from fixer.textview import SENTENCES
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer
 
@@ -197,7 +198,7 @@ def test_grammar_takes_markdown_only(tmp_path: Path, env: dict[str, str]) -> Non
     repo = make_repo(tmp_path / "repo", {"app.py": "x = 1\n"})
     result = run_fixer("--grammar", "--print", "app.py", cwd=repo, env=env)
     assert result.returncode == 2
-    assert "--grammar corrects Markdown posts (.md): app.py is not one" in result.stderr
+    assert "the grammar agent takes *.md, *.markdown: app.py is not one" in result.stderr
 
 
 def test_a_code_heavy_post_sends_a_fraction_of_its_tokens() -> None:
@@ -241,9 +242,10 @@ def test_sections_reviewed_apart_apply_like_the_whole_post() -> None:
     parts = sections(wrong, 1500)
     fixed_parts = sections(FR, 1500)
     assert [len(p.split("\n")) for p in parts] == [len(p.split("\n")) for p in fixed_parts]
-    joined = join_sections(
+    joined = join_parts(
         "post.md",
         [(w, correction_review("post.md", w, f)) for w, f in zip(parts, fixed_parts, strict=True)],
+        SENTENCES,
     )
     assert len(joined.hunks) == 2
     joined.accept_all()

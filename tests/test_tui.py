@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
+from fixer.agents import GRAMMAR
 from fixer.config import load_config
 from fixer.errors import NoDiffError
 from fixer.review import Decision
@@ -92,7 +93,7 @@ def grammar_app(tmp_path: Path, post: str) -> tuple[Path, ReviewApp]:
     paths = (repo / "post.md",)
     workspace = open_workspace(paths)
     sources = read_sources(paths, workspace.root)
-    run = Run(Job(paths, agent="grammar"), workspace, sources, load_config(None, env), env)
+    run = Run(Job(paths, agent=GRAMMAR), workspace, sources, load_config(None, env), env)
     return repo, ReviewApp(run, route=run.route(), env=env)
 
 

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from fixer import agents
 from fixer.calls import Attempt
+from fixer.commit_message import template_commit_message
 from fixer.printable import printable, printable_lines
 from fixer.report import summary
 from fixer.session import Outcome, Proposal, Run
@@ -54,7 +54,7 @@ class CommitScreen(Screen[Outcome | None]):
         self.attempts = attempts
         self.committing = self.run.commit and self.run.workspace.repo is not None
         accepted = proposal.review.accepted()
-        self.template = agents.template_commit_message(
+        self.template = template_commit_message(
             list(accepted), sum(len(h) for h in accepted.values())
         )
         self.outcome: Outcome | None = None

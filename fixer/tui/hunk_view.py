@@ -247,7 +247,7 @@ class HunkView(ScrollView, can_focus=True):
         long paragraph line must be seen)."""
         if self.wrap_choice is not None:
             return self.wrap_choice
-        return self.review is not None and any(f.sentences for f in self.review.files)
+        return self.review is not None and any(f.view.wraps for f in self.review.files)
 
     def _text_room(self, split: bool) -> int:
         """Columns left for a line's text, beside the gutter, numbers and marker."""
@@ -449,7 +449,7 @@ class HunkView(ScrollView, can_focus=True):
     def _where(self, index: int) -> str:
         """The @@ line; for a sentence of a post, the line of the file it is in."""
         item = self.review.hunks[index]
-        if not self.review.file(item.name).sentences:
+        if not self.review.file(item.name).view.joins_lines:
             return hunk_title(item.hunk, self._function_context(item.name, item.hunk))
         numbers = [n.old_number or n.new_number for n in self._hunk_lines(index).lines]
         return f"line {next((n for n in numbers if n), 1)}"
@@ -542,19 +542,20 @@ class HunkView(ScrollView, can_focus=True):
             # The file-wide text did not hold these lines (an edited hunk): lex the hunk alone.
             own = self._own_runs(item.name, lines)
             runs = [r if r is not None else o for r, o in zip(runs, own, strict=True)]
-        if self.review.file(item.name).sentences:
-            lines = self._file_numbers(item.name, lines)
+        lines = self._file_numbers(item.name, lines)
         found = _Lines(lines, runs, side_by_side([line.kind for line in lines]))
         self._lines[index] = found
         return found
 
     def _file_numbers(self, name: str, lines: list[DiffLine]) -> list[DiffLine]:
-        """A sentence view's lines numbered by the file's lines, as the user knows them."""
-        from fixer.sentences import view_line_numbers
-
-        old = view_line_numbers(self.review.file(name).original)
+        """The lines numbered by the file's lines, as the user knows them (a sentence view's
+        lines are pieces of them)."""
+        view = self.review.file(name).view
+        old = view.file_numbers(self.review.file(name).original)
+        if old is None:
+            return lines
         new_view = self._side_text(name, "new")
-        new = view_line_numbers(new_view) if new_view is not None else old
+        new = (view.file_numbers(new_view) if new_view is not None else None) or old
 
         def real(numbers: list[int], n: int | None) -> int | None:
             return numbers[n - 1] if n is not None and 0 < n <= len(numbers) else n
