@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         "hunk by hunk, and commit exactly the hunks you accept.",
         epilog="subcommands:\n  fixer config [--check]   show or check the config and routes\n"
         "  fixer usage [--by ...]   tokens and cost of past calls, from the ledger\n"
-        "  fixer undo               take back fixer's last commit, if nothing came after it\n\n"
+        "  fixer undo               take back fixer's last commit, if nothing came after it\n"
+        "  fixer agents             the agents, built in and yours, and how they fared\n\n"
         + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -127,7 +128,7 @@ def build_config_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS = ("config", "usage", "undo")
+SUBCOMMANDS = ("config", "usage", "undo", "agents")
 
 
 def subcommand(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[str | None, list[str]]:
@@ -168,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return usage_main(rest, os.environ)
         if command == "undo":
             return undo_command(build_undo_parser().parse_args(rest))
+        if command == "agents":
+            return agents_command(build_agents_parser().parse_args(rest))
         return fix_command(parser, parser.parse_args(argv))
     except FixerError as error:
         print(f"fixer: {printable_lines(str(error))}", file=sys.stderr)
@@ -225,6 +228,35 @@ def build_undo_parser() -> argparse.ArgumentParser:
     )
 
 
+def build_agents_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fixer agents",
+        description="List every agent, built in and yours: where it is defined, its route as the "
+        "config resolves it, its files and guard, and from the ledger over the last 30 days: "
+        "calls, hunks accepted and rejected, and the cost per accepted hunk.",
+    )
+    parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
+    return parser
+
+
+def agents_command(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from fixer.agents import all_agents
+    from fixer.agents.listing import DAYS, render_agents
+    from fixer.config import load_config
+    from fixer.ledger import Ledger, ledger_path
+
+    config = load_config(args.config, os.environ)
+    path = ledger_path(os.environ)
+    calls = []
+    if path.exists():
+        with Ledger(path) as ledger:
+            calls = ledger.calls(datetime.now(UTC) - timedelta(days=DAYS))
+    print(render_agents(all_agents(config.agents.agents), config, calls), end="")
+    return 0
+
+
 def undo_command(args: argparse.Namespace) -> int:
     from fixer.errors import InputError
     from fixer.printable import printable_lines
@@ -245,7 +277,7 @@ def undo_command(args: argparse.Namespace) -> int:
 
 
 def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from fixer.agents import find_agent
+    from fixer.agents import all_agents, find_agent
     from fixer.config import load_config
     from fixer.errors import InputError
     from fixer.session import Job, Run, open_workspace, paths_named_by, read_sources
@@ -269,7 +301,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     if args.compare and (args.model or args.from_diff is not None):
         parser.error("--compare names its own models: -m and --from-diff do not apply")
     config = load_config(args.config, os.environ)  # with --from-diff too: the commit message
-    agent = find_agent(args.agent)
+    agent = find_agent(args.agent, all_agents(config.agents.agents), config.agents.problems)
     if not agent.takes_diffs and (args.from_diff is not None or args.compare):
         parser.error(
             f"the {agent.name} agent asks for its changes itself: --from-diff and --compare "

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import json5
@@ -32,6 +32,9 @@ from fixer.router import (
     parse_route,
 )
 from fixer.xdg import base_dir, home
+
+if TYPE_CHECKING:
+    from fixer.agents.user import UserAgents
 
 DEFAULT_TIMEOUT_S = 600.0
 BUILT_IN_ORIGIN = "built-in default (no config file)"
@@ -116,6 +119,7 @@ class Config:
     log_dir: Path
     raw: Mapping[str, Any]  # the whole file after interpolation, unknown keys included
     unset_variables: tuple[str, ...]
+    agents: UserAgents  # the user's own: "fixer.agents" and $XDG_CONFIG_HOME/fixer/agents/*.md
     ui: UiSettings = UiSettings()
     budget: Budget = Budget()
     key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
@@ -303,7 +307,14 @@ def _build(
         unset_variables=unset,
         ui=_ui_settings(raw.get("fixer")),
         budget=_budget(raw.get("Budget")),
+        agents=_user_agents(raw.get("fixer"), path, env),
     )
+
+
+def _user_agents(section: Any, path: Path | None, env: Mapping[str, str]) -> UserAgents:
+    from fixer.agents.user import load_user_agents  # the agents import the review: not at start-up
+
+    return load_user_agents(section, path, env)
 
 
 def _budget(section: Any) -> Budget:
@@ -426,6 +437,15 @@ def check_config(config: Config, env: Mapping[str, str]) -> list[str]:
         *_check_ui(config.raw.get("fixer"), env),
         *_check_providers(config, env),
         *_check_router(config),
+        *config.agents.problems,
+        *(
+            problem
+            for agent in config.agents.agents
+            if agent.route is not None
+            for problem in _check_route(
+                config, "agent", agent.route, f"agent {agent.name!r} ({agent.origin}) route"
+            )
+        ),
     ]
 
 
@@ -525,7 +545,7 @@ def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
         return []
     if not isinstance(section, dict):
         return [f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}']
-    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens")
+    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens", "agents")
     problems = [
         f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
         for key in section

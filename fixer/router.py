@@ -94,8 +94,10 @@ def choose_route(
     scenario: str = "default",
     override: str | None = None,
     prompt_tokens: int = 0,
+    own: Route | None = None,
 ) -> Route:
-    """The route for one prompt: override, then longContext, then Router[scenario], then default."""
+    """The route for one prompt: override, then longContext, then the agent's `own` route, then
+    Router[scenario], then default."""
     if override is not None:
         return parse_route(override)
     router = config.router
@@ -103,6 +105,8 @@ def choose_route(
         route = _configured(router, "longContext")
         why = f"estimated {prompt_tokens:,} tokens > longContextThreshold {threshold}"
         return replace(route, reason=why)
+    if own is not None:
+        return own
     if router.get(scenario):
         return _configured(router, scenario)
     if router.get("default"):

@@ -335,12 +335,16 @@ def route_for(
     the run would otherwise use, when there is one.
     """
     tokens = prompt_estimate(sources, job)
-    override = job.model or job.agent.route
-    route = choose_route(config, scenario=scenario, override=override, prompt_tokens=tokens)
+    own = job.agent.own_route()
+    route = choose_route(
+        config, scenario=scenario, override=job.model, prompt_tokens=tokens, own=own
+    )
     corrected = caller.corrected(route, tokens) if caller is not None else tokens
     if corrected == tokens:
         return route
-    return choose_route(config, scenario=scenario, override=override, prompt_tokens=corrected)
+    return choose_route(
+        config, scenario=scenario, override=job.model, prompt_tokens=corrected, own=own
+    )
 
 
 def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,3 +53,12 @@ def fake_provider_config(
 def shop(tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path) -> Shop:
     repo = make_repo(tmp_path / "repo", {"calc.py": LINES})
     return Shop(tmp_path, repo, clean_env(tmp_path / "home"), fake_provider, fake_provider_config)
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound without listening for the whole test, so
+    no test running beside it can take the port between choosing it and connecting to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

@@ -412,7 +412,7 @@ OK_PROVIDER = {
         (
             {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
             "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens, "
-            "max_output_tokens)",
+            "max_output_tokens, agents)",
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"theme": 3}},

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import socket
 import subprocess
 from pathlib import Path
 from urllib.parse import quote
@@ -292,12 +291,6 @@ def test_a_body_that_never_becomes_text_stops_at_its_size_limit(
 # Item 7: credentials in URLs and echoed credentials are never shown or stored
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def with_provider(shop: Shop, url: str, **extra: object) -> Path:
     """The shop's config with the fake provider at `url`, the request log on."""
     config = json.loads(shop.config.read_text())
@@ -321,9 +314,11 @@ def basic(userinfo: str) -> str:
     return base64.b64encode(userinfo.encode()).decode()
 
 
-def test_userinfo_and_query_of_api_base_url_are_masked_on_a_connection_error(shop: Shop) -> None:
-    url = f"http://bob:pw-s3cret-1@127.0.0.1:{closed_port()}/v1/chat/completions?key=QK-s3cret-2"
-    config = with_provider(shop, url, API_TIMEOUT_MS=1000)  # fewer retries of the connection
+def test_userinfo_and_query_of_api_base_url_are_masked_on_a_connection_error(
+    shop: Shop, closed_port: int
+) -> None:
+    url = f"http://bob:pw-s3cret-1@127.0.0.1:{closed_port}/v1/chat/completions?key=QK-s3cret-2"
+    config = with_provider(shop, url)
     result = shop.fixer("--yes", config=config)
     assert result.returncode == 1, result.stderr
     assert "Could not connect to fake at http://****@127.0.0.1:" in result.stderr
@@ -365,7 +360,7 @@ def test_a_bad_proxy_url_is_blamed_on_the_proxy_without_its_credentials(proxy: s
 @pytest.mark.parametrize("userinfo", ["tok-s3cret-3456", "pxuser:px-s3cret-4567"])
 @pytest.mark.parametrize("where", ["PROXY_URL", "HTTP_PROXY"])
 def test_a_proxy_answering_407_with_the_credentials_it_got_is_redacted(
-    shop: Shop, userinfo: str, where: str
+    shop: Shop, userinfo: str, where: str, closed_port: int
 ) -> None:
     # The fake server is the proxy: it sees the request for the provider and answers 407 with
     # the Proxy-Authorization it was sent, as some proxies' error pages do.
@@ -374,7 +369,7 @@ def test_a_proxy_answering_407_with_the_credentials_it_got_is_redacted(
     shop.provider.reply(
         status=407, body=f"Proxy-Authorization: Basic {credential} refused ({userinfo})"
     )
-    target = f"http://127.0.0.1:{closed_port()}/v1/chat/completions"
+    target = f"http://127.0.0.1:{closed_port}/v1/chat/completions"
     if where == "PROXY_URL":
         config = with_provider(shop, target, PROXY_URL=proxy)
     else:

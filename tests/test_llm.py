@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import format_datetime
@@ -77,13 +76,6 @@ def chat_error(endpoint: Endpoint, **options: object) -> ChatError:
         ask(endpoint, **options)
     assert isinstance(caught.value, ProviderError)  # what the CLI and the App catch
     return caught.value
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_streamed_reply_carries_text_usage_and_model(fake_provider: FakeProvider) -> None:
@@ -185,8 +177,8 @@ def test_openrouter_upstream_message_is_shown() -> None:
     assert provider_message(json.dumps(body)) == "Provider returned error (upstream: model busy)"
 
 
-def test_closed_port_is_a_connection_error_tried_again() -> None:
-    error = chat_error(endpoint_for(f"http://127.0.0.1:{closed_port()}/v1/chat/completions"))
+def test_closed_port_is_a_connection_error_tried_again(closed_port: int) -> None:
+    error = chat_error(endpoint_for(f"http://127.0.0.1:{closed_port}/v1/chat/completions"))
     assert "Could not connect to fake" in str(error)
     assert "api_base_url" in str(error)
     assert "Gave up after 3 attempts" in str(error)
@@ -256,8 +248,10 @@ def test_request_log_records_the_exchange_without_the_key(
     assert record["time"].endswith("+00:00")
 
 
-def test_failed_request_is_logged_without_proxy_credentials(tmp_path: Path) -> None:
-    proxy = f"http://fixer:s3cret-pass@127.0.0.1:{closed_port()}"
+def test_failed_request_is_logged_without_proxy_credentials(
+    tmp_path: Path, closed_port: int
+) -> None:
+    proxy = f"http://fixer:s3cret-pass@127.0.0.1:{closed_port}"
     endpoint = endpoint_for("http://127.0.0.1:9/v1/chat/completions", proxy=proxy, log_dir=tmp_path)
     message = failure(endpoint)
     logged = (tmp_path / "fixer-requests.jsonl").read_text(encoding="utf-8")

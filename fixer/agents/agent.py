@@ -17,6 +17,7 @@ from fixer import prompts
 from fixer.errors import NoDiffError
 from fixer.patch import Hunk, PatchRejected, cut_off, refusal_feedback
 from fixer.review import Review, build_review, refused
+from fixer.router import Route, parse_route
 from fixer.sources import Source, not_text
 from fixer.textview import FILE_LINES, TextView
 
@@ -64,6 +65,12 @@ class Agent:
     def rules(self) -> str:
         """The system prompt: the agent's rules, then the diff format every agent answers in."""
         return self.prompt.rstrip("\n") + "\n" + prompts.diff_rules(self.context)
+
+    def own_route(self) -> Route | None:
+        """The agent's own "provider,model" route (it escalates like Router.default), if any."""
+        if self.route is None:
+            return None
+        return parse_route(self.route, "agent", f"the {self.name} agent's route")
 
     def refusal(self, name: str) -> str | None:
         """Why the agent does not take the file `name`, or None."""
