@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 from fixer.cost import Cost, Money, cost_of, estimate_cost, format_money, load_prices
 from fixer.errors import BudgetExceeded, FixerError, LargePrompt, ProviderError
+from fixer.ledger import Call, Ledger
 from fixer.llm import Endpoint, Limiter, Progress, Reply, chat
-from fixer.router import Route, estimate_tokens
+from fixer.router import Route
+from fixer.tokens import estimate_tokens
 
 if TYPE_CHECKING:
     from fixer.config import Config
-    from fixer.ledger import Ledger
 
 # Before a call its reply length is unknown: a diff is usually far shorter than the files, so
 # half the prompt (at most this many tokens) is a cautious guess for the estimate and budget.
@@ -102,14 +103,12 @@ class Caller:
     ) -> tuple[Reply, int]:
         """The reply of `route` and the prompt estimate; BudgetExceeded before sending when the
         call would go over budget. A failed or cancelled call is recorded, then re-raised."""
-        from fixer.session import endpoint_for
-
         tokens, estimate = self.estimate(route, messages)
         self.check_size(route, self.corrected(route, tokens), estimate)
         self.check_budget(route, estimate)
         if self.on_estimate is not None:
             self.on_estimate(route, estimate)
-        endpoint: Endpoint = endpoint_for(route, self.config, self.env)
+        endpoint = endpoint_for(route, self.config, self.env)
         held = estimate.money
         if held is not None:
             self.reserved[held.currency] = (
@@ -247,13 +246,27 @@ class Caller:
         )
 
 
+def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:
+    """The HTTP endpoint of a route, with its key resolved (or a ConfigError naming it)."""
+    provider = config.provider(route.provider)
+    return Endpoint(
+        provider=provider.name,
+        url=provider.api_base_url,
+        api_key=provider.resolve_key(env),
+        model=route.model,
+        proxy=config.proxy_url,
+        timeout_s=config.timeout_s,
+        deadline_s=config.timeout_s,
+        log_dir=config.log_dir if config.log else None,
+        max_output_tokens=provider.max_output_tokens(route.model, config.ui.max_output_tokens),
+    )
+
+
 def _in(cost: Cost | None, currency: str) -> bool:
     return cost is not None and cost.money is not None and cost.money.currency == currency
 
 
-def _ledger_call(agent: str, attempt: Attempt, at: datetime, proposed: int, refused: int):
-    from fixer.ledger import Call
-
+def _ledger_call(agent: str, attempt: Attempt, at: datetime, proposed: int, refused: int) -> Call:
     reply, cost = attempt.reply, attempt.cost
     usage = reply.usage if reply is not None else None
     money = cost.money if cost is not None else None

@@ -29,7 +29,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from fixer.router import estimate_tokens
+from fixer.tokens import estimate_tokens
 
 Span = tuple[int, int]  # [start, end) character offsets in the post's text
 

@@ -6,8 +6,6 @@ may contain '/' and ':'), or `local` for the offline fixers.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -20,12 +18,6 @@ if TYPE_CHECKING:
 LOCAL = "local"
 DEFAULT_LONG_CONTEXT_THRESHOLD = 60000
 ROUTE_SCENARIOS = ("default", "background", "think", "longContext", "webSearch")
-
-# Scripts where one character is about one token: Han, kana, Hangul, CJK and fullwidth punctuation.
-_CJK = re.compile(
-    "[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-    "\U00020000-\U0003134f]"
-)
 
 
 @dataclass(frozen=True)
@@ -61,18 +53,6 @@ def parse_route(text: str, scenario: str = "override", reason: str | None = None
             '(e.g. "openrouter,openai/gpt-5-mini") or "local".'
         )
     return Route(provider, model, scenario, reason)
-
-
-def estimate_tokens(text: str) -> int:
-    """A download-free token estimate, marked as such wherever it is shown.
-
-    Heuristic: ~4 characters per token for ASCII (English and code), 1 token per CJK character
-    (Han, kana, Hangul), and ~2 characters per token for other non-ASCII scripts.
-    """
-    ascii_chars = len(text.encode("ascii", "ignore"))
-    cjk_chars = len(_CJK.findall(text))
-    other_chars = len(text) - ascii_chars - cjk_chars
-    return math.ceil(ascii_chars / 4 + cjk_chars + other_chars / 2)
 
 
 def long_context_threshold(router: Mapping[str, Any]) -> int:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from fixer import prompts
 from fixer.agents import FIX, Agent, diff_review, refuse_unwritable
+from fixer.calls import Attempt, Caller
 from fixer.commit_message import (
     clean_commit_message,
     commit_message_messages,
@@ -29,7 +30,6 @@ from fixer.router import (
     background_route,
     choose_route,
     escalation_ladder,
-    estimate_tokens,
     long_context_threshold,
     parse_compare,
 )
@@ -41,13 +41,13 @@ from fixer.sources import (
     prepare_write,
     read_source,
 )
+from fixer.tokens import estimate_tokens
 from fixer.vcs import GitRepo, open_repo
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from fixer.calls import Attempt, Caller
-    from fixer.llm import Endpoint, Progress, Reply
+    from fixer.llm import Progress, Reply
 
 
 @dataclass(frozen=True)
@@ -347,24 +347,6 @@ def route_for(
     )
 
 
-def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoint:
-    """The HTTP endpoint of a route, with its key resolved (or a ConfigError naming it)."""
-    from fixer.llm import Endpoint
-
-    provider = config.provider(route.provider)
-    return Endpoint(
-        provider=provider.name,
-        url=provider.api_base_url,
-        api_key=provider.resolve_key(env),
-        model=route.model,
-        proxy=config.proxy_url,
-        timeout_s=config.timeout_s,
-        deadline_s=config.timeout_s,
-        log_dir=config.log_dir if config.log else None,
-        max_output_tokens=provider.max_output_tokens(route.model, config.ui.max_output_tokens),
-    )
-
-
 async def propose(
     job: Job,
     sources: Mapping[str, Source],
@@ -394,8 +376,6 @@ async def propose(
                 "(see `fixer config`) or name one with -m"
             )
         return Proposal(refuse_unwritable(local[0]), sources, route, notes=local[1])
-    from fixer.calls import Caller  # here: a --from-diff run never loads the HTTP client
-
     caller = caller or Caller(config, env)
     ladder = escalation_ladder(config, route) if job.escalate else [route]
     attempts: list[Attempt] = []
@@ -643,8 +623,6 @@ async def commit_message(
         return fallback, None
     if secrets:
         return fallback, f"commit message from the template: not sending {', '.join(secrets)}"
-    from fixer.calls import Caller
-
     caller = caller or Caller(config, env)
     try:
         messages = commit_message_messages(review.as_diff(True, files=committed))
