@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from fixer.cost import Cost, Money, cost_of, estimate_cost, format_money, load_prices
-from fixer.errors import BudgetExceeded, FixerError, LargePrompt, ProviderError
+from fixer.errors import BudgetExceeded, FixerError, LargePrompt
 from fixer.ledger import Call, Ledger
-from fixer.llm import Endpoint, Limiter, Progress, Reply, chat
+from fixer.llm import ChatError, Endpoint, Limiter, Progress, Reply, chat
 from fixer.router import Route
 from fixer.tokens import estimate_tokens
 
@@ -117,9 +117,9 @@ class Caller:
         try:
             reply = await chat(endpoint, messages, on_progress=on_progress, limiter=self.limiter)
             return reply, tokens
-        except ProviderError as error:
+        except ChatError as error:
             # With no reply at all (refused, unreachable) the provider consumed nothing.
-            partial = getattr(error, "partial", None)
+            partial = error.partial
             outcome = f"failed: {str(error).splitlines()[0]}"
             self.record(route, partial, outcome, tokens, agent=agent, free=partial is None)
             raise

@@ -4,6 +4,13 @@ They are raised where the problem is found and caught once, at the edge (CLI or 
 The message always says what happened and what to do next.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fixer.calls import Attempt
+
 
 class FixerError(Exception):
     """Base of every error fixer reports to the user."""
@@ -30,15 +37,25 @@ class ConfigError(InputError):
 class NoDiffError(FixerError):
     """The model's reply held no usable diff.
 
-    `feedback` is what to tell the model when it is asked again: the precise apply error.
+    `feedback` is what to tell the model when it is asked again: the precise apply error;
+    `refused` how many of the reply's hunks were refused; `attempts` every model call made
+    before giving up, which cost money all the same.
     """
 
     exit_code = 3
 
-    def __init__(self, message: str, feedback: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        feedback: str = "",
+        *,
+        refused: int = 0,
+        attempts: tuple[Attempt, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.feedback = feedback or message
-        self.attempts: tuple = ()  # session.Attempt of every call made, for the ledger
+        self.refused = refused
+        self.attempts = attempts
 
 
 class BudgetExceeded(FixerError):

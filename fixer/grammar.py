@@ -99,6 +99,7 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
                 f"no hunk of the diff could be applied to the post:\n{reasons}\n"
                 f"{reply_preview(reply)}",
                 refusal_feedback(refusals),
+                refused=len(refusals),
             )
         return Review((FileChange(name, original, refusals=refusals),), ())
     corrected = apply_hunks(masked.text, kept)

@@ -387,9 +387,10 @@ async def propose(
             try:
                 review = _reply_review(reply, sources, workspace, job.agent)
             except NoDiffError as error:
-                refused = len(getattr(error, "refusals", ()))
                 outcome = _failure_outcome(error)
-                attempts.append(caller.record(rung, reply, outcome, estimate, refused=refused))
+                attempts.append(
+                    caller.record(rung, reply, outcome, estimate, refused=error.refused)
+                )
                 failure = error
                 if not asked_again:
                     # Once, the same model gets the precise apply error; then the next rung.
@@ -410,9 +411,9 @@ async def propose(
             return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts), said)
     assert failure is not None  # the ladder always has a rung
     tried = "\n".join(f"  {a.route}: {a.outcome}" for a in attempts)
-    error = NoDiffError(f"{failure}\nevery attempt failed:\n{tried}", failure.feedback)
-    error.attempts = tuple(attempts)  # the calls still cost money: the ledger records them
-    raise error
+    # The calls still cost money: the ledger records them.
+    tried_all = f"{failure}\nevery attempt failed:\n{tried}"
+    raise NoDiffError(tried_all, failure.feedback, attempts=tuple(attempts))
 
 
 async def by_request(
@@ -492,7 +493,7 @@ async def _ask_part(
 
 def _attempts_of(error: BaseException) -> tuple[Attempt, ...]:
     """The calls a failed request made: they cost money too."""
-    return tuple(getattr(error, "attempts", ()))
+    return error.attempts if isinstance(error, NoDiffError) else ()
 
 
 def _opening(section: str, limit: int = 40) -> str:
@@ -520,7 +521,7 @@ async def compare(
     notes: list[str] = []
     for route, result in zip(routes, results, strict=True):
         if isinstance(result, FixerError):
-            attempts += getattr(result, "attempts", ())
+            attempts += _attempts_of(result)
             notes.append(f"{route} failed: {str(result).splitlines()[0]}")
         elif isinstance(result, BaseException):
             raise result

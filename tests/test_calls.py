@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import fixer
+from tests.shop import GOOD, Shop
 
 FIXER_DIR = Path(fixer.__file__).parent
 
@@ -30,3 +31,24 @@ def test_importing_the_caller_alone_works() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_compare_with_one_provider_failing_keeps_the_other_models_hunks(shop: Shop) -> None:
+    # One compared model answers a diff, the other one's provider refuses (400): the run goes on.
+    shop.provider.reply(GOOD, stream=None)
+    shop.provider.reply(status=400, error="model not found")
+    result = shop.fixer("--print", "--compare", "default,think")
+    assert result.returncode == 0, result.stderr
+    assert "+value_5 = 50" in result.stdout
+    assert "failed: fake answered 400" in result.stderr
+
+
+def test_the_ledger_counts_the_refused_hunks_of_a_reply_that_gave_no_usable_diff(
+    shop: Shop,
+) -> None:
+    shop.provider.reply(GOOD.replace("-value_5 = 5", "-value_5 = 555"))  # fits nowhere
+    result = shop.fixer("--yes", "-m", "fake,cheap-model")  # -m: no escalation
+    assert result.returncode == 3, result.stderr
+    calls = shop.calls()
+    assert len(calls) == 2  # asked once more with the apply error
+    assert [c.hunks_refused for c in calls] == [1, 1]

@@ -151,6 +151,7 @@ def diff_review(reply: str, originals: Mapping[str, str], may_create: MayCreate)
     raise NoDiffError(
         f"no hunk of the diff could be applied:\n{reasons}\n{prompts.reply_preview(reply)}",
         refusal_feedback(review.refusals),
+        refused=len(review.refusals),
     )
 
 
