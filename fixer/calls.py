@@ -65,7 +65,7 @@ class Caller:
         self.large_prompts_ok = force  # the user said yes to a prompt over the size limit
         self.agent = agent
         self.on_estimate = on_estimate
-        self.prices = load_prices(config.raw.get("Pricing"))
+        self.prices = load_prices(config.pricing)
         self.limiter = Limiter(CONCURRENCY)
         self.attempts: list[Attempt] = []
         # Estimates of the calls in flight, per currency: calls sent at once (--compare, posts,

@@ -1,10 +1,10 @@
 """Config files in the claude-code-router `config.json` format: finding, parsing, checking, showing.
 
 The file is JSON5 (comments, trailing commas). Every string value may use `$VAR` or `${VAR}`;
-an unset variable becomes "" and is recorded so `fixer config --check` can name it. Loading is
-lenient about the shape of the file (unknown keys are kept and ignored, malformed parts are
-skipped) and `check_config` reports every such problem precisely; only a file that cannot be
-found, read or parsed stops `load_config`.
+an unset variable becomes "" and is recorded so `fixer config --check` can name it. The file is
+parsed once, leniently, into typed values plus a sentence per problem (unknown keys are kept and
+ignored, malformed parts are skipped), so what a run uses and what `--check` reports cannot
+disagree; only a file that cannot be found, read or parsed stops `load_config`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from urllib.parse import urlsplit
 
 import json5
 
+from fixer.cost import Price, currency_code, parse_pricing
 from fixer.errors import ConfigError
 from fixer.printable import printable
 from fixer.redact import mask_url
 from fixer.router import (
     ROUTE_SCENARIOS,
+    Route,
     choose_route,
     escalation_ladder,
     long_context_threshold,
@@ -106,8 +108,19 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class Escalation:
+    """The config's `Escalation`: the rungs a failing reply climbs, cheapest first. `problem`
+    says why the list cannot be used (it is not one, or a rung is not a route): a run that
+    would climb it stops with that sentence rather than climb another ladder."""
+
+    rungs: tuple[Route, ...]
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
-    """A loaded config: where it came from, its providers and routes, and the raw object."""
+    """A loaded config: where it came from, its settings as typed values, the problems found
+    while parsing them, and the raw object."""
 
     path: Path | None  # None = the embedded default
     origin: str  # how it was found, e.g. "$FIXER_CONFIG"
@@ -122,6 +135,9 @@ class Config:
     agents: UserAgents  # the user's own: "fixer.agents" and $XDG_CONFIG_HOME/fixer/agents/*.md
     ui: UiSettings = UiSettings()
     budget: Budget = Budget()
+    escalation: Escalation | None = None  # None: Router.default, then Router.think
+    pricing: Mapping[str, Price] = field(default_factory=dict)  # the `Pricing` entries, parsed
+    problems: tuple[str, ...] = ()  # one sentence each, for `fixer config --check`
     key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
     notes: tuple[str, ...] = ()  # what `fixer config` should say about where settings came from
 
@@ -291,23 +307,46 @@ def _build(
     env: Mapping[str, str],
     unset: tuple[str, ...],
 ) -> Config:
-    """The Config for an interpolated object, skipping parts `check_config` will report."""
-    router = raw.get("Router")
-    proxy = raw.get("PROXY_URL")
+    """The Config for an interpolated object, each section parsed once into typed values (the
+    malformed parts skipped) and a sentence per problem: what `fixer config --check` reports."""
+    problems = [f"uses ${name} which is not set" for name in unset]
+    timeout_s = _timeout(raw, problems)
+    proxy = _proxy(raw.get("PROXY_URL"), problems)
+    log = _log(raw, problems)
+    budget = _budget(raw.get("Budget"), problems)
+    pricing, pricing_problems = parse_pricing(raw.get("Pricing"))
+    problems += pricing_problems
+    ui = _ui_settings(raw.get("fixer"), problems)
+    providers = _providers(raw.get("Providers", []), path, problems)
+    router = _router(raw.get("Router", {}), path, providers, problems)
+    escalation = _escalation(raw.get("Escalation"), providers, problems)
+    agents = _user_agents(raw.get("fixer"), path, env)
+    problems += agents.problems
+    for agent in agents.agents:
+        if agent.route is not None:
+            label = f"agent {agent.name!r} ({agent.origin}) route"
+            _route(providers, "agent", agent.route, label, problems)
+    try:
+        long_context_threshold(router)
+    except ConfigError as exc:
+        problems.append(str(exc))
     return Config(
         path=path,
         origin=origin,
-        providers=_providers(raw.get("Providers"), path),
-        router=MappingProxyType(router if isinstance(router, dict) else {}),
-        proxy_url=proxy if isinstance(proxy, str) and proxy else None,
-        timeout_s=_timeout_ms(raw.get("API_TIMEOUT_MS")) / 1000 or DEFAULT_TIMEOUT_S,
-        log=_as_bool(raw.get("LOG", False)),
+        providers=providers,
+        router=router,
+        proxy_url=proxy,
+        timeout_s=timeout_s,
+        log=log,
         log_dir=base_dir(env, "XDG_STATE_HOME", ".local/state") / "fixer",
         raw=MappingProxyType(raw),
         unset_variables=unset,
-        ui=_ui_settings(raw.get("fixer")),
-        budget=_budget(raw.get("Budget")),
-        agents=_user_agents(raw.get("fixer"), path, env),
+        agents=agents,
+        ui=ui,
+        budget=budget,
+        escalation=escalation,
+        pricing=MappingProxyType(pricing),
+        problems=tuple(problems),
     )
 
 
@@ -317,16 +356,58 @@ def _user_agents(section: Any, path: Path | None, env: Mapping[str, str]) -> Use
     return load_user_agents(section, path, env)
 
 
-def _budget(section: Any) -> Budget:
-    """The well-formed parts of `Budget`; check_config reports the rest."""
-    if not isinstance(section, dict):
+def _timeout(raw: Mapping[str, Any], problems: list[str]) -> float:
+    """API_TIMEOUT_MS in seconds; the default when it is absent or not a positive number."""
+    milliseconds = _timeout_ms(raw.get("API_TIMEOUT_MS"))
+    if "API_TIMEOUT_MS" in raw and not milliseconds:
+        problems.append(
+            "API_TIMEOUT_MS must be a positive number of milliseconds, "
+            f"not {raw['API_TIMEOUT_MS']!r}"
+        )
+    return milliseconds / 1000 or DEFAULT_TIMEOUT_S
+
+
+def _proxy(proxy: Any, problems: list[str]) -> str | None:
+    """PROXY_URL as written (httpx names what it cannot use), checked for a scheme it takes."""
+    if proxy and not (isinstance(proxy, str) and _scheme(proxy) in {"http", "https", "socks5"}):
+        problems.append(
+            f"PROXY_URL must be an http://, https:// or socks5:// URL, not {mask_url(str(proxy))!r}"
+        )
+    return proxy if isinstance(proxy, str) and proxy else None
+
+
+def _log(raw: Mapping[str, Any], problems: list[str]) -> bool:
+    if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
+        problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
+    return _as_bool(raw.get("LOG", False))
+
+
+def _budget(section: Any, problems: list[str]) -> Budget:
+    """The well-formed parts of `Budget`, and a sentence for each of the others."""
+    if section is None:
         return Budget()
-    currency = section.get("currency", "USD")
-    return Budget(
-        _amount(section.get("per_run")),
-        _amount(section.get("per_day")),
-        currency.upper() if isinstance(currency, str) and currency else "USD",
-    )
+    example = '{"per_run": 0.5, "per_day": 5, "currency": "USD"}'
+    if not isinstance(section, dict):
+        problems.append(f"Budget must be an object like {example}, not {section!r}")
+        return Budget()
+    problems += [
+        f"Budget has an unknown key {key!r} (known: per_run, per_day, currency)"
+        for key in section
+        if key not in ("per_run", "per_day", "currency")
+    ]
+    amounts = {key: _amount(section.get(key)) for key in ("per_run", "per_day")}
+    problems += [
+        f"Budget.{key} must be a positive amount, not {section[key]!r}"
+        for key, amount in amounts.items()
+        if key in section and amount is None
+    ]
+    written = section.get("currency", "USD")
+    currency = currency_code(written)
+    if currency is None:
+        problems.append(f"Budget.currency must be a code like USD or CNY, not {written!r}")
+    # A currency fixer does not know matches no price: every call is then said to be
+    # unchecked, never held to a limit in the wrong unit.
+    return Budget(amounts["per_run"], amounts["per_day"], currency or str(written).strip().upper())
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -340,31 +421,63 @@ def _amount(value: Any) -> Decimal | None:
     return amount if amount.is_finite() and amount > 0 else None
 
 
-def _ui_settings(section: Any) -> UiSettings:
-    """The well-formed parts of the "fixer" object; check_config reports the rest."""
-    if not isinstance(section, dict):
+def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
+    """The well-formed parts of the "fixer" object, and a sentence for each of the others
+    (whether the theme exists is asked of the theme files, by check_config)."""
+    if section is None:
         return UiSettings()
+    if not isinstance(section, dict):
+        problems.append(f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}')
+        return UiSettings()
+    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens", "agents")
+    problems += [
+        f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
+        for key in section
+        if key not in known
+    ]
+    limit = _tokens_setting(section, "confirm_above_tokens", DEFAULT_CONFIRM_ABOVE_TOKENS, problems)
+    output = _tokens_setting(section, "max_output_tokens", DEFAULT_MAX_OUTPUT_TOKENS, problems)
     theme = section.get("theme")
-    keymap = section.get("keymap")
-    limit = section.get("confirm_above_tokens")
-    output = section.get("max_output_tokens")
+    if "theme" in section and not (isinstance(theme, str) and theme):
+        problems.append(f'"fixer.theme" must be a theme name, not {theme!r}')
+    keymap = section.get("keymap", {})
+    problems += _check_keymap(keymap)
     return UiSettings(
         theme if isinstance(theme, str) and theme else None,
         {k: v for k, v in keymap.items() if isinstance(v, str)} if isinstance(keymap, dict) else {},
-        limit if _is_count(limit) else DEFAULT_CONFIRM_ABOVE_TOKENS,
-        output if _is_count(output) else DEFAULT_MAX_OUTPUT_TOKENS,
+        limit,
+        output,
     )
 
 
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+def _tokens_setting(section: Mapping[str, Any], key: str, default: int, problems: list[str]) -> int:
+    """A "fixer" setting that is a number of tokens; the default when absent or not one."""
+    if key not in section:
+        return default
+    count = _count(section[key])
+    if count is None:
+        problems.append(
+            f'"fixer.{key}" must be a whole number of tokens, like {default}, not {section[key]!r}'
+        )
+    return count or default
 
 
-def _providers(entries: Any, path: Path | None) -> tuple[Provider, ...]:
-    """Providers from the well-formed entries of the `Providers` list."""
+def _count(value: Any) -> int | None:
+    """A positive whole number (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _providers(entries: Any, path: Path | None, problems: list[str]) -> tuple[Provider, ...]:
+    """Providers from the well-formed entries of the `Providers` list, and a sentence for each
+    problem (whether a key is set in the environment is check_config's question)."""
     if not isinstance(entries, list):
+        problems.append(
+            f"Providers must be a list of provider objects, not {type(entries).__name__}"
+        )
         return ()
-    return tuple(
+    for index, entry in enumerate(entries):
+        problems += _entry_problems(index, entry)
+    providers = tuple(
         Provider(
             name=entry["name"],
             api_base_url=_text(entry.get("api_base_url")),
@@ -376,12 +489,60 @@ def _providers(entries: Any, path: Path | None) -> tuple[Provider, ...]:
         for entry in entries
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]
     )
+    names = [p.name for p in providers]
+    problems += [
+        f"provider {n!r} is defined more than once"
+        for n in dict.fromkeys(names)
+        if names.count(n) > 1
+    ]
+    for provider in providers:
+        problems += _url_problems(provider)
+    return providers
+
+
+def _entry_problems(index: int, entry: Any) -> list[str]:
+    """What is wrong with the shape of one `Providers` entry."""
+    if not isinstance(entry, dict):
+        return [f"Providers[{index}] must be an object, not {type(entry).__name__}"]
+    problems = []
+    if not (isinstance(entry.get("name"), str) and entry["name"]):
+        problems.append(f"Providers[{index}] has no name")
+    elif not _is_name_list(entry.get("models", [])):
+        problems.append(f"provider {entry['name']!r}: models must be a list of model names")
+    problems += [
+        f"provider {entry.get('name')!r}: the maxtoken transformer"
+        f"{f' of {model}' if model else ''} needs max_tokens as a whole number of "
+        f'tokens, like ["maxtoken", {{"max_tokens": 8192}}], not {value!r}'
+        for model, value in _maxtokens(entry.get("transformer"))
+        if _count(value) is None
+    ]
+    return problems
+
+
+def _url_problems(provider: Provider) -> list[str]:
+    if not provider.api_base_url:
+        return [f"provider {provider.name!r} has no api_base_url"]
+    if _scheme(provider.api_base_url) not in {"http", "https"}:
+        return [
+            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
+            "is not an http(s) URL"
+        ]
+    if urlsplit(provider.api_base_url).path.rstrip("/").endswith(("/v1", "/v1beta", "/api")):
+        return [
+            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
+            "would answer 404: fixer posts to it as written, so it must be the full "
+            "chat-completions URL (for example .../v1/chat/completions)"
+        ]
+    return []
 
 
 def _output_limits(transformer: Any) -> dict[str, int]:
-    """The well-formed maxtoken limits, model -> tokens ("" for the whole provider);
-    check_config reports the others."""
-    return {model: value for model, value in _maxtokens(transformer) if _is_count(value)}
+    """The well-formed maxtoken limits, model -> tokens ("" for the whole provider)."""
+    return {
+        model: count
+        for model, value in _maxtokens(transformer)
+        if (count := _count(value)) is not None
+    }
 
 
 def _maxtokens(transformer: Any) -> list[tuple[str, Any]]:
@@ -430,66 +591,31 @@ def _as_bool(value: Any) -> bool:
 
 
 def check_config(config: Config, env: Mapping[str, str]) -> list[str]:
-    """Every problem in the config, one precise sentence each; an empty list means it is fine."""
+    """Every problem in the config, one precise sentence each; an empty list means it is fine.
+
+    The file's own problems come from the parse that built `config`, so the two never disagree;
+    added here is what depends on the world outside the file: keys from `env`, theme files."""
     return [
-        *(f"uses ${name} which is not set" for name in config.unset_variables),
-        *_check_top_level(config.raw),
-        *_check_ui(config.raw.get("fixer"), env),
-        *_check_providers(config, env),
-        *_check_router(config),
-        *config.agents.problems,
+        *config.problems,
+        *_theme_problems(config.ui.theme, env),
         *(
-            problem
-            for agent in config.agents.agents
-            if agent.route is not None
-            for problem in _check_route(
-                config, "agent", agent.route, f"agent {agent.name!r} ({agent.origin}) route"
-            )
+            f"provider {provider.name!r} has no API key: "
+            f"api_key is empty and ${provider.key_variable} is not set"
+            for provider in config.providers
+            if not (provider.api_key or env.get(provider.key_variable))
         ),
     ]
 
 
-def _check_top_level(raw: Mapping[str, Any]) -> list[str]:
-    problems = []
-    if "API_TIMEOUT_MS" in raw and not _timeout_ms(raw["API_TIMEOUT_MS"]):
-        problems.append(
-            "API_TIMEOUT_MS must be a positive number of milliseconds, "
-            f"not {raw['API_TIMEOUT_MS']!r}"
-        )
-    proxy = raw.get("PROXY_URL")
-    if proxy and not (isinstance(proxy, str) and _scheme(proxy) in {"http", "https", "socks5"}):
-        problems.append(
-            f"PROXY_URL must be an http://, https:// or socks5:// URL, not {mask_url(str(proxy))!r}"
-        )
-    if "LOG" in raw and not isinstance(raw["LOG"], bool | str):
-        problems.append(f"LOG must be true or false, not {raw['LOG']!r}")
-    from fixer.cost import check_pricing
-
-    return [
-        *problems,
-        *_check_budget(raw.get("Budget")),
-        *check_pricing(raw.get("Pricing")),
-    ]
-
-
-def _check_budget(section: Any) -> list[str]:
-    if section is None:
+def _theme_problems(theme: str | None, env: Mapping[str, str]) -> list[str]:
+    if theme is None:
         return []
-    example = '{"per_run": 0.5, "per_day": 5, "currency": "USD"}'
-    if not isinstance(section, dict):
-        return [f"Budget must be an object like {example}, not {section!r}"]
-    problems = [
-        f"Budget has an unknown key {key!r} (known: per_run, per_day, currency)"
-        for key in section
-        if key not in ("per_run", "per_day", "currency")
-    ]
-    for key in ("per_run", "per_day"):
-        if key in section and _amount(section[key]) is None:
-            problems.append(f"Budget.{key} must be a positive amount, not {section[key]!r}")
-    currency = section.get("currency", "USD")
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
-        problems.append(f"Budget.currency must be a code like USD or CNY, not {currency!r}")
-    return problems
+    from fixer.themes import load_themes
+
+    known = load_themes(env)[0]
+    if theme in known:
+        return []
+    return [f'"fixer.theme" {theme!r} is not a theme (known: {", ".join(sorted(known))})']
 
 
 # The review screen's binding ids and their keys (fixer/tui/review_screen.py; a test keeps the
@@ -540,33 +666,8 @@ def keymap_conflicts(keymap: Mapping[str, str]) -> list[str]:
     ]
 
 
-def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
-    if section is None:
-        return []
-    if not isinstance(section, dict):
-        return [f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}']
-    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens", "agents")
-    problems = [
-        f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
-        for key in section
-        if key not in known
-    ]
-    for key, example in (("confirm_above_tokens", 100000), ("max_output_tokens", 32768)):
-        if key in section and not _is_count(section[key]):
-            problems.append(
-                f'"fixer.{key}" must be a whole number of tokens, like {example}, not '
-                f"{section[key]!r}"
-            )
-    if "theme" in section and not (isinstance(section["theme"], str) and section["theme"]):
-        problems.append(f'"fixer.theme" must be a theme name, not {section["theme"]!r}')
-    elif "theme" in section:
-        from fixer.themes import load_themes
-
-        known = load_themes(env)[0]
-        if section["theme"] not in known:
-            names = ", ".join(sorted(known))
-            problems.append(f'"fixer.theme" {section["theme"]!r} is not a theme (known: {names})')
-    keymap = section.get("keymap", {})
+def _check_keymap(keymap: Any) -> list[str]:
+    problems = []
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         problems.append(
             f'"fixer.keymap" must map binding ids to keys, like {{"accept": "Y"}}, not {keymap!r}'
@@ -581,115 +682,74 @@ def _check_ui(section: Any, env: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def _check_providers(config: Config, env: Mapping[str, str]) -> list[str]:
-    entries = config.raw.get("Providers", [])
-    if not isinstance(entries, list):
-        return [f"Providers must be a list of provider objects, not {type(entries).__name__}"]
-    problems = []
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            problems.append(f"Providers[{index}] must be an object, not {type(entry).__name__}")
-        elif not (isinstance(entry.get("name"), str) and entry["name"]):
-            problems.append(f"Providers[{index}] has no name")
-        elif not _is_name_list(entry.get("models", [])):
-            problems.append(f"provider {entry['name']!r}: models must be a list of model names")
-        if isinstance(entry, dict):
-            problems += [
-                f"provider {entry.get('name')!r}: the maxtoken transformer"
-                f"{f' of {model}' if model else ''} needs max_tokens as a whole number of "
-                f'tokens, like ["maxtoken", {{"max_tokens": 8192}}], not {value!r}'
-                for model, value in _maxtokens(entry.get("transformer"))
-                if not _is_count(value)
-            ]
-    names = [p.name for p in config.providers]
-    problems += [
-        f"provider {n!r} is defined more than once"
-        for n in dict.fromkeys(names)
-        if names.count(n) > 1
-    ]
-    for provider in config.providers:
-        problems += _check_provider(provider, env)
-    return problems
-
-
-def _check_provider(provider: Provider, env: Mapping[str, str]) -> list[str]:
-    problems = []
-    if not provider.api_base_url:
-        problems.append(f"provider {provider.name!r} has no api_base_url")
-    elif _scheme(provider.api_base_url) not in {"http", "https"}:
-        problems.append(
-            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
-            "is not an http(s) URL"
-        )
-    elif urlsplit(provider.api_base_url).path.rstrip("/").endswith(("/v1", "/v1beta", "/api")):
-        problems.append(
-            f"provider {provider.name!r}: api_base_url {mask_url(provider.api_base_url)!r} "
-            "would answer 404: fixer posts to it as written, so it must be the full "
-            "chat-completions URL (for example .../v1/chat/completions)"
-        )
-    if not (provider.api_key or env.get(provider.key_variable)):
-        problems.append(
-            f"provider {provider.name!r} has no API key: "
-            f"api_key is empty and ${provider.key_variable} is not set"
-        )
-    return problems
-
-
-def _check_router(config: Config) -> list[str]:
-    router = config.raw.get("Router", {})
-    if not isinstance(router, dict):
-        return [f"Router must be an object, not {type(router).__name__}"]
-    problems = []
-    if config.path is not None and "default" not in router:
+def _router(
+    section: Any, path: Path | None, providers: tuple[Provider, ...], problems: list[str]
+) -> Mapping[str, Any]:
+    """The Router object as given (routes are parsed where they are used), and a sentence for
+    each route that names no known provider and model."""
+    if not isinstance(section, dict):
+        problems.append(f"Router must be an object, not {type(section).__name__}")
+        return MappingProxyType({})
+    if path is not None and "default" not in section:
         problems.append(
             'Router.default is not set, so fixes use the offline fixers (write "local" to say so)'
         )
     for scenario in ROUTE_SCENARIOS:
-        if scenario in router:
-            problems += _check_route(config, scenario, router[scenario])
-    problems += _check_escalation(config)
-    try:
-        long_context_threshold(router)
-    except ConfigError as exc:
-        problems.append(str(exc))
-    return problems
+        if scenario in section:
+            _route(providers, scenario, section[scenario], f"Router.{scenario}", problems)
+    return MappingProxyType(section)
 
 
-def _check_escalation(config: Config) -> list[str]:
-    rungs = config.raw.get("Escalation")
+def _escalation(
+    rungs: Any, providers: tuple[Provider, ...], problems: list[str]
+) -> Escalation | None:
+    """The `Escalation` list as routes; None when the config has none."""
     if rungs is None:
-        return []
+        return None
     if not isinstance(rungs, list):
-        return [f'Escalation must be a list of "provider,model" routes, not {rungs!r}']
-    problems = []
+        problem = (
+            f'Escalation must be a list of "provider,model" routes, cheapest first, not {rungs!r}'
+        )
+        problems.append(problem)
+        return Escalation((), problem)
+    routes: list[Route] = []
+    broken: str | None = None
     for k, text in enumerate(rungs):
-        problems += _check_route(config, "escalation", text, f"Escalation[{k}]")
-    return problems
+        before = len(problems)
+        route = _route(providers, "escalation", text, f"Escalation[{k}]", problems)
+        if route is None:
+            broken = broken or problems[before]
+        else:
+            routes.append(route)
+    return Escalation(tuple(routes), broken)
 
 
-def _check_route(config: Config, scenario: str, text: Any, label: str | None = None) -> list[str]:
-    """Problems with one route (`Router.<scenario>` or `label`): syntax, provider and model."""
-    label = label or f"Router.{scenario}"
+def _route(
+    providers: tuple[Provider, ...], scenario: str, text: Any, label: str, problems: list[str]
+) -> Route | None:
+    """One route (`Router.<scenario>` or `label`), None when it is not one; a sentence for a
+    wrong syntax, an unknown provider or a model its provider does not list."""
     if not isinstance(text, str):
-        return [f'{label} must be a "provider,model" string, not {text!r}']
+        problems.append(f'{label} must be a "provider,model" string, not {text!r}')
+        return None
     try:
         route = parse_route(text, scenario, label)
     except ConfigError as exc:
-        return [str(exc)]
+        problems.append(str(exc))
+        return None
     if route.is_local:
-        return []
-    known = {p.name: p for p in config.providers}
+        return route
+    known = {p.name: p for p in providers}
     if route.provider not in known:
         names = ", ".join(known) or "none"
-        return [
+        problems.append(
             f"{label} names provider {route.provider!r}, which is not in Providers (known: {names})"
-        ]
-    models = known[route.provider].models
-    if models and route.model not in models:
-        return [
+        )
+    elif known[route.provider].models and route.model not in known[route.provider].models:
+        problems.append(
             f"{label}: model {route.model!r} is not in provider {route.provider!r}'s models list"
-        ]
-    return []
+        )
+    return route
 
 
 def _is_name_list(value: Any) -> bool:

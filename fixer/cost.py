@@ -261,16 +261,26 @@ class PriceTable:
         return price.settled(at=at) if price is not None and at is not None else price
 
 
-def load_prices(pricing: Mapping[str, Any] | None = None) -> PriceTable:
-    """The built-in price table with the config's `Pricing` on top; invalid entries are skipped."""
-    built_in = _built_in_prices()
-    overrides, _ = _parse_table(pricing, "Pricing", built_in)
-    return PriceTable({**built_in, **overrides})
+def load_prices(pricing: Mapping[str, Price] | None = None) -> PriceTable:
+    """The built-in price table with the config's parsed `Pricing` (see parse_pricing) on top."""
+    return PriceTable({**_built_in_prices(), **(pricing or {})})
 
 
-def check_pricing(pricing: Any) -> list[str]:
-    """Every problem in the config's `Pricing`, one sentence each; empty when it is fine."""
-    return _parse_table(pricing, "Pricing", _built_in_prices())[1]
+def parse_pricing(section: Any) -> tuple[dict[str, Price], list[str]]:
+    """The config's `Pricing` as prices, invalid entries skipped, and a sentence per problem.
+    The built-in table is read only when there is a `Pricing` (its aliases may name one)."""
+    if section is None:
+        return {}, []
+    return _parse_table(section, "Pricing", _built_in_prices())
+
+
+def currency_code(value: Any) -> str | None:
+    """The one rule for a currency the config names (a price's, the Budget's): a code fixer
+    knows, in any case, spaces around allowed; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().upper()
+    return code if code in CURRENCIES else None
 
 
 @functools.cache
@@ -415,17 +425,18 @@ def _parse_price(
     before = len(problems)
     problems += _unknown_keys(entry, _PRICE_KEYS, name)
     rates = _parse_rates(entry, name, problems)
-    currency = entry.get("currency", "USD")
-    if not (isinstance(currency, str) and currency.strip().upper() in CURRENCIES):
+    written = entry.get("currency", "USD")
+    currency = currency_code(written)
+    if currency is None:
         known = ", ".join(sorted(CURRENCIES))
-        problems.append(f"{name}.currency must be a known currency ({known}), not {currency!r}")
+        problems.append(f"{name}.currency must be a known currency ({known}), not {written!r}")
     tiers = _parse_tiers(entry.get("tiers", []), name, problems)
     source = _text(entry, "source", name, problems) or CONFIG_SOURCE
     read_on = _read_on(entry.get("read_on"), name, problems)
     note = _text(entry, "note", name, problems)
-    if len(problems) > before or rates is None:
+    if len(problems) > before or rates is None or currency is None:
         return None
-    return Price(key, currency.strip().upper(), *rates, source, read_on, tiers, note)
+    return Price(key, currency, *rates, source, read_on, tiers, note)
 
 
 def _parse_rates(

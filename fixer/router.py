@@ -117,18 +117,12 @@ def escalation_ladder(config: Config, first: Route) -> list[Route]:
 
 
 def _escalation_rungs(config: Config) -> list[Route]:
-    configured = config.raw.get("Escalation")
-    if configured is None:
+    if config.escalation is None:
         router = config.router
         return [_configured(router, s) for s in ("default", "think") if router.get(s)]
-    if not isinstance(configured, list) or not all(isinstance(t, str) for t in configured):
-        raise ConfigError(
-            'Escalation must be a list of "provider,model" routes, cheapest first, '
-            f"not {configured!r}."
-        )
-    return [
-        parse_route(text, "escalation", f"Escalation[{k}]") for k, text in enumerate(configured)
-    ]
+    if config.escalation.problem:
+        raise ConfigError(config.escalation.problem)
+    return list(config.escalation.rungs)
 
 
 def parse_compare(text: str, config: Config) -> list[Route]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fixer.config import (
     mask_key,
     render_config,
 )
+from fixer.cost import CURRENCIES
 from fixer.errors import ConfigError
 
 SEED_CONFIG = """\
@@ -506,6 +508,64 @@ def test_budget_amounts_are_exact_decimals(tmp_path: Path, env: dict[str, str]) 
         Decimal("2"),
         "CNY",
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "decided"),
+    [("cny", "CNY"), (" usd ", "USD"), ("XYZ", None), ("dollars", None), (5, None)],
+)
+def test_a_budget_and_a_price_follow_one_currency_rule(
+    tmp_path: Path, env: dict[str, str], written: object, decided: str | None
+) -> None:
+    data = {
+        "Router": {"default": "local"},
+        "Budget": {"per_run": 1, "currency": written},
+        "Pricing": {"a,b": {"input": 1, "output": 2, "currency": written}},
+    }
+    config = config_with(tmp_path, env, data)
+    problems = check_config(config, env)
+    if decided is None:
+        assert [p.split(" must ")[0] for p in problems] == [
+            "Budget.currency",
+            "Pricing['a,b'].currency",
+        ]
+        assert "a,b" not in config.pricing
+        assert config.budget.currency not in CURRENCIES  # matches no price: calls are unchecked
+    else:
+        assert problems == []
+        assert config.budget.currency == config.pricing["a,b"].currency == decided
+
+
+def test_escalation_and_pricing_are_parsed_once_into_the_config(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    data = {
+        "Providers": [OK_PROVIDER],
+        "Router": {"default": "p,m"},
+        "Escalation": ["p,m", "local"],
+        "Pricing": {"p,m": {"input": "0.5", "output": 1}, "p,bad": {"input": 1}},
+    }
+    config = config_with(tmp_path, env, data)
+    assert config.escalation is not None and config.escalation.problem is None
+    assert [str(rung) for rung in config.escalation.rungs] == ["p,m", "local"]
+    assert config.pricing["p,m"].input == Decimal("0.5")
+    assert "p,bad" not in config.pricing  # skipped, and said:
+    assert config.problems == ("Pricing['p,bad'] has no output price",)
+    assert check_config(config, env) == list(config.problems)
+    broken = config_with(tmp_path, env, {**data, "Escalation": ["p,m", 7]})
+    assert broken.escalation is not None
+    assert broken.escalation.problem == 'Escalation[1] must be a "provider,model" string, not 7'
+    assert broken.escalation.problem in broken.problems
+
+
+def test_only_the_config_module_reads_the_raw_config() -> None:
+    fixer = Path(__file__).resolve().parent.parent / "fixer"
+    readers = [
+        path.relative_to(fixer).as_posix()
+        for path in sorted(fixer.rglob("*.py"))
+        if re.search(r"config\.raw\b", path.read_text(encoding="utf-8"))
+    ]
+    assert readers == []
 
 
 def test_check_config_accepts_local_and_a_threshold_from_a_variable(

@@ -20,17 +20,28 @@ from fixer.cost import (
     Money,
     PriceTable,
     Usage,
-    check_pricing,
     cost_of,
     estimate_cost,
     format_money,
     load_prices,
+    parse_pricing,
     parse_usage,
 )
 
 PRICES_JSON = Path(__file__).resolve().parent.parent / "fixer" / "data" / "prices.json"
 MONDAY = datetime(2026, 11, 30, tzinfo=UTC)  # a weekday, for DeepSeek's peak hours
 SATURDAY = datetime(2026, 11, 28, tzinfo=UTC)
+
+
+def table_for(pricing: Any) -> PriceTable:
+    """The price table a config with this `Pricing` gets."""
+    return load_prices(parse_pricing(pricing)[0])
+
+
+def pricing_problems(pricing: Any) -> list[str]:
+    """What `fixer config --check` says about this `Pricing`."""
+    return parse_pricing(pricing)[1]
+
 
 # The last streamed chunk of a reply, as each provider sends it with include_usage on.
 DEEPSEEK_CHAT_CHUNK = {
@@ -234,7 +245,7 @@ def test_xai_ticks_are_the_bill_and_the_normalised_tokens_reproduce_it() -> None
     grok = {
         "xai,grok-4.20-0309-reasoning": {"input": 1.25, "input_cache_hit": 0.20, "output": 2.50}
     }
-    price = load_prices(grok).find("xai", "grok-4.20-0309-reasoning")
+    price = table_for(grok).find("xai", "grok-4.20-0309-reasoning")
     tokens_only = Usage(usage.cache_hit, usage.cache_miss, usage.output, usage.reasoning)
     assert cost_of(tokens_only, price).money == usage.provider_cost
 
@@ -248,7 +259,7 @@ def test_deepseek_day_costs_9_05_cny_not_the_hand_summed_11_83() -> None:
             "currency": "CNY",
         }
     }
-    price = load_prices(pricing).find("deepseek", "deepseek-chat")
+    price = table_for(pricing).find("deepseek", "deepseek-chat")
     usage = parse_usage(
         {
             "prompt_cache_hit_tokens": 946_816,
@@ -290,7 +301,7 @@ def test_mistral_small_at_twenty_cents_costs_0_48_dollars() -> None:
 def test_config_pricing_overrides_the_built_in_price_and_adds_new_ones() -> None:
     built_in = load_prices().find("deepseek", "deepseek-flash")
     assert built_in is not None and built_in.currency == "USD" and built_in.read_on is not None
-    table = load_prices(
+    table = table_for(
         {
             "DeepSeek, deepseek-flash": {"input": "1", "output": 2, "currency": "cny"},
             "ds,my-finetune": {"input": 0.5, "input_cache_hit": 0.05, "output": 1.5},
@@ -330,7 +341,7 @@ def test_check_pricing_names_every_problem_and_load_skips_only_the_bad_entries()
         "a,alias": {"same_as": "nobody,nothing"},
         "a,good": {"input": 1, "output": 2, "read_on": "2026-11-29"},
     }
-    problems = check_pricing(pricing)
+    problems = pricing_problems(pricing)
     expected = [
         "Pricing['deepseek-chat']: a key must be \"provider,model\"",
         "Pricing['a,bad-numbers'].input must be a price per million tokens >= 0, not 'cheap'",
@@ -348,12 +359,12 @@ def test_check_pricing_names_every_problem_and_load_skips_only_the_bad_entries()
     assert len(problems) == len(expected), problems
     for problem, start in zip(problems, expected, strict=True):
         assert problem.startswith(start), (problem, start)
-    assert check_pricing(None) == []
-    assert check_pricing([1, 2]) == [
+    assert pricing_problems(None) == []
+    assert pricing_problems([1, 2]) == [
         'Pricing must be an object like {"deepseek,deepseek-chat": '
         '{"input": 1, "input_cache_hit": 0.1, "output": 2, "currency": "CNY"}}, not list'
     ]
-    table = load_prices(pricing)
+    table = table_for(pricing)
     assert [key for key in table.prices if key.startswith("a,")] == ["a,good"]
 
 
@@ -422,7 +433,7 @@ def test_deepseek_peak_tier_is_picked_by_utc_time_on_weekdays(at: datetime, tier
 
 def test_a_tier_window_may_wrap_midnight_and_naive_times_are_refused() -> None:
     night = {"utc": [["16:30", "00:30"]], "input": 0.5, "output": 1}
-    table = load_prices({"cheap,night-owl": {"input": 1, "output": 2, "tiers": [night]}})
+    table = table_for({"cheap,night-owl": {"input": 1, "output": 2, "tiers": [night]}})
     day = datetime(2026, 12, 1, tzinfo=UTC)
     rates = {
         hour_minute: table.find("cheap", "night-owl", at=day + hour_minute).input
@@ -483,7 +494,7 @@ def test_money_refuses_mixed_currencies_and_floats() -> None:
 
 def test_prices_stay_exact_decimals_even_when_the_config_wrote_floats() -> None:
     # 0.1 + 0.2 is 0.30000000000000004 in floats; a price written 0.1 must stay 0.1.
-    price = load_prices({"a,b": {"input": 0.1, "output": 0.2}}).find("a", "b")
+    price = table_for({"a,b": {"input": 0.1, "output": 0.2}}).find("a", "b")
     assert price is not None and (price.input, price.output) == (Decimal("0.1"), Decimal("0.2"))
     cost = cost_of(parse_usage({"prompt_tokens": 1_000_000, "completion_tokens": 1_000_000}), price)
     assert cost.money == Money(Decimal("0.3"), "USD")
@@ -559,7 +570,7 @@ def test_any_usage_json_parses_to_counts_that_are_none_or_natural(raw: dict[str,
 
 def test_the_built_in_table_is_sourced_dated_and_covers_the_named_models() -> None:
     raw = json.loads(PRICES_JSON.read_text(encoding="utf-8"))
-    assert check_pricing(raw["prices"]) == []  # the same rules a user's Pricing must follow
+    assert pricing_problems(raw["prices"]) == []  # the same rules a user's Pricing must follow
     prices = load_prices().prices
     for price in prices.values():
         assert price.source.startswith("https://"), price.key
