@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fixer.calls import Caller
+from fixer.config import load_config
 from fixer.review import Review
 from fixer.session import Job, Proposal, Run, open_workspace, read_sources
 
@@ -127,7 +129,9 @@ async def build(root: Path, files: int) -> tuple[Run, Proposal, float, str]:
     root.mkdir()
     paths, diff = synthetic(root, files)
     workspace = open_workspace(paths)
-    run = Run(Job(tuple(paths), diff_text=diff), workspace, read_sources(paths, workspace.root))
+    config = load_config(None, {})  # the built-in one: a --from-diff run makes no call
+    sources = read_sources(paths, workspace.root)
+    run = Run(Job(tuple(paths), diff_text=diff), workspace, sources, config, Caller(config, {}))
     start = time.perf_counter()
     proposal = await run.propose(None)  # the reply parsed: diff parsed, placed, review built
     return run, proposal, time.perf_counter() - start, diff

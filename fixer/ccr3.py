@@ -69,7 +69,7 @@ def as_config_json(value: dict[str, Any]) -> Settings:
             )
             continue
         providers.append(provider)
-    router = value.get("Router") if isinstance(value.get("Router"), dict) else {}
+    router: dict[str, Any] = value["Router"] if isinstance(value.get("Router"), dict) else {}
     routes = {key: router[key] for key in SCENARIOS if key in router}
     rules = router.get("rules")
     if isinstance(rules, list) and rules:

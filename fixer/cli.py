@@ -322,21 +322,21 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         agent=agent,
     )
     sources = read_sources(paths, workspace.root)
-    # A printed --from-diff run makes no call: no HTTP client, no ledger to open.
+    # A printed --from-diff run makes no call: its caller has no ledger to open.
     calls = diff_text is None or not args.print_diff
-    caller = _caller(config, args.force, agent.name) if calls else None
-    run = Run(job, workspace, sources, config, os.environ, not args.no_commit, caller)
+    caller = _caller(config, args.force, agent.name, records=calls)
+    run = Run(job, workspace, sources, config, caller, os.environ, not args.no_commit)
     try:
         if interactive:
             return _review_in_terminal(run, args.theme)
         _refuse_secrets(run)
         return _headless(run, args)
     finally:
-        if caller is not None and caller.ledger_problem:
+        if caller.ledger_problem:
             print(f"fixer: {caller.ledger_problem} Later calls were not recorded.", file=sys.stderr)
-        for route, why in (caller.unchecked if caller is not None else {}).items():
+        for route, why in caller.unchecked.items():
             print(f"fixer: the Budget did not count the calls to {route}: {why}", file=sys.stderr)
-        if caller is not None and caller.ledger is not None:
+        if caller.ledger is not None:
             caller.ledger.close()
 
 
@@ -354,9 +354,11 @@ def _refuse_secrets(run: Run) -> None:
         )
 
 
-def _caller(config: Config, force: bool, agent: str) -> Caller:
+def _caller(config: Config, force: bool, agent: str, *, records: bool) -> Caller:
     from fixer.calls import Caller
 
+    if not records:
+        return Caller(config, os.environ, force=force, agent=agent)
     ledger, problem = _open_ledger()
     return Caller(
         config, os.environ, ledger=ledger, ledger_problem=problem, force=force, agent=agent
@@ -494,7 +496,7 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
         return 130
     if result.proposal is not None:
         run.settle(result.proposal)
-    if result.outcome is None:
+    if result.outcome is None or result.proposal is None:
         if result.proposal is not None and result.proposal.review.hunks:
             print("fixer: quit; nothing written", file=sys.stderr)
         return 0
@@ -548,8 +550,7 @@ def _propose(run: Run) -> Proposal:
     import asyncio
 
     line = _ProgressLine(sys.stderr.isatty())
-    if run.caller is not None:
-        run.caller.on_estimate = line.estimate
+    run.caller.on_estimate = line.estimate
     try:
         return asyncio.run(run.propose(run.route(), on_progress=line.progress))
     finally:

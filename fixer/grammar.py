@@ -91,7 +91,6 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
                 hunk=number,
             )
         )
-    refusals = tuple(refusals)
     if not kept:
         if refusals and not all(r.already_applied for r in refusals):
             reasons = "\n".join(f"refused {r}" for r in refusals)
@@ -101,7 +100,7 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
                 refusal_feedback(refusals),
                 refused=len(refusals),
             )
-        return Review((FileChange(name, original, refusals=refusals),), ())
+        return Review((FileChange(name, original, refusals=tuple(refusals)),), ())
     corrected = apply_hunks(masked.text, kept)
     try:
         text = unmask(corrected, masked)
@@ -110,7 +109,7 @@ def grammar_review(name: str, original: str, reply: str) -> Review:
             f"the reply changed the post's protected parts: {error}",
             PLACEHOLDER_FEEDBACK.format(problem=error),
         ) from None
-    return correction_review(name, original, text, refusals)
+    return correction_review(name, original, text, tuple(refusals))
 
 
 def _salvaged(hunk: Hunk) -> Hunk | None:

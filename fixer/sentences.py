@@ -324,9 +324,9 @@ def _one_per_sentence(hunk: Hunk) -> list[Hunk]:
             _bag(line) for line in [*(old[k] for k in olds), *(new[k] for k in news)]
         ):
             previous = (olds, news)
-    pieces = [_piece(hunk, olds, news) for olds, news in groups]
+    cut = [_piece(hunk, olds, news) for olds, news in groups]
     # Lines _over_blank_lines took in unchanged are no hunk of their own.
-    return [p for p in pieces if p.old_lines != p.new_lines or _sides(p)[0] != _sides(p)[1]]
+    return [p for p in cut if p.old_lines != p.new_lines or _sides(p)[0] != _sides(p)[1]]
 
 
 def _sides(hunk: Hunk) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -422,7 +422,7 @@ ALIGN_CELLS = 10_000
 
 def changed_share(old: str, new: str) -> float:
     """The share of word tokens (characters for CJK) that differ between two texts, in order."""
-    return 1 - _word_matcher(old, new).ratio()
+    return 1 - SequenceMatcher(None, _words(old), _words(new), autojunk=False).ratio()
 
 
 def longest_runs(old: str, new: str) -> tuple[float, float]:
@@ -431,8 +431,8 @@ def longest_runs(old: str, new: str) -> tuple[float, float]:
     A correction swaps words about one for one; "I hope this helps!" tacked onto a sentence,
     or a heading pulled into it, adds a run of words. A CJK character counts half a word.
     """
-    matcher = _word_matcher(old, new)
-    a, b = matcher.a, matcher.b
+    a, b = _words(old), _words(new)
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
     added = removed = 0.0
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
@@ -441,10 +441,9 @@ def longest_runs(old: str, new: str) -> tuple[float, float]:
     return added, removed
 
 
-def _word_matcher(old: str, new: str) -> SequenceMatcher[str]:
-    old_tokens = [t for t in tokens(old.replace(CONTINUATION, "")) if not t.isspace()]
-    new_tokens = [t for t in tokens(new.replace(CONTINUATION, "")) if not t.isspace()]
-    return SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+def _words(text: str) -> list[str]:
+    """The tokens of `text` that are not spaces, line continuations dropped."""
+    return [t for t in tokens(text.replace(CONTINUATION, "")) if not t.isspace()]
 
 
 def _weight(words: Sequence[str]) -> float:

@@ -21,7 +21,7 @@ from fixer.commit_message import (
     commit_message_messages,
     template_commit_message,
 )
-from fixer.config import Config, load_config
+from fixer.config import Config
 from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
 from fixer.patch import PatchRejected, extract_diff, parse_diff
 from fixer.review import Decision, Review, join_parts, merge_reviews
@@ -109,20 +109,20 @@ class Run:
     job: Job
     workspace: Workspace
     sources: Mapping[str, Source]
-    config: Config | None = None
+    config: Config
+    caller: Caller  # sends, prices and records the calls; one per run (a --from-diff run too)
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     commit: bool = True  # False with --no-commit: accepted hunks are written only
-    caller: Caller | None = None  # sends, prices and records the calls; one per run
 
     def compared(self) -> list[Route]:
         """The routes of --compare, or [] when the run asks one model."""
-        if self.job.compare is None or self.config is None:
+        if self.job.compare is None:
             return []
         return parse_compare(self.job.compare, self.config)
 
     def route(self) -> Route | None:
         """The route of the run (None for --from-diff); the first one with --compare."""
-        if self.job.diff_text is not None or self.config is None:
+        if self.job.diff_text is not None:
             return None
         if self.job.compare is not None:
             return self.compared()[0]
@@ -132,7 +132,7 @@ class Run:
         """The route above `after` on the run's escalation ladder, or None at the top: what
         `r` asks in the review."""
         first = self.route()
-        if first is None or first.is_local or self.config is None:
+        if first is None or first.is_local:
             return None
         ladder = escalation_ladder(self.config, first)
         names = [str(rung) for rung in ladder]
@@ -167,25 +167,24 @@ class Run:
             replace(self.job, escalate=escalate, compare=None),
             sources,
             self.workspace,
-            config=self.config,
+            self.config,
+            self.caller,
             route=route,
             on_progress=on_progress,
             env=self.env,
-            caller=self.caller,
         )
 
     async def commit_message(
         self, proposal: Proposal, reviewed: bool = True
     ) -> tuple[str, str | None]:
         committed = to_commit(proposal, self.workspace)
-        forced = self.caller is not None and self.caller.force
+        forced = self.caller.force
         named = {name: self.sources[name] for name in committed if name in self.sources}
         secrets = () if forced else secret_files(named, self.workspace)
         return await commit_message(
             proposal,
             committed,
             self.config,
-            self.env,
             self.caller,
             reviewed=reviewed,
             secrets=secrets,
@@ -196,12 +195,12 @@ class Run:
 
     def settle(self, proposal: Proposal) -> None:
         """Tell the ledger what the user did with each proposing call's hunks."""
-        ledger = self.caller.ledger if self.caller else None
+        ledger = self.caller.ledger
         if ledger is None:
             return
         # Newest first: a file asked again (r) owes its hunks to the latest call that asked it.
         calls = [a for a in reversed(self.caller.attempts) if a.ledger_id and a.proposed]
-        tally = {a.ledger_id: [0, 0] for a in calls}
+        tally = {a.ledger_id: [0, 0] for a in calls if a.ledger_id}
         review = proposal.review
         for item, decision in zip(review.hunks, review.decisions, strict=True):
             if decision is Decision.PENDING:
@@ -213,7 +212,7 @@ class Run:
                     (a for a in calls if item.name in a.files and route in (None, str(a.route))),
                     None,
                 )
-                if owner is not None:
+                if owner is not None and owner.ledger_id:
                     tally[owner.ledger_id][decision is Decision.REJECTED] += 1
         try:
             for row, (accepted, rejected) in tally.items():
@@ -264,7 +263,7 @@ def secrets_warning(run: Run) -> str | None:
     """What this run would send to a provider that likely holds secrets, or None: nothing
     such, the offline fixers or --from-diff (nothing leaves the machine), or --force."""
     route = run.route()
-    if route is None or route.is_local or (run.caller is not None and run.caller.force):
+    if route is None or route.is_local or run.caller.force:
         return None
     found = secret_files(run.sources, run.workspace)
     if not found:
@@ -351,22 +350,19 @@ async def propose(
     job: Job,
     sources: Mapping[str, Source],
     workspace: Workspace,
+    config: Config,
+    caller: Caller,
     *,
-    config: Config | None = None,
     route: Route | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     env: Mapping[str, str] | None = None,
-    caller: Caller | None = None,
 ) -> Proposal:
-    """Get a proposal for the files: from the user's diff, the offline fixers or a model.
-
-    Model calls go through `caller` (a new one, without ledger, when none is given).
-    """
+    """Get a proposal for the files: from the user's diff, the offline fixers or a model
+    (its calls go through `caller`)."""
     env = os.environ if env is None else env
     if job.diff_text is not None:
         return Proposal(_review(job.diff_text, sources, workspace, job.agent), sources, None)
-    config = config or load_config(job.config_path, env)
-    route = route or route_for(job, config, sources, _scenario(job))
+    route = route or route_for(job, config, sources, _scenario(job), caller)
     if route.is_local:
         # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
         local = await asyncio.to_thread(job.agent.local_review, sources, _may_create(workspace))
@@ -376,7 +372,6 @@ async def propose(
                 "(see `fixer config`) or name one with -m"
             )
         return Proposal(refuse_unwritable(local[0]), sources, route, notes=local[1])
-    caller = caller or Caller(config, env)
     ladder = escalation_ladder(config, route) if job.escalate else [route]
     attempts: list[Attempt] = []
     failure: NoDiffError | None = None
@@ -607,9 +602,8 @@ def to_commit(proposal: Proposal, workspace: Workspace) -> dict[str, int]:
 async def commit_message(
     proposal: Proposal,
     committed: Mapping[str, int],
-    config: Config | None,
-    env: Mapping[str, str],
-    caller: Caller | None = None,
+    config: Config,
+    caller: Caller,
     *,
     reviewed: bool = True,
     secrets: Sequence[str] = (),
@@ -619,12 +613,11 @@ async def commit_message(
     is never sent: the message comes from the template."""
     review = proposal.review
     fallback = template_commit_message(list(committed), sum(committed.values()), reviewed=reviewed)
-    route = background_route(config) if config else None
+    route = background_route(config)
     if route is None or route.is_local:
         return fallback, None
     if secrets:
         return fallback, f"commit message from the template: not sending {', '.join(secrets)}"
-    caller = caller or Caller(config, env)
     try:
         messages = commit_message_messages(review.as_diff(True, files=committed))
         reply, estimate = await caller.send(route, messages, agent="commit-message")

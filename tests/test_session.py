@@ -10,18 +10,16 @@ from pathlib import Path
 import pytest
 
 from fixer.errors import NoDiffError
-from fixer.session import Job, open_workspace, propose, read_sources, write_and_commit
-from tests.helpers import git, make_repo
+from fixer.session import Job, write_and_commit
+from tests.helpers import clean_env, git, make_repo, run_of
 
 TEXT = "a = 1\nb = 2\nc = 3\n"
 DIFF = "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,3 @@\n a = 1\n-b = 2\n+b = 20\n c = 3\n"
 
 
 def proposal_for(repo: Path, diff: str = DIFF):
-    paths = (repo / "m.py",)
-    workspace = open_workspace(paths)
-    sources = read_sources(paths, workspace.root)
-    return workspace, asyncio.run(propose(Job(paths, diff_text=diff), sources, workspace))
+    run = run_of(Job((repo / "m.py",), diff_text=diff), clean_env(repo.parent / "home"))
+    return run.workspace, asyncio.run(run.propose(None))
 
 
 def test_file_changed_on_disk_since_read_is_not_written_nor_committed(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from fixer.session import Job, Run, open_workspace, read_sources
+from fixer.session import Job
 from fixer.tui.app import ReviewApp
-from tests.helpers import make_repo
+from tests.helpers import make_repo, run_of
 
 CODE = '''"""Prices of a small shop."""
 
@@ -52,11 +52,9 @@ DIFF = """--- a/shop.py
 
 def review_app(tmp_path: Path, theme: str) -> ReviewApp:
     repo = make_repo(tmp_path / "repo", {"shop.py": CODE, "notes.md": NOTES})
-    paths = (repo / "shop.py", repo / "notes.md")
-    workspace = open_workspace(paths)
-    run = Run(Job(paths, diff_text=DIFF), workspace, read_sources(paths, workspace.root))
     # A user theme folder of their own must not change the pixels.
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    run = run_of(Job((repo / "shop.py", repo / "notes.md"), diff_text=DIFF), env)
     app = ReviewApp(run, theme=theme, env=env)
     return app
 

@@ -13,17 +13,16 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from fixer.agents import GRAMMAR
-from fixer.config import load_config
 from fixer.errors import NoDiffError
 from fixer.review import Decision
-from fixer.session import Job, Run, open_workspace, read_sources
+from fixer.session import Job
 from fixer.tui.app import ReviewApp
 from fixer.tui.commit_screen import CommitScreen
 from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, TextScreen
 from fixer.tui.file_list import FileList
 from fixer.tui.review_screen import ReviewScreen
 from tests.fakeserver import FakeProvider
-from tests.helpers import clean_env, git, make_repo, small_limit_config
+from tests.helpers import clean_env, git, make_repo, run_of, small_limit_config
 
 pytestmark = pytest.mark.anyio
 
@@ -77,12 +76,8 @@ def review_app(
     repo = make_repo(tmp_path / "repo", dict(files))
     env = clean_env(tmp_path / "home")  # no user themes, no config from the real home
     paths = tuple(repo / name for name in files)
-    workspace = open_workspace(paths)
-    sources = read_sources(paths, workspace.root)
-    if diff is not None:
-        run = Run(Job(paths, diff_text=diff), workspace, sources, env=env)
-    else:
-        run = Run(Job(paths, config_path=config), workspace, sources, load_config(config, env), env)
+    job = Job(paths, diff_text=diff) if diff is not None else Job(paths, config_path=config)
+    run = run_of(job, env)
     return repo, ReviewApp(run, route=run.route(), keymap=keymap, env=env)
 
 
@@ -90,10 +85,7 @@ def grammar_app(tmp_path: Path, post: str) -> tuple[Path, ReviewApp]:
     """A repository holding post.md and an offline grammar review of it (no config: codespell)."""
     repo = make_repo(tmp_path / "repo", {"post.md": post})
     env = clean_env(tmp_path / "home")
-    paths = (repo / "post.md",)
-    workspace = open_workspace(paths)
-    sources = read_sources(paths, workspace.root)
-    run = Run(Job(paths, agent=GRAMMAR), workspace, sources, load_config(None, env), env)
+    run = run_of(Job((repo / "post.md",), agent=GRAMMAR), env)
     return repo, ReviewApp(run, route=run.route(), env=env)
 
 

@@ -6,7 +6,6 @@ It asks for the proposal in a worker, so the screen is up before the model answe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -154,8 +153,7 @@ class ReviewScreen(Screen[None]):
         self.spinner = self.set_interval(0.1, self.tick, pause=True)
         if self.result.problems:  # broken themes or keymap
             self.tell("\n".join(self.result.problems), "warning")
-        if self.run.caller is not None:  # before each call: its estimated cost, in the status
-            self.run.caller.on_estimate = self.on_estimate
+        self.run.caller.on_estimate = self.on_estimate  # before each call: its cost, in the status
         if self.result.proposal is not None:
             self.record_attempts(self.result.proposal)
             self.show_proposal(self.result.proposal)
@@ -248,11 +246,7 @@ class ReviewScreen(Screen[None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                if self.run.caller is None:  # one caller keeps the yes for the run's calls
-                    from fixer.calls import Caller
-
-                    self.run = replace(self.run, caller=Caller(self.run.config, self.run.env))
-                self.run.caller.large_prompts_ok = True
+                self.run.caller.large_prompts_ok = True  # for the run's later calls too
                 self.ask(route, only)
                 return
             self.result.cancelled = self.review is None
