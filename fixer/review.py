@@ -42,7 +42,7 @@ class ReviewHunk:
     name: str
     hunk: Hunk
     flag: str | None = None  # why it needs a careful look; never taken by accept-all
-    source: str | None = None  # the model(s) that proposed it, when several were compared
+    source: tuple[str, ...] = ()  # the routes that proposed it, when several were compared
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ class Review:
     def _alternatives(self, index: int) -> list[int]:
         """Hunks of other compared models that change lines hunk `index` changes."""
         item = self.hunks[index]
-        if item.source is None:
+        if not item.source:
             return []
         return [
             j
@@ -415,7 +415,7 @@ def merge_reviews(reviews: Mapping[str, Review]) -> Review:
     for name, hunk in keys:
         rivals = any(n == name and h != hunk and _overlap(h, hunk) for n, h in keys)
         flag = flags[(name, hunk)] or ("differs between models" if rivals else None)
-        hunks.append(ReviewHunk(name, hunk, flag, ", ".join(found[(name, hunk)])))
+        hunks.append(ReviewHunk(name, hunk, flag, tuple(found[(name, hunk)])))
     return Review(files, tuple(hunks))
 
 

@@ -206,7 +206,7 @@ class Run:
             if decision is Decision.PENDING:
                 continue
             # With --compare a hunk names the models that proposed it: each one is credited.
-            routes = item.source.split(", ") if item.source else [None]
+            routes = item.source or (None,)
             for route in routes:
                 owner = next(
                     (a for a in calls if item.name in a.files and route in (None, str(a.route))),

@@ -465,9 +465,9 @@ def compared():
 def test_compared_models_agreeing_give_one_hunk_naming_both() -> None:
     review = compared()
     assert [(h.source, h.flag) for h in review.hunks] == [
-        ("p,cheap, p,strong", None),
-        ("p,cheap", "differs between models"),
-        ("p,strong", "differs between models"),
+        (("p,cheap", "p,strong"), None),
+        (("p,cheap",), "differs between models"),
+        (("p,strong",), "differs between models"),
     ]
     # Accept-all takes only what the models agree on.
     assert review.accept_all() == 1

@@ -440,7 +440,7 @@ class HunkView(ScrollView, can_focus=True):
             Segment(f"{printable(item.name)}  {self._where(index)}", base),
         ]
         if item.source:
-            segments.append(Segment(f"  from {item.source}", base))
+            segments.append(Segment(f"  from {', '.join(item.source)}", base))
         if item.flag:
             segments.append(Segment(f"  [{item.flag}]", base + self._style("flag")))
         strip = Strip(segments).crop_extend(0, width - 1, base)
