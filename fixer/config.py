@@ -28,6 +28,7 @@ from fixer.redact import mask_url
 from fixer.router import (
     ROUTE_SCENARIOS,
     Route,
+    Scenario,
     choose_route,
     escalation_ladder,
     long_context_threshold,
@@ -325,7 +326,7 @@ def _build(
     for agent in agents.agents:
         if agent.route is not None:
             label = f"agent {agent.name!r} ({agent.origin}) route"
-            _route(providers, "agent", agent.route, label, problems)
+            _route(providers, Scenario.AGENT, agent.route, label, problems)
     try:
         long_context_threshold(router)
     except ConfigError as exc:
@@ -716,7 +717,7 @@ def _escalation(
     broken: str | None = None
     for k, text in enumerate(rungs):
         before = len(problems)
-        route = _route(providers, "escalation", text, f"Escalation[{k}]", problems)
+        route = _route(providers, Scenario.ESCALATION, text, f"Escalation[{k}]", problems)
         if route is None:
             broken = broken or problems[before]
         else:
@@ -725,7 +726,11 @@ def _escalation(
 
 
 def _route(
-    providers: tuple[Provider, ...], scenario: str, text: Any, label: str, problems: list[str]
+    providers: tuple[Provider, ...],
+    scenario: Scenario,
+    text: Any,
+    label: str,
+    problems: list[str],
 ) -> Route | None:
     """One route (`Router.<scenario>` or `label`), None when it is not one; a sentence for a
     wrong syntax, an unknown provider or a model its provider does not list."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from fixer.errors import ConfigError
@@ -17,7 +18,32 @@ if TYPE_CHECKING:
 
 LOCAL = "local"
 DEFAULT_LONG_CONTEXT_THRESHOLD = 60000
-ROUTE_SCENARIOS = ("default", "background", "think", "longContext", "webSearch")
+
+
+class Scenario(StrEnum):
+    """Why a call went to its route: a Router key, or how fixer chose it. The ledger keeps it
+    with each call."""
+
+    DEFAULT = "default"
+    BACKGROUND = "background"
+    THINK = "think"
+    LONG_CONTEXT = "longContext"
+    WEB_SEARCH = "webSearch"
+    OVERRIDE = "override"  # -m
+    ESCALATION = "escalation"  # a rung of the config's Escalation list
+    COMPARE = "compare"  # a provider,model of --compare
+    AGENT = "agent"  # the agent's own route
+    LOCAL = "local"  # no route configured: the offline fixers
+
+
+# The scenarios that are keys of the config's Router object.
+ROUTE_SCENARIOS = (
+    Scenario.DEFAULT,
+    Scenario.BACKGROUND,
+    Scenario.THINK,
+    Scenario.LONG_CONTEXT,
+    Scenario.WEB_SEARCH,
+)
 
 
 @dataclass(frozen=True)
@@ -26,9 +52,7 @@ class Route:
 
     provider: str  # "local" for the offline fixers
     model: str  # "" for local
-    # "default", "background", "think", "longContext", "override" (-m), "escalation",
-    # "compare" or "local": the ledger keeps it with each call
-    scenario: str
+    scenario: Scenario
     reason: str  # e.g. "Router.default", "-m override"
 
     @property
@@ -40,10 +64,12 @@ class Route:
         return LOCAL if self.is_local else f"{self.provider},{self.model}"
 
 
-def parse_route(text: str, scenario: str = "override", reason: str | None = None) -> Route:
+def parse_route(
+    text: str, scenario: Scenario = Scenario.OVERRIDE, reason: str | None = None
+) -> Route:
     """A `provider,model` or `local` string as a Route; ConfigError when it is neither."""
     if reason is None:
-        reason = "-m override" if scenario == "override" else f"Router.{scenario}"
+        reason = "-m override" if scenario is Scenario.OVERRIDE else f"Router.{scenario}"
     if text.strip() == LOCAL:
         return Route(LOCAL, "", scenario, reason)
     provider, comma, model = (part.strip() for part in text.partition(","))
@@ -71,7 +97,7 @@ def long_context_threshold(router: Mapping[str, Any]) -> int:
 def choose_route(
     config: Config,
     *,
-    scenario: str = "default",
+    scenario: Scenario = Scenario.DEFAULT,
     override: str | None = None,
     prompt_tokens: int = 0,
     own: Route | None = None,
@@ -82,7 +108,7 @@ def choose_route(
         return parse_route(override)
     router = config.router
     if router.get("longContext") and prompt_tokens > (threshold := long_context_threshold(router)):
-        route = _configured(router, "longContext")
+        route = _configured(router, Scenario.LONG_CONTEXT)
         why = f"estimated {prompt_tokens:,} tokens > longContextThreshold {threshold}"
         return replace(route, reason=why)
     if own is not None:
@@ -91,10 +117,10 @@ def choose_route(
         return _configured(router, scenario)
     if router.get("default"):
         return replace(
-            _configured(router, "default"), reason=f"Router.default (no Router.{scenario})"
+            _configured(router, Scenario.DEFAULT), reason=f"Router.default (no Router.{scenario})"
         )
     where = "no config file" if config.path is None else f"no Router.default in {config.path}"
-    return Route(LOCAL, "", LOCAL, f"{where}: offline fixers")
+    return Route(LOCAL, "", Scenario.LOCAL, f"{where}: offline fixers")
 
 
 def escalation_ladder(config: Config, first: Route) -> list[Route]:
@@ -104,7 +130,7 @@ def escalation_ladder(config: Config, first: Route) -> list[Route]:
     model (-m) and the offline fixers never escalate; nor does a longContext route, since the
     other rungs may not take a prompt that long.
     """
-    if first.scenario in ("override", "longContext") or first.is_local:
+    if first.scenario in (Scenario.OVERRIDE, Scenario.LONG_CONTEXT) or first.is_local:
         return [first]
     rungs = _escalation_rungs(config)
     names = [str(rung) for rung in rungs]
@@ -119,7 +145,7 @@ def escalation_ladder(config: Config, first: Route) -> list[Route]:
 def _escalation_rungs(config: Config) -> list[Route]:
     if config.escalation is None:
         router = config.router
-        return [_configured(router, s) for s in ("default", "think") if router.get(s)]
+        return [_configured(router, s) for s in (Scenario.DEFAULT, Scenario.THINK) if router.get(s)]
     if config.escalation.problem:
         raise ConfigError(config.escalation.problem)
     return list(config.escalation.rungs)
@@ -138,10 +164,10 @@ def parse_compare(text: str, config: Config) -> list[Route]:
     while k < len(items):
         item = items[k]
         if item in ROUTE_SCENARIOS:
-            routes.append(choose_route(config, scenario=item))
+            routes.append(choose_route(config, scenario=Scenario(item)))
             k += 1
         elif item in providers and k + 1 < len(items):
-            routes.append(parse_route(f"{item},{items[k + 1]}", "compare", "--compare"))
+            routes.append(parse_route(f"{item},{items[k + 1]}", Scenario.COMPARE, "--compare"))
             k += 2
         elif item in providers:
             raise ConfigError(f"--compare: provider {item!r} needs a model after it")
@@ -159,10 +185,12 @@ def parse_compare(text: str, config: Config) -> list[Route]:
 
 def background_route(config: Config) -> Route | None:
     """The commit-message route (Router.background), or None when the config sets none."""
-    return _configured(config.router, "background") if config.router.get("background") else None
+    if not config.router.get("background"):
+        return None
+    return _configured(config.router, Scenario.BACKGROUND)
 
 
-def _configured(router: Mapping[str, Any], scenario: str) -> Route:
+def _configured(router: Mapping[str, Any], scenario: Scenario) -> Route:
     """Router[scenario] parsed, with a ConfigError when it is not a string."""
     text = router[scenario]
     if not isinstance(text, str):

@@ -27,6 +27,7 @@ from fixer.patch import PatchRejected, extract_diff, parse_diff
 from fixer.review import Decision, Review, join_parts, merge_reviews
 from fixer.router import (
     Route,
+    Scenario,
     background_route,
     choose_route,
     escalation_ladder,
@@ -316,16 +317,16 @@ def prompt_estimate(sources: Mapping[str, Source], job: Job | None = None) -> in
     )
 
 
-def _scenario(job: Job) -> str:
+def _scenario(job: Job) -> Scenario:
     """The Router scenario a run starts from: --think, else the agent's own."""
-    return "think" if job.think else job.agent.scenario
+    return Scenario.THINK if job.think else job.agent.scenario
 
 
 def route_for(
     job: Job,
     config: Config,
     sources: Mapping[str, Source],
-    scenario: str = "default",
+    scenario: Scenario = Scenario.DEFAULT,
     caller: Caller | None = None,
 ) -> Route:
     """The route of this run: -m wins, then the Router's scenarios.

@@ -17,7 +17,7 @@ from fixer import prompts
 from fixer.errors import NoDiffError
 from fixer.patch import Hunk, PatchRejected, cut_off, refusal_feedback
 from fixer.review import Review, build_review, refused
-from fixer.router import Route, parse_route
+from fixer.router import Route, Scenario, parse_route
 from fixer.sources import Source, not_text
 from fixer.textview import FILE_LINES, TextView
 
@@ -49,7 +49,7 @@ class Agent:
     summary: str  # one line, for `fixer agents` and --help
     prompt: str  # the agent's own rules; fixer's diff format follows them (prompts.diff_rules)
     request: str  # what it asks when the user gives no -i
-    scenario: str = "default"  # the Router scenario its route starts from
+    scenario: Scenario = Scenario.DEFAULT  # the Router scenario its route starts from
     route: str | None = None  # "provider,model": the agent's own route, above its scenario
     files: tuple[str, ...] = ()  # the file names it takes (glob patterns); () takes any
     guard: Guard = NO_GUARD
@@ -70,7 +70,7 @@ class Agent:
         """The agent's own "provider,model" route (it escalates like Router.default), if any."""
         if self.route is None:
             return None
-        return parse_route(self.route, "agent", f"the {self.name} agent's route")
+        return parse_route(self.route, Scenario.AGENT, f"the {self.name} agent's route")
 
     def refusal(self, name: str) -> str | None:
         """Why the agent does not take the file `name`, or None."""

@@ -22,7 +22,7 @@ import json5
 
 from fixer.agents.agent import NO_GUARD, Agent, Guard
 from fixer.agents.grammar import ProseAgent
-from fixer.router import ROUTE_SCENARIOS
+from fixer.router import ROUTE_SCENARIOS, Scenario
 from fixer.xdg import base_dir
 
 KEYS = ("prompt", "prompt_file", "summary", "route", "files", "guard", "request", "test")
@@ -161,9 +161,10 @@ def _agent(
         "origin": origin,
         "test": texts["test"],
     }
-    if route is not None:
-        key = "scenario" if route.strip() in ROUTE_SCENARIOS else "route"
-        settings[key] = route.strip()
+    if route is not None and route.strip() in ROUTE_SCENARIOS:
+        settings["scenario"] = Scenario(route.strip())
+    elif route is not None:
+        settings["route"] = route.strip()
     if files:
         settings["files"] = tuple(files)
     return make(settings), []
