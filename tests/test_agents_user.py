@@ -4,13 +4,14 @@ what only the agents package may know: end to end with the real `fixer` and the 
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from fixer.agents import BUILT_IN
+from fixer.agents import BUILT_IN, FIX, Agent
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer
 from tests.shop import GOOD, Shop
@@ -215,4 +216,24 @@ def test_no_module_outside_the_agents_package_asks_which_agent_runs() -> None:
             ]
             if strings and any(re.search(r"(^|\.)agent(\.name)?$", text) for text in texts):
                 offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    assert offenders == []
+
+
+def test_no_module_outside_the_agents_package_knows_a_particular_agent() -> None:
+    # `agent is MERGE` or isinstance(agent, ProseAgent) would branch on the agent as surely as
+    # a name does: outside fixer/agents/, only the default agent and the Agent type are imported.
+    package = Path(__file__).parents[1] / "fixer"
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.relative_to(package).parts[0] == "agents":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fixer.agents"):
+                module = importlib.import_module(node.module or "")
+                for alias in node.names:
+                    value = getattr(module, alias.name)
+                    particular = isinstance(value, Agent) and value is not FIX
+                    subclass = isinstance(value, type) and issubclass(value, Agent)
+                    if particular or (subclass and value is not Agent):
+                        offenders.append(f"{path.name}:{node.lineno}: {alias.name}")
     assert offenders == []
