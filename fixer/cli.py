@@ -236,6 +236,7 @@ def build_agents_parser() -> argparse.ArgumentParser:
         "calls, hunks accepted and rejected, and the cost per accepted hunk.",
     )
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
+    parser.add_argument("--json", action="store_true", help="print JSON; amounts as strings")
     return parser
 
 
@@ -243,7 +244,7 @@ def agents_command(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from fixer.agents import all_agents
-    from fixer.agents.listing import DAYS, render_agents
+    from fixer.agents.listing import DAYS, agents_json, render_agents
     from fixer.config import load_config
     from fixer.ledger import Ledger, ledger_path
 
@@ -253,7 +254,8 @@ def agents_command(args: argparse.Namespace) -> int:
     if path.exists():
         with Ledger(path) as ledger:
             calls = ledger.calls(datetime.now(UTC) - timedelta(days=DAYS))
-    print(render_agents(all_agents(config.agents.agents), config, calls), end="")
+    render = agents_json if args.json else render_agents
+    print(render(all_agents(config.agents.agents), config, calls), end="")
     return 0
 
 

@@ -186,6 +186,12 @@ def test_fixer_agents_lists_every_agent_with_its_route_and_ledger_figures(
     sql = blocks["sql"]
     assert str(config) in sql and "*.sql" in sql and "make test" in sql and "no calls" in sql
     assert "fake,cheap-model (Router.default)" in blocks["grammar"]
+    shown = run_fixer("agents", "--json", "--config", str(config), cwd=shop.repo, env=shop.env)
+    listing = {a["name"]: a for a in json.loads(shown.stdout)["agents"]}
+    assert (listing["fix"]["calls"], listing["fix"]["hunks_accepted"]) == (1, 1)
+    assert listing["fix"]["accept_rate"] == 1.0 and listing["fix"]["route"] == "fake,cheap-model"
+    assert set(listing["fix"]["cost_per_accepted_hunk"]) == {"USD"}
+    assert listing["sql"]["files"] == ["*.sql"] and listing["sql"]["calls"] == 0
 
 
 def test_fixer_agents_says_which_agents_are_left_out_and_why(

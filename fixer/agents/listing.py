@@ -3,6 +3,7 @@ files it takes, its guard, and how its proposals fared in the ledger (the last 3
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,7 +14,7 @@ from fixer.cost import Money, format_money
 from fixer.errors import ConfigError
 from fixer.ledger import Call
 from fixer.printable import printable
-from fixer.router import choose_route
+from fixer.router import Route, choose_route
 
 DAYS = 30
 
@@ -78,12 +79,51 @@ def _block(agent: Agent, config: Config, record: Record | None) -> str:
     return "\n".join([head, *(f"  {label:<{width}}  {value}" for label, value in rows)])
 
 
+def agents_json(agents: Sequence[Agent], config: Config, calls: Iterable[Call]) -> str:
+    """The listing as JSON for scripts: every figure, amounts as strings (exact decimals)."""
+    found = records(calls)
+    listed = []
+    for agent in agents:
+        route = _start(agent, config)
+        record = found.get(agent.name, Record())
+        listed.append(
+            {
+                "name": agent.name,
+                "summary": agent.summary,
+                "defined_in": agent.origin,
+                "route": str(route) if isinstance(route, Route) else None,
+                "route_reason": route.reason if isinstance(route, Route) else route,
+                "files": list(agent.files),
+                "guard": agent.guard.name,
+                "test": agent.test,
+                "days": DAYS,
+                "calls": record.calls,
+                "hunks_accepted": record.accepted,
+                "hunks_rejected": record.rejected,
+                "accept_rate": record.accept_rate,
+                "cost_per_accepted_hunk": {
+                    money.currency: str(money.amount) for money in record.per_accepted_hunk()
+                },
+                "calls_of_unknown_cost": record.unpriced,
+            }
+        )
+    report = {"agents": listed, "left_out": list(config.agents.problems)}
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def _start(agent: Agent, config: Config) -> Route | str:
+    """The route a run of the agent starts from, or why there is none."""
+    try:
+        return choose_route(config, scenario=agent.scenario, own=agent.own_route())
+    except ConfigError as error:
+        return str(error)
+
+
 def _route(agent: Agent, config: Config) -> str:
     """The route a run of the agent starts from, and why."""
-    try:
-        route = choose_route(config, scenario=agent.scenario, own=agent.own_route())
-    except ConfigError as error:
-        return f"none: {printable(str(error))}"
+    route = _start(agent, config)
+    if isinstance(route, str):
+        return f"none: {printable(route)}"
     return f"{route} ({route.reason})"
 
 
