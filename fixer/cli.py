@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the agent to ask: fix (default), grammar, or one `fixer agents` lists",
     )
     parser.add_argument(
+        "--into",
+        type=Path,
+        metavar="PATH",
+        help="the new file an agent writes from the FILEs (--agent merge: the merged post)",
+    )
+    parser.add_argument(
         "--think", action="store_true", help="start with Router.think instead of Router.default"
     )
     parser.add_argument(
@@ -282,7 +288,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     from fixer.agents import all_agents, find_agent
     from fixer.config import load_config
     from fixer.errors import InputError
-    from fixer.session import Job, Run, open_workspace, paths_named_by, read_sources
+    from fixer.session import Job, Run, open_workspace, paths_named_by, run_sources
 
     if not args.files and args.from_diff is None:
         parser.error("name at least one FILE, or give --from-diff PATCH")
@@ -322,8 +328,9 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         think=args.think,
         compare=args.compare,
         agent=agent,
+        into=args.into,
     )
-    sources = read_sources(paths, workspace.root)
+    sources = run_sources(job, workspace.root)
     # A printed --from-diff run makes no call: its caller has no ledger to open.
     calls = diff_text is None or not args.print_diff
     caller = _caller(config, args.force, agent.name, records=calls)

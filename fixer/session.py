@@ -64,6 +64,7 @@ class Job:
     compare: str | None = None  # --compare: several models asked at once
     agent: Agent = FIX  # what to ask for (--agent)
     escalate: bool = True  # climb the Escalation ladder when replies cannot be applied
+    into: Path | None = None  # --into: the new file an agent writes from the files (merge)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,13 @@ def read_sources(paths: Sequence[Path], root: Path) -> dict[str, Source]:
         source = read_source(Path(path), root)
         sources.setdefault(source.name, source)
     return sources
+
+
+def run_sources(job: Job, root: Path) -> dict[str, Source]:
+    """The files the run works on: those named, as the agent makes them its own (merge makes
+    one new file, --into, of them)."""
+    into = new_source(job.into, root) if job.into is not None else None
+    return job.agent.sources_of(read_sources(job.paths, root), into)
 
 
 def paths_named_by(diff_text: str, root: Path) -> tuple[Path, ...]:

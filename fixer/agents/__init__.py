@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from fixer.agents.agent import NO_GUARD, Agent, Guard, diff_review, refuse_unwritable
 from fixer.agents.fix import FIX
 from fixer.agents.grammar import GRAMMAR
+from fixer.agents.merge import MERGE
 from fixer.errors import ConfigError, InputError
 
-BUILT_IN: tuple[Agent, ...] = (FIX, GRAMMAR)
+BUILT_IN: tuple[Agent, ...] = (FIX, GRAMMAR, MERGE)
 
 __all__ = [
     "BUILT_IN",
     "FIX",
     "GRAMMAR",
+    "MERGE",
     "NO_GUARD",
     "Agent",
     "Guard",

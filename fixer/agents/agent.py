@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from fixer import prompts
-from fixer.errors import NoDiffError
+from fixer.errors import InputError, NoDiffError
 from fixer.patch import Hunk, PatchRejected, cut_off, refusal_feedback
 from fixer.review import Review, build_review, refused
 from fixer.router import Route, Scenario, parse_route
@@ -78,6 +78,16 @@ class Agent:
         if not self.files or any(fnmatchcase(base, p) or fnmatchcase(name, p) for p in self.files):
             return None
         return f"the {self.name} agent takes {', '.join(self.files)}: {name} is not one"
+
+    def sources_of(self, read: Mapping[str, Source], into: Source | None) -> dict[str, Source]:
+        """The files a run works on, from the files named and --into's new file (None when not
+        given): the files themselves, for an agent that changes the files it is given."""
+        if into is not None:
+            raise InputError(
+                f"--into names the new file an agent such as merge writes; the {self.name} "
+                "agent changes the files it is given"
+            )
+        return dict(read)
 
     def requests(self, sources: Mapping[str, Source]) -> list[dict[str, Source]]:
         """How the work is cut into requests: all the files in one."""

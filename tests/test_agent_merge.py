@@ -1,0 +1,222 @@
+"""The merge agent end to end: three posts, a fake model's diff of their masked concatenation,
+the real command writing and committing only the new post (--into)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+from fixer.agents.merge import base_text
+from fixer.markdown import mask
+from fixer.sources import Source
+from tests.fakeserver import FakeProvider
+from tests.helpers import clean_env, git, make_repo, run_fixer
+
+FIRST = """---
+title: Notes on caching
+date: 2024-05-01
+---
+Caches keep the prefix of a prompt.
+
+```python
+print("cached")
+```
+
+See [the docs](https://docs.test/cache) for prices.
+"""
+SECOND = """Prefixes must be byte-stable.
+
+Caches keep the prefix of a prompt.
+
+A second thought on cost.
+"""
+THIRD = """---
+title: "Last words"
+date: 2024-05-15 10:00:00 +0200
+---
+# Summary
+
+Small agents are cheap.
+"""
+POSTS = {
+    "2024-05-01-caching.md": FIRST,
+    "2024-05-08-byte-stable-prefixes.md": SECOND,
+    "third.md": THIRD,
+}
+DUPLICATE = "Caches keep the prefix of a prompt.\n\n"
+
+
+def source(name: str, text: str) -> Source:
+    return Source(Path(name), name, text, "")
+
+
+BASE = base_text([source(n, t) for n, t in POSTS.items()])
+MASKED = mask(BASE).text
+
+
+def reply(new_masked: str) -> str:
+    """The model's diff of the masked base."""
+    lines = difflib.unified_diff(
+        MASKED.splitlines(keepends=True),
+        new_masked.splitlines(keepends=True),
+        "a/post.md",
+        "b/post.md",
+    )
+    return "".join(lines)
+
+
+def merged(text: str) -> str:
+    """The base (or the masked base) after a good merge: a table of contents, the second post's
+    duplicated sentence gone, the third's heading one level below its post's."""
+    toc = "- Notes on caching\n- Byte stable prefixes\n- Last words\n\n"
+    text = text.replace("## Notes on caching", toc + "## Notes on caching", 1)
+    second = text.index("Prefixes must")
+    return text[:second] + text[second:].replace(DUPLICATE, "", 1).replace("# Sum", "### Sum")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(tmp_path / "home")
+
+
+def merge(tmp_path: Path, env: dict[str, str], config: Path, *args: str):
+    repo = tmp_path / "repo"
+    if not repo.exists():
+        make_repo(repo, POSTS)
+    result = run_fixer(
+        "--agent",
+        "merge",
+        *args,
+        "--config",
+        str(config),
+        *POSTS,
+        "--into",
+        "post.md",
+        cwd=repo,
+        env=env,
+    )
+    return repo, result
+
+
+def test_the_base_is_each_post_under_its_title_and_date() -> None:
+    assert BASE.startswith("---\ntitle: Notes on caching\ndate: 2024-05-01\n---\n")
+    # Title and date from the front matter, else from the file name; the front matter of the
+    # later posts is dropped.
+    assert "## Notes on caching (2024-05-01)\n\nCaches keep" in BASE
+    assert "## byte stable prefixes (2024-05-08)\n\nPrefixes must" in BASE
+    assert "## Last words (2024-05-15)\n\n# Summary" in BASE
+    assert BASE.count("title:") == 1
+
+
+def test_crlf_a_bom_and_no_front_matter_give_a_plain_lf_base() -> None:
+    posts = [source("a.md", "\ufeffOne.\r\n\r\nTwo.\r\n"), source("notes.md", "Three.")]
+    assert base_text(posts) == "## a\n\nOne.\n\nTwo.\n\n## notes\n\nThree.\n"
+
+
+def test_three_posts_merged_reviewed_and_written_to_into_with_yes(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(reply(merged(MASKED)))
+    repo, result = merge(tmp_path, env, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "flagged" not in result.stderr  # the duplicate occurs in the first post: not flagged
+    text = (repo / "post.md").read_text(encoding="utf-8")
+    assert text == merged(BASE)
+    assert text.count(DUPLICATE) == 1 and '```python\nprint("cached")\n```' in text
+    for name, post in POSTS.items():
+        assert (repo / name).read_text(encoding="utf-8") == post  # inputs untouched
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["post.md"]
+    assert git(repo, "status", "--porcelain") == ""
+    # The model saw the base masked: no code, no link target, no front matter.
+    sent = fake_provider.requests[0].body["messages"][1]["content"]
+    assert "Prefixes must" in sent and "docs.test" not in sent and "print(" not in sent
+
+
+def test_a_reply_changing_a_masked_link_is_refused_the_rest_written(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    link = next(p for p in mask(BASE).pieces if "docs.test" in p)
+    number = mask(BASE).pieces.index(link)
+    bad = merged(MASKED).replace(f"⟦{number}⟧", "](https://evil.test)")
+    fake_provider.reply(reply(bad))
+    repo, result = merge(tmp_path, env, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "changes code, a link or front matter" in result.stderr
+    text = (repo / "post.md").read_text(encoding="utf-8")
+    assert "evil.test" not in text and "https://docs.test/cache" in text
+    assert "- Last words" in text  # the table of contents, a hunk of its own, is kept
+
+
+def test_a_deleted_passage_found_nowhere_else_is_flagged_never_taken(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    lost = MASKED.replace("A second thought on cost.\n", "")
+    fake_provider.reply(reply(lost))
+    fake_provider.reply(reply(lost))
+    repo, result = merge(tmp_path, env, fake_provider_config, "--print")
+    assert result.returncode == 0, result.stderr
+    assert "deletes a passage found nowhere else" in result.stderr
+    assert "A second thought" not in result.stdout  # left out of --print
+    repo, result = merge(tmp_path, env, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "nothing written" in result.stderr
+    assert not (repo / "post.md").exists()  # nothing accepted: no file
+    assert git(repo, "log", "--format=%s").splitlines() == ["initial"]
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "says"),
+    [
+        ((), list(POSTS), "name it with --into PATH"),
+        (("--into", "2024-05-01-caching.md"), list(POSTS), "already exists"),
+        (("--into", "post.md"), ["third.md"], "two posts or more"),
+        (("--into", "post.txt"), list(POSTS), "--into: the merge agent takes *.md"),
+    ],
+    ids=["no --into", "--into exists", "one post", "--into not markdown"],
+)
+def test_bad_merges_exit_2_and_write_nothing(
+    tmp_path: Path,
+    env: dict[str, str],
+    fake_provider_config: Path,
+    args: tuple[str, ...],
+    files: list[str],
+    says: str,
+) -> None:
+    repo = make_repo(tmp_path / "repo", POSTS)
+    command = ["--agent", "merge", "--yes", "--config", str(fake_provider_config), *args]
+    result = run_fixer(*command, *files, cwd=repo, env=env)
+    assert result.returncode == 2, result.stderr
+    assert says in result.stderr
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_an_empty_post_and_into_for_another_agent_are_refused(
+    tmp_path: Path, env: dict[str, str], fake_provider_config: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo", {**POSTS, "empty.md": "\n"})
+    config = ["--config", str(fake_provider_config)]
+    result = run_fixer(
+        "--agent",
+        "merge",
+        "--yes",
+        *config,
+        *POSTS,
+        "empty.md",
+        "--into",
+        "p.md",
+        cwd=repo,
+        env=env,
+    )
+    assert result.returncode == 2 and "empty.md: empty" in result.stderr
+    result = run_fixer("--yes", *config, "third.md", "--into", "p.md", cwd=repo, env=env)
+    assert result.returncode == 2 and "the fix agent changes the files" in result.stderr
+
+
+def test_without_a_provider_there_is_no_offline_merge(tmp_path: Path, env: dict[str, str]) -> None:
+    repo = make_repo(tmp_path / "repo", POSTS)
+    result = run_fixer("--agent", "merge", "--yes", *POSTS, "--into", "post.md", cwd=repo, env=env)
+    assert result.returncode == 2, result.stderr
+    assert "the merge agent has no offline fixer" in result.stderr
+    assert not (repo / "post.md").exists()
