@@ -445,6 +445,8 @@ def _review_later(proposal: Proposal, job: Job) -> str:
         path = write_state_file(os.environ, "flagged", "flagged", ".diff", diff)
     except OSError as error:
         return f"they could not be saved for a review ({error})"
+    if job.into is not None:  # the diff is of the new file the agent makes of the files
+        files = f"--agent {shlex.quote(job.agent.name)} --into {shlex.quote(str(job.into))} {files}"
     return f"review them with: fixer --from-diff {shlex.quote(str(path))} {files}"
 
 

@@ -4,6 +4,7 @@ the real command writing and committing only the new post (--into)."""
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,12 @@ def test_a_deleted_passage_found_nowhere_else_is_flagged_never_taken(
     assert "nothing written" in result.stderr
     assert not (repo / "post.md").exists()  # nothing accepted: no file
     assert git(repo, "log", "--format=%s").splitlines() == ["initial"]
+    # The command it names reviews the flagged hunk again, against the same base, no call.
+    command = result.stderr.split("review them with: ", 1)[1].splitlines()[0].split()
+    again = run_fixer(*command[1:], "--print", cwd=repo, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "dropped 1 flagged hunk in post.md (deletes a passage" in again.stderr
+    assert len(fake_provider.requests) == 2
 
 
 @pytest.mark.parametrize(
@@ -220,3 +227,20 @@ def test_without_a_provider_there_is_no_offline_merge(tmp_path: Path, env: dict[
     assert result.returncode == 2, result.stderr
     assert "the merge agent has no offline fixer" in result.stderr
     assert not (repo / "post.md").exists()
+
+
+def test_a_base_over_the_long_context_threshold_is_asked_whole_of_longcontext(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    config = json.loads(fake_provider_config.read_text())
+    config["Router"] |= {"longContext": "fake,strong-model", "longContextThreshold": 20}
+    long_config = tmp_path / "long.json"
+    long_config.write_text(json.dumps(config))
+    fake_provider.reply(reply(merged(MASKED)))
+    repo, result = merge(tmp_path, env, long_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    # One request, the whole base (the posts are cut at no heading), of the longContext model.
+    ((request,),) = [fake_provider.requests]
+    assert request.body["model"] == "strong-model"
+    assert all(p in request.body["messages"][1]["content"] for p in ("Caches", "Small agents"))
+    assert (repo / "post.md").read_text(encoding="utf-8") == merged(BASE)
