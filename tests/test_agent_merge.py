@@ -244,3 +244,38 @@ def test_a_base_over_the_long_context_threshold_is_asked_whole_of_longcontext(
     assert request.body["model"] == "strong-model"
     assert all(p in request.body["messages"][1]["content"] for p in ("Caches", "Small agents"))
     assert (repo / "post.md").read_text(encoding="utf-8") == merged(BASE)
+
+
+@pytest.mark.anyio
+async def test_the_review_screen_lists_the_new_post_and_commits_only_it(tmp_path: Path) -> None:
+    from fixer.agents import MERGE
+    from fixer.session import Job, Run, open_workspace, run_sources
+    from fixer.tui.app import ReviewApp
+    from fixer.tui.file_list import FileList
+    from tests.test_tui import commit, reviewing
+
+    repo = make_repo(tmp_path / "repo", POSTS)
+    paths = tuple(repo / name for name in POSTS)
+    workspace = open_workspace(paths)
+    # --from-diff of the base itself, as --print shows a merge: no model call.
+    diff = "".join(
+        difflib.unified_diff(
+            BASE.splitlines(keepends=True),
+            merged(BASE).splitlines(keepends=True),
+            "a/post.md",
+            "b/post.md",
+        )
+    )
+    job = Job(paths, diff_text=diff, agent=MERGE, into=repo / "post.md")
+    env = clean_env(tmp_path / "home")
+    run = Run(job, workspace, run_sources(job, workspace.root), env=env)
+    app = ReviewApp(run, route=run.route(), env=env)
+    async with reviewing(app) as pilot:
+        files = app.screen.query_one(FileList)
+        labels = [files.get_option_at_index(i).prompt.plain for i in range(files.option_count)]
+        assert labels == ["✓0  ✗0  ?2  post.md"]
+        await pilot.press("a")
+        await commit(pilot)
+    assert (repo / "post.md").read_text(encoding="utf-8") == merged(BASE)
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["post.md"]
+    assert all((repo / name).read_text(encoding="utf-8") == post for name, post in POSTS.items())
