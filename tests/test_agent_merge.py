@@ -71,7 +71,7 @@ def reply(new_masked: str) -> str:
 def merged(text: str) -> str:
     """The base (or the masked base) after a good merge: a table of contents, the second post's
     duplicated sentence gone, the third's heading one level below its post's."""
-    toc = "- Notes on caching\n- Byte stable prefixes\n- Last words\n\n"
+    toc = "- [Notes on caching](#notes)\n- Byte stable prefixes\n- Last words\n\n"
     text = text.replace("## Notes on caching", toc + "## Notes on caching", 1)
     second = text.index("Prefixes must")
     return text[:second] + text[second:].replace(DUPLICATE, "", 1).replace("# Sum", "### Sum")
@@ -171,6 +171,32 @@ def test_a_deleted_passage_found_nowhere_else_is_flagged_never_taken(
     assert again.returncode == 0, again.stderr
     assert "dropped 1 flagged hunk in post.md (deletes a passage" in again.stderr
     assert len(fake_provider.requests) == 2
+
+
+def test_a_diff_of_the_base_changing_a_link_is_flagged(
+    tmp_path: Path, env: dict[str, str], fake_provider_config: Path
+) -> None:
+    moved = merged(BASE).replace("https://docs.test/cache", "https://docs.test/other")
+    diff = "".join(
+        difflib.unified_diff(
+            BASE.splitlines(keepends=True),
+            moved.splitlines(keepends=True),
+            "a/post.md",
+            "b/post.md",
+        )
+    )
+    (tmp_path / "merge.diff").write_text(diff, encoding="utf-8")
+    _, result = merge(
+        tmp_path,
+        env,
+        fake_provider_config,
+        "--print",
+        "--from-diff",
+        str(tmp_path / "merge.diff"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(changes code, a link or front matter)" in result.stderr
+    assert "docs.test/other" not in result.stdout and "+- [Notes on caching]" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,10 @@ themselves are never changed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -89,15 +91,19 @@ def _title_and_date(name: str, front: str) -> tuple[str, str | None]:
 
 def _lost(name: str, original: str, hunks: Sequence[Hunk]) -> list[str | None]:
     """Per hunk: why it is more than a merge (a protected part changed, a passage deleted that
-    the merged post does not hold elsewhere), or None."""
-    from fixer.markdown import mask
+    the merged post does not hold elsewhere), or None. Linear in the post: a reply of many
+    hunks never parses it once per hunk."""
+    from fixer.markdown import protected_spans
 
-    merged = apply_hunks(original, hunks)
-    kept = {_words(line) for line in merged.split("\n")}
-    pieces = mask(original).pieces
+    spans = protected_spans(original)
+    starts = [0, *accumulate(len(line) + 1 for line in original.split("\n"))]
+    kept = {_words(line) for line in apply_hunks(original, hunks).split("\n")}
     reasons: list[str | None] = []
     for hunk in hunks:
-        if not _in_order(pieces, mask(apply_hunks(original, [hunk])).pieces):
+        first = hunk.old_index or 0
+        begin, end = starts[first], starts[min(first + hunk.old_count, len(starts) - 1)]
+        pieces = _pieces_in(original, spans, begin, end)
+        if not _in_order(pieces, "\n".join(hunk.new_lines)):
             reasons.append(PROTECTED)
             continue
         gone = (_words(line) for line in hunk.old_lines)
@@ -105,15 +111,33 @@ def _lost(name: str, original: str, hunks: Sequence[Hunk]) -> list[str | None]:
     return reasons
 
 
+def _pieces_in(text: str, spans: Sequence[tuple[int, int]], begin: int, end: int) -> list[str]:
+    """The protected text of text[begin:end], piece by piece (a code block cut at the ends)."""
+    pieces = []
+    for k in range(max(bisect_right(spans, (begin, begin)) - 1, 0), len(spans)):
+        start, stop = spans[k]
+        if start >= end:
+            break
+        piece = text[max(start, begin) : min(stop, end)]
+        if piece.strip():
+            pieces.append(piece)
+    return pieces
+
+
 def _words(line: str) -> str:
     """A line's words, whatever its heading level, list or quote mark, spacing and case."""
     return " ".join(_LINE_MARKS.sub("", line).casefold().split())
 
 
-def _in_order(old: Sequence[str], new: Sequence[str]) -> bool:
-    """Whether every protected piece of `old` is in `new`, in order (a new link may be added)."""
-    found = iter(new)
-    return all(piece in found for piece in old)
+def _in_order(pieces: Sequence[str], text: str) -> bool:
+    """Whether each protected piece is in `text`, in order (a new link may be added)."""
+    at = 0
+    for piece in pieces:
+        found = text.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
 
 
 KEEPS_PASSAGES = Guard("keeps-passages", _lost)
