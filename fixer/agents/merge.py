@@ -51,6 +51,7 @@ LOST = "deletes a passage found nowhere else in the merged post"
 
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n.*?\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WORD = re.compile(r"\w+")
 _LINE_MARKS = re.compile(r"^[\s#>*+-]*")  # heading, quote and list marks: evened, not lost
 
 
@@ -106,9 +107,21 @@ def _lost(name: str, original: str, hunks: Sequence[Hunk]) -> list[str | None]:
         if not _in_order(pieces, "\n".join(hunk.new_lines)):
             reasons.append(PROTECTED)
             continue
-        gone = (_words(line) for line in hunk.old_lines)
-        reasons.append(LOST if any(w and w not in kept for w in gone) else None)
+        new = "\n".join(line for line in hunk.lines if line[0] == "+")
+        added = set(_WORD.findall(new.casefold()))
+        gone = (line[1:] for line in hunk.lines if line[0] == "-")
+        reasons.append(LOST if any(_lost_line(line, kept, added) for line in gone) else None)
     return reasons
+
+
+def _lost_line(line: str, kept: set[str], added: set[str]) -> bool:
+    """Whether a deleted line is lost: it has words, the merged post holds it nowhere, and the
+    hunk's new lines do not hold most of its words (an edited line, a transition added)."""
+    words = _words(line)
+    if not words or words in kept:
+        return False
+    found = _WORD.findall(words)
+    return 2 * sum(word in added for word in found) < len(found)
 
 
 def _pieces_in(text: str, spans: Sequence[tuple[int, int]], begin: int, end: int) -> list[str]:
