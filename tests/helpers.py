@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fixer.calls import Caller
 from fixer.config import load_config
-from fixer.session import Job, Run, open_workspace, read_sources
+from fixer.session import Job, Run, open_workspace, run_sources
 
 FIXER = Path(sys.executable).with_name("fixer")
 # A ten-line calc.py and a diff that changes its value_5: the scene of many --from-diff runs.
@@ -99,6 +99,6 @@ def run_of(job: Job, env: Mapping[str, str]) -> Run:
     """The Run the CLI builds for `job` (its config from job.config_path, or the one `env`
     finds), with a caller that records nothing."""
     workspace = open_workspace(job.paths)
-    sources = read_sources(job.paths, workspace.root)
+    sources = run_sources(job, workspace.root)
     config = load_config(job.config_path, env)
     return Run(job, workspace, sources, config, Caller(config, env), env)

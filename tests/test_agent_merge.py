@@ -13,7 +13,7 @@ from fixer.agents.merge import base_text
 from fixer.markdown import mask
 from fixer.sources import Source
 from tests.fakeserver import FakeProvider
-from tests.helpers import clean_env, git, make_repo, run_fixer
+from tests.helpers import clean_env, git, make_repo, run_fixer, run_of
 
 FIRST = """---
 title: Notes on caching
@@ -277,14 +277,12 @@ def test_a_base_over_the_long_context_threshold_is_asked_whole_of_longcontext(
 @pytest.mark.anyio
 async def test_the_review_screen_lists_the_new_post_and_commits_only_it(tmp_path: Path) -> None:
     from fixer.agents import MERGE
-    from fixer.session import Job, Run, open_workspace, run_sources
+    from fixer.session import Job
     from fixer.tui.app import ReviewApp
     from fixer.tui.file_list import FileList
     from tests.test_tui import commit, reviewing
 
     repo = make_repo(tmp_path / "repo", POSTS)
-    paths = tuple(repo / name for name in POSTS)
-    workspace = open_workspace(paths)
     # --from-diff of the base itself, as --print shows a merge: no model call.
     diff = "".join(
         difflib.unified_diff(
@@ -294,9 +292,10 @@ async def test_the_review_screen_lists_the_new_post_and_commits_only_it(tmp_path
             "b/post.md",
         )
     )
+    paths = tuple(repo / name for name in POSTS)
     job = Job(paths, diff_text=diff, agent=MERGE, into=repo / "post.md")
     env = clean_env(tmp_path / "home")
-    run = Run(job, workspace, run_sources(job, workspace.root), env=env)
+    run = run_of(job, env)
     app = ReviewApp(run, route=run.route(), env=env)
     async with reviewing(app) as pilot:
         files = app.screen.query_one(FileList)
