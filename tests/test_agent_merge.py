@@ -118,6 +118,14 @@ def test_crlf_a_bom_and_no_front_matter_give_a_plain_lf_base() -> None:
     assert base_text(posts) == "## a\n\nOne.\n\nTwo.\n\n## notes\n\nThree.\n"
 
 
+def test_toml_front_matter_gives_the_title_and_date_too() -> None:
+    toml = '+++\ntitle = "Ports: a note"\ndate = 2024-06-02T08:00:00Z\n+++\nBody.\n'
+    base = base_text([source("x.md", toml), source("2024-06-03.md", "More.\n")])
+    assert base == toml.replace("Body.\n", "") + (
+        "\n## Ports: a note (2024-06-02)\n\nBody.\n\n## 2024-06-03\n\nMore.\n"
+    )
+
+
 def test_three_posts_merged_reviewed_and_written_to_into_with_yes(
     tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
 ) -> None:

@@ -51,6 +51,8 @@ LOST = "deletes a passage found nowhere else in the merged post"
 
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n.*?\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# YAML's `title: x` or TOML's `title = "x"`, in the front matter.
+_FIELD = re.compile(r"^(title|date)[ \t]*[:=][ \t]*(.*?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _LINE_MARKS = re.compile(r"^[\s#>*+-]*")  # heading, quote and list marks: evened, not lost
 
@@ -66,7 +68,7 @@ def base_text(posts: Sequence[Source]) -> str:
         if number == 0 and front:
             parts.append(front.rstrip("\n") + "\n")
         title, date = _title_and_date(post.name, front)
-        heading = f"## {title} ({date})" if date else f"## {title}"
+        heading = f"## {title} ({date})" if date and date != title else f"## {title}"
         parts.append(f"{heading}\n\n{text[len(front) :].strip(chr(10))}\n")
     return "\n".join(parts)
 
@@ -74,11 +76,7 @@ def base_text(posts: Sequence[Source]) -> str:
 def _title_and_date(name: str, front: str) -> tuple[str, str | None]:
     """A post's title and date: its front matter's `title` and `date`, else its file name's
     (2024-05-01-some-notes.md: "some notes", 2024-05-01)."""
-    fields = {
-        key.strip().lower(): value.strip().strip("\"'")
-        for key, sep, value in (line.partition(":") for line in front.split("\n")[1:-1])
-        if sep and key.strip().lower() in ("title", "date")
-    }
+    fields = {m.group(1).lower(): m.group(2).strip().strip("\"'") for m in _FIELD.finditer(front)}
     stem = PurePosixPath(name).stem
     in_name = _DATE.match(stem)
     date_field = _DATE.search(fields.get("date", ""))
