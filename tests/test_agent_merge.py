@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,10 @@ async def test_the_review_screen_lists_the_new_post_and_commits_only_it(tmp_path
     assert (repo / "post.md").read_text(encoding="utf-8") == merged(BASE)
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["post.md"]
     assert all((repo / name).read_text(encoding="utf-8") == post for name, post in POSTS.items())
+
+
+def test_no_module_outside_the_agents_package_knows_the_merge_agent() -> None:
+    package = Path(__file__).parents[1] / "fixer"
+    outside = [p for p in package.rglob("*.py") if "agents" not in p.relative_to(package).parts]
+    found = re.compile(r"\bMERGE\b|MergeAgent|[\"']merge[\"']")
+    assert outside and [p.name for p in outside if found.search(p.read_text("utf-8"))] == []
