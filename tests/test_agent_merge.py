@@ -141,6 +141,10 @@ def test_three_posts_merged_reviewed_and_written_to_into_with_yes(
         assert (repo / name).read_text(encoding="utf-8") == post  # inputs untouched
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["post.md"]
     assert git(repo, "status", "--porcelain") == ""
+    assert "post.md" in result.stdout  # the summary names the new post
+    undone = run_fixer("undo", cwd=repo, env=env)  # takes the new post back
+    assert undone.returncode == 0, undone.stderr
+    assert not (repo / "post.md").exists() and git(repo, "status", "--porcelain") == ""
     # The model saw the base masked: no code, no link target, no front matter.
     sent = fake_provider.requests[0].body["messages"][1]["content"]
     assert "Prefixes must" in sent and "docs.test" not in sent and "print(" not in sent
