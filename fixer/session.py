@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
@@ -41,6 +41,7 @@ from fixer.sources import (
     new_source,
     prepare_write,
     read_source,
+    relative_name,
 )
 from fixer.tokens import estimate_tokens
 from fixer.vcs import GitRepo, open_repo
@@ -267,13 +268,15 @@ def secrets_warning(run: Run) -> str | None:
     route = run.route()
     if route is None or route.is_local or run.caller.force:
         return None
-    found = secret_files(run.sources, run.workspace)
+    # The files named as well as the run's: a merge sends its posts, as one new file.
+    named = [relative_name(path, run.workspace.root) for path in run.job.paths]
+    found = secret_files(list(dict.fromkeys([*named, *run.sources])), run.workspace)
     if not found:
         return None
     return f"{', '.join(found)}: likely holds secrets, and this run would send it to {route}."
 
 
-def secret_files(sources: Mapping[str, Source], workspace: Workspace) -> list[str]:
+def secret_files(sources: Collection[str], workspace: Workspace) -> list[str]:
     """The selected files that likely hold secrets, each with why: a secret-looking name
     (.env, *.pem, id_rsa, ...) or ignored by git (.gitignore keeps what must not be shared)."""
     from fixer.vcs import ignored

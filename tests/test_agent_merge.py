@@ -326,3 +326,15 @@ def test_no_module_outside_the_agents_package_knows_the_merge_agent() -> None:
     outside = [p for p in package.rglob("*.py") if "agents" not in p.relative_to(package).parts]
     found = re.compile(r"\bMERGE\b|MergeAgent|[\"']merge[\"']")
     assert outside and [p.name for p in outside if found.search(p.read_text("utf-8"))] == []
+
+
+def test_a_post_git_ignores_is_not_sent_without_force(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo", {**POSTS, ".gitignore": "third.md\n"})
+    config = ["--config", str(fake_provider_config)]
+    result = run_fixer(
+        "--agent", "merge", "--yes", *config, *POSTS, "--into", "p.md", cwd=repo, env=env
+    )
+    assert result.returncode == 2 and "third.md (git ignores it)" in result.stderr
+    assert fake_provider.requests == [] and not (repo / "p.md").exists()
