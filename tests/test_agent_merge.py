@@ -338,3 +338,14 @@ def test_a_post_git_ignores_is_not_sent_without_force(
     )
     assert result.returncode == 2 and "third.md (git ignores it)" in result.stderr
     assert fake_provider.requests == [] and not (repo / "p.md").exists()
+
+
+def test_two_compared_models_agreeing_on_a_merge_write_it(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    fake_provider.reply(reply(merged(MASKED)))
+    fake_provider.reply(reply(merged(MASKED)))
+    repo, result = merge(tmp_path, env, fake_provider_config, "--yes", "--compare", "default,think")
+    assert result.returncode == 0, result.stderr
+    assert len(fake_provider.requests) == 2
+    assert (repo / "post.md").read_text(encoding="utf-8") == merged(BASE)
