@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fixer.agents.agent import NO_GUARD, Agent, Guard, diff_review, refuse_unwritable
+from fixer.agents.docs import DOCS
 from fixer.agents.fix import FIX
 from fixer.agents.grammar import GRAMMAR
 from fixer.agents.merge import MERGE
 from fixer.errors import ConfigError, InputError
 
-BUILT_IN: tuple[Agent, ...] = (FIX, GRAMMAR, MERGE)
+BUILT_IN: tuple[Agent, ...] = (FIX, DOCS, GRAMMAR, MERGE)
 
 __all__ = [
     "BUILT_IN",
+    "DOCS",
     "FIX",
     "GRAMMAR",
     "MERGE",

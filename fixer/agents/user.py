@@ -21,6 +21,7 @@ from typing import Any
 import json5
 
 from fixer.agents.agent import NO_GUARD, Agent, Guard
+from fixer.agents.docs import DocsAgent
 from fixer.agents.grammar import ProseAgent
 from fixer.router import ROUTE_SCENARIOS, Scenario
 from fixer.xdg import base_dir
@@ -196,8 +197,11 @@ def _code_agent(guard: Guard) -> Callable[[dict[str, Any]], Agent]:
 
 
 # What each guard name makes: "prose-only" is a prose agent (the post masked, reviewed sentence
-# by sentence, every grammar guard), the others answer with plain diffs.
+# by sentence, every grammar guard), the others answer with plain diffs; "comments-only" refuses
+# any hunk that changes code.
 _GUARDS: dict[str, Callable[[dict[str, Any]], Agent]] = {
     "none": _code_agent(NO_GUARD),
     "prose-only": lambda settings: ProseAgent(**settings),
+    # The docs agent's guard and offline fixer; its route stays the user's (default unless set).
+    "comments-only": lambda settings: DocsAgent(**({"scenario": Scenario.DEFAULT} | settings)),
 }
