@@ -254,7 +254,7 @@ def lexed_items(text: str, lexer: Lexer) -> list[Item]:
                     indent += run
                 continue
             if indent is not None:
-                items.append(Item(line, line, ("indent", indent), "the indentation"))
+                items.append(Item(line, line, ("indent", indent), f"indentation {indent!r}"))
                 indent = None
             last = line + run.count("\n")
             items.append(Item(line, last, (kind, run), run))

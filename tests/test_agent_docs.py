@@ -126,3 +126,162 @@ def test_the_docs_agents_offline_fixer_spells_comments_and_never_code(tmp_path: 
     (hunk,) = review.hunks  # codespell's fix of the name `recieve` is refused
     assert hunk.hunk.new_lines[0] == "# receive the order"
     assert len(review.files[0].refusals) == 1 and notes
+
+
+PY = f'''"""The module."""
+
+import os  # the OS
+
+
+def greet(name="world #1"):  # says hello
+    """Greet `name`.
+
+    Returns the greeting.
+    """
+    return f"hello {{name}}"  # friendly
+{FILLER}
+
+class Shop:
+    \'\'\'A shop.\'\'\'
+
+    def total(self, prices):
+        return sum(prices)
+'''
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("# the OS", "# the operating system"),
+        ("    Returns the greeting.\n", "        Returns the greeting, indented deeper.\n"),
+        ('"""The module."""', '"""The module.\n\nMore about it."""'),
+        ("  # friendly", ""),
+        (
+            "        return sum(prices)",
+            '        """The sum of `prices`."""\n        return sum(prices)',
+        ),
+        ("    '''A shop.'''\n", ""),
+        ("return sum(prices)", "return sum(prices)  # any iterable"),
+        ("import os  # the OS\n", "# Why: the OS.\nimport os\n"),
+    ],
+    ids=[
+        "comment",
+        "docstring re-indent",
+        "module docstring",
+        "comment removed",
+        "docstring added",
+        "docstring removed",
+        "comment at a line's end",
+        "comment moved",
+    ],
+)
+def test_python_comment_and_docstring_changes_pass(old: str, new: str) -> None:
+    assert old in PY
+    assert changes("m.py", PY, PY.replace(old, new, 1)) == [None]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ('"world #1"', '"world  # 2"', "'\"world #1\"' → '\"world  # 2\"'"),
+        ('f"hello {name}"  # friendly', 'f"hello {name}"  # friendly!', None),
+        ('    """Greet `name`.', '    x = 1\n    """Greet `name`.', "'x'"),
+        ("    '''A shop.'''", "    shop = 'A shop.'", "'shop'"),
+        ("        return sum(prices)", "        '''return sum(prices)'''", "'return'"),
+        ("import os", "import sys", "'os' → 'sys'"),
+        ('"""The module."""', '"""The module.', "not only comments"),
+        ("    return f", "  return f", "indentation"),
+    ],
+    ids=[
+        "comment inside a string",
+        "a # in a string, the comment changed",
+        "a docstring no longer first",
+        "docstring turned into code",
+        "code turned into a docstring",
+        "import",
+        "unterminated docstring",
+        "indentation",
+    ],
+)
+def test_python_code_changes_are_refused(old: str, new: str, why: str | None) -> None:
+    assert old in PY
+    found = changes("m.py", PY, PY.replace(old, new, 1))
+    if why is None:
+        assert found == [None]
+    else:
+        (reason,) = found
+        assert reason is not None and why in reason, reason
+
+
+def test_each_hunk_is_judged_alone_in_one_pass() -> None:
+    new = (
+        PY.replace("# the OS", "# the operating system")
+        .replace("value_5 = 5", "value_5 = 6")
+        .replace("return sum(prices)", "return sum(prices)  # any iterable")
+    )
+    found = changes("m.py", PY, new)
+    assert [r is not None for r in found] == [False, True, False]
+    assert found[1] is not None and "'5' → '6'" in found[1]
+
+
+def test_a_one_line_docstring_does_not_hide_a_default_on_its_line() -> None:
+    old = 'def f(x="a"): "Doc."\n'
+    assert changes("m.py", old, old.replace('"Doc."', '"Better doc."')) == [None]
+    assert changes("m.py", old, old.replace('"a"', '"b"')) != [None]
+
+
+def test_tabs_crlf_and_a_file_that_does_not_parse() -> None:
+    tabs = "def f():\n\t# old\n\treturn 1\n"
+    assert changes("t.py", tabs, tabs.replace("old", "new")) == [None]
+    assert changes("t.py", tabs, tabs.replace("\treturn", "    return")) == [None]  # same blocks
+    crlf = "x = 1  # old\r\ny = 2\r\n"
+    assert changes("c.py", crlf, crlf.replace("old", "new")) == [None]
+    # A file that does not parse is judged by Pygments' lexer: its comments still pass.
+    broken = "def f(:\n    # old\n    return 1\n"
+    assert changes("b.py", broken, broken.replace("old", "new")) == [None]
+    assert changes("b.py", broken, broken.replace("return 1", "return 2")) != [None]
+
+
+C = "#include <stdio.h>\n\n/* Add. */\nint add(int a, int b) {\n    return a + b; // sum\n}\n"
+C += FILLER + 'const char *s = "// not a comment";\nint x = 1;\n'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("/* Add. */", "/* Adds a and b.\n * Never overflows. */", None),
+        ("// sum", "// the sum", None),
+        ("int x = 1;", "int x = 1; /* one */", None),
+        ("<stdio.h>", "<stdlib.h>", "'<stdio.h>' → '<stdlib.h>'"),
+        ("// not a comment", "/* not a comment */", "not a comment"),
+        ("a + b", "a  +  b", None),
+        ("    return a + b;", "return a + b;", "indentation '    '"),
+        ("/* Add. */", "/* Add.", "it removes code"),
+    ],
+    ids=[
+        "block comment",
+        "line comment",
+        "comment added",
+        "preprocessor",
+        "string",
+        "spaces",
+        "indentation",
+        "opened comment",
+    ],
+)
+def test_pygments_languages(old: str, new: str, why: str | None) -> None:
+    assert old in C
+    found = changes("m.c", C, C.replace(old, new, 1))
+    if why is None:
+        assert found == [None]
+    else:
+        assert found[0] is not None and why in found[0], found
+
+
+def test_yaml_indentation_counts_and_unknown_languages_are_refused() -> None:
+    yaml = "# config\na:\n  b: 1\nc: 2\n"
+    assert changes("c.yaml", yaml, yaml.replace("# config", "# the config")) == [None]
+    assert changes("c.yaml", yaml, yaml.replace("c: 2", "  c: 2")) != [None]
+    for name in ("notes.txt", "data.zzqq"):
+        (why,) = changes(name, "a\n", "b\n")
+        assert why is not None and "cannot tell comments from code" in why
