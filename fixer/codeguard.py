@@ -39,6 +39,8 @@ from fixer.patch.errors import quote
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 _RUNS = re.compile(r"\s+|\S+")
 _COMMENT_CODE = (Comment.Preproc, Comment.PreprocFile, Comment.Hashbang)
+_HAS_DOCSTRING = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")  # the fields holding statements
 
 
 class Item(NamedTuple):
@@ -195,9 +197,13 @@ def _docstrings(text: str) -> list[tuple[Position, Position]] | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            first = node.body[0] if node.body else None
+    # Only statements hold docstrings, so only statement lists are walked, never expressions.
+    blocks: list[ast.AST] = [tree]
+    while blocks:
+        node = blocks.pop()
+        body = getattr(node, "body", None)
+        if isinstance(node, _HAS_DOCSTRING) and body:
+            first = body[0]
             if (
                 isinstance(first, ast.Expr)
                 and isinstance(first.value, ast.Constant)
@@ -207,6 +213,10 @@ def _docstrings(text: str) -> list[tuple[Position, Position]] | None:
             ):
                 start = (first.lineno, first.col_offset)
                 found.append((start, (first.end_lineno, first.end_col_offset)))
+        for field in _BLOCKS:
+            inner = getattr(node, field, None)
+            if isinstance(inner, list):
+                blocks += inner
     return sorted(found)
 
 

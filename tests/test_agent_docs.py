@@ -285,3 +285,13 @@ def test_yaml_indentation_counts_and_unknown_languages_are_refused() -> None:
     for name in ("notes.txt", "data.zzqq"):
         (why,) = changes(name, "a\n", "b\n")
         assert why is not None and "cannot tell comments from code" in why
+
+
+def test_docstrings_of_functions_nested_in_blocks_are_docstrings() -> None:
+    old = (
+        "try:\n    if x:\n        class A:\n            def f(self):\n"
+        '                """Old."""\n                return 1\n'
+        'except E:\n    def g():\n        "Old."\n'
+        'match y:\n    case 1:\n        def h():\n            """Old."""\n'
+    )
+    assert changes("n.py", old, old.replace("Old.", "New.")) == [None]
