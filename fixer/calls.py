@@ -285,6 +285,7 @@ def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoi
         proxy=config.proxy_url,
         timeout_s=config.timeout_s,
         deadline_s=config.timeout_s,
+        retry=config.retry,
         log_dir=config.log_dir if config.log else None,
         max_output_tokens=provider.max_output_tokens(route.model, config.ui.max_output_tokens),
     )
