@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fixer.cost import Cost, Money, cost_of, estimate_cost, format_money, load_prices
 from fixer.errors import BudgetExceeded, FixerError, LargePrompt
 from fixer.ledger import Call, Ledger
-from fixer.llm import ChatError, Endpoint, Limiter, Progress, Reply, chat
+from fixer.llm import ChatError, Clients, Endpoint, Limiter, Progress, Reply, chat
 from fixer.router import Route
 from fixer.tokens import estimate_tokens
 
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 # half the prompt (at most this many tokens) is a cautious guess for the estimate and budget.
 OUTPUT_GUESS_LIMIT = 8000
 CONCURRENCY = 4  # calls of one run in flight at once (--compare); a 429 pauses them all
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,12 @@ class Attempt:
 
 
 class Caller:
-    """Sends a run's calls and keeps what they cost; a Budget is checked before each one."""
+    """Sends a run's calls and keeps what they cost; a Budget is checked before each one.
+
+    It owns the run's HTTP connections, reused by all its calls: `run` runs the run's work on
+    one event loop (the CLI's proposal, then its commit message; the review screen), `close`
+    ends the connections and the loop, on every exit of the run.
+    """
 
     def __init__(
         self,
@@ -73,6 +80,21 @@ class Caller:
         self.reserved: dict[str, Decimal] = {}
         self.ledger_problem = ledger_problem  # why calls are not in the ledger (it broke)
         self.unchecked: dict[str, str] = {}  # route -> why the Budget could not count its calls
+        self.clients = Clients()
+        self._runner: asyncio.Runner | None = None
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work`'s result, run on the run's event loop (opened at the first call)."""
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner.run(work)
+
+    def close(self) -> None:
+        """Close the run's connections and its event loop; a later `run` opens new ones."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            with runner:
+                runner.run(self.clients.aclose())
 
     def estimate(self, route: Route, messages: Iterable[Mapping[str, str]]) -> tuple[int, Cost]:
         """Fixer's raw prompt estimate, and the call's cost from the estimate corrected by the
@@ -115,7 +137,13 @@ class Caller:
                 self.reserved.get(held.currency, Decimal(0)) + held.amount
             )
         try:
-            reply = await chat(endpoint, messages, on_progress=on_progress, limiter=self.limiter)
+            reply = await chat(
+                endpoint,
+                messages,
+                on_progress=on_progress,
+                limiter=self.limiter,
+                clients=self.clients,
+            )
             return reply, tokens
         except ChatError as error:
             # With no reply at all (refused, unreachable) the provider consumed nothing.
@@ -257,6 +285,7 @@ def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoi
         proxy=config.proxy_url,
         timeout_s=config.timeout_s,
         deadline_s=config.timeout_s,
+        retry=config.retry,
         log_dir=config.log_dir if config.log else None,
         max_output_tokens=provider.max_output_tokens(route.model, config.ui.max_output_tokens),
     )

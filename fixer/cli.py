@@ -345,6 +345,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             print(f"fixer: {caller.ledger_problem} Later calls were not recorded.", file=sys.stderr)
         for route, why in caller.unchecked.items():
             print(f"fixer: the Budget did not count the calls to {route}: {why}", file=sys.stderr)
+        caller.close()
         if caller.ledger is not None:
             caller.ledger.close()
 
@@ -558,12 +559,10 @@ def _read_diff(source: str) -> str:
 
 
 def _propose(run: Run) -> Proposal:
-    import asyncio
-
     line = _ProgressLine(sys.stderr.isatty())
     run.caller.on_estimate = line.estimate
     try:
-        return asyncio.run(run.propose(run.route(), on_progress=line.progress))
+        return run.caller.run(run.propose(run.route(), on_progress=line.progress))
     finally:
         line.clear()
 
@@ -605,11 +604,9 @@ class _ProgressLine:
 
 
 def _commit_message(run: Run, proposal: Proposal) -> str:
-    import asyncio
-
     if not run.commit or run.workspace.repo is None:
         return ""
-    message, note = asyncio.run(run.commit_message(proposal, reviewed=False))
+    message, note = run.caller.run(run.commit_message(proposal, reviewed=False))
     if note:
         print(f"fixer: {note}", file=sys.stderr)
     return message

@@ -23,6 +23,7 @@ import json5
 
 from fixer.cost import Price, currency_code, parse_pricing
 from fixer.errors import ConfigError
+from fixer.llm import RetryPolicy
 from fixer.printable import printable
 from fixer.redact import mask_url
 from fixer.router import (
@@ -137,6 +138,8 @@ class Config:
     ui: UiSettings = UiSettings()
     budget: Budget = Budget()
     escalation: Escalation | None = None  # None: Router.default, then Router.think
+    # "fixer.retry": how often and how long a failed call is tried again
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     pricing: Mapping[str, Price] = field(default_factory=dict)  # the `Pricing` entries, parsed
     problems: tuple[str, ...] = ()  # one sentence each, for `fixer config --check`
     key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
@@ -318,6 +321,7 @@ def _build(
     pricing, pricing_problems = parse_pricing(raw.get("Pricing"))
     problems += pricing_problems
     ui = _ui_settings(raw.get("fixer"), problems)
+    retry = _retry(raw.get("fixer"), problems)
     providers = _providers(raw.get("Providers", []), path, problems)
     router = _router(raw.get("Router", {}), path, providers, problems)
     escalation = _escalation(raw.get("Escalation"), providers, problems)
@@ -346,6 +350,7 @@ def _build(
         ui=ui,
         budget=budget,
         escalation=escalation,
+        retry=retry,
         pricing=MappingProxyType(pricing),
         problems=tuple(problems),
     )
@@ -430,7 +435,7 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
     if not isinstance(section, dict):
         problems.append(f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}')
         return UiSettings()
-    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens", "agents")
+    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens", "agents", "retry")
     problems += [
         f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
         for key in section
@@ -449,6 +454,51 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
         limit,
         output,
     )
+
+
+# The "fixer.retry" settings in seconds, in the user's words, and the RetryPolicy field of each.
+RETRY_SECONDS = {"backoff_s": "base_s", "backoff_cap_s": "cap_s", "longest_wait_s": "max_wait_s"}
+
+
+def _retry(section: Any, problems: list[str]) -> RetryPolicy:
+    """The "fixer.retry" object: how often and how long a call is tried again after a failure
+    waiting can fix; each setting that is absent or malformed keeps its default."""
+    retry = section.get("retry") if isinstance(section, dict) else None
+    default = RetryPolicy()
+    if retry is None:
+        return default
+    if not isinstance(retry, dict):
+        example = '{"attempts": 3, "backoff_s": 0.5}'
+        problems.append(f'"fixer.retry" must be an object like {example}, not {retry!r}')
+        return default
+    known = ("attempts", *RETRY_SECONDS)
+    problems += [
+        f'"fixer.retry" has an unknown key {key!r} (known: {", ".join(known)})'
+        for key in retry
+        if key not in known
+    ]
+    attempts = _count(retry.get("attempts", default.attempts))
+    if attempts is None:
+        problems.append(
+            f'"fixer.retry.attempts" must be a whole number, 1 or more, not {retry["attempts"]!r}'
+        )
+    seconds: dict[str, float] = {}
+    for key, name in RETRY_SECONDS.items():
+        value = _seconds(retry[key]) if key in retry else None
+        if value is not None:
+            seconds[name] = value
+        elif key in retry:
+            problems.append(
+                f'"fixer.retry.{key}" must be a number of seconds, 0 or more, not {retry[key]!r}'
+            )
+    return replace(default, attempts=attempts or default.attempts, **seconds)
+
+
+def _seconds(value: Any) -> float | None:
+    """A finite number of seconds, 0 or more (not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value < float("inf") else None
 
 
 def _tokens_setting(section: Mapping[str, Any], key: str, default: int, problems: list[str]) -> int:

@@ -57,6 +57,10 @@ BYTES_LIMIT_FLOOR = 1 << 20
 # OpenRouter, Mistral, Gemini, local servers) max_tokens is the field that is understood.
 OUTPUT_FIELDS = ("max_tokens", "max_completion_tokens")
 _COMPLETION_TOKENS_HOSTS = ("api.openai.com", ".openai.azure.com")
+# After [DONE] the body's end is read, at most this much within this long, so that the
+# connection is kept for the run's next call.
+DRAIN_BYTES = 1 << 16
+DRAIN_S = 1.0
 RETRY_STATUSES = frozenset({408, 409, 429, *range(500, 600)})  # what waiting can fix
 
 _log = logging.getLogger(__name__)
@@ -203,6 +207,30 @@ class Limiter:
             yield
 
 
+class Clients:
+    """The HTTP clients of a run: one per event loop and proxy, opened at its first call and
+    reused by every later one (retries, escalation, --compare...), so a run pays one TCP and
+    TLS handshake per host, not one per attempt. `aclose` ends them; call it on every exit."""
+
+    def __init__(self) -> None:
+        self._open: dict[tuple[asyncio.AbstractEventLoop, str | None], httpx.AsyncClient] = {}
+
+    def get(self, endpoint: Endpoint) -> httpx.AsyncClient:
+        """The client for the endpoint's proxy on the running loop; a bad proxy URL is an
+        error. A client lives on one loop: httpx connections cannot move to another."""
+        key = (asyncio.get_running_loop(), endpoint.proxy)
+        client = self._open.get(key)
+        if client is None or client.is_closed:
+            client = self._open[key] = _client(endpoint)
+        return client
+
+    async def aclose(self) -> None:
+        """Close the clients of the running loop (the others' loops are gone or not ours)."""
+        loop = asyncio.get_running_loop()
+        for key in [k for k in self._open if k[0] is loop]:
+            await self._open.pop(key).aclose()
+
+
 async def chat(
     endpoint: Endpoint,
     messages: list[dict[str, str]],
@@ -210,14 +238,29 @@ async def chat(
     stream: bool = True,
     on_progress: Callable[[Progress], None] | None = None,
     limiter: Limiter | None = None,
+    clients: Clients | None = None,
 ) -> Reply:
     """Send messages to the endpoint's model and return its reply; ChatError on any failure.
 
     Retries follow endpoint.retry within endpoint.deadline_s. A reply still arriving at the
     deadline, or past endpoint.max_output_tokens, is stopped and returned cut (finish_reason
     "length", cut_by saying why). on_progress is called while a streamed reply arrives, never
-    for a non-streamed one. limiter is shared by concurrent calls.
+    for a non-streamed one. limiter is shared by concurrent calls. The connection comes from
+    `clients` (the run's, which its owner closes), else from clients of this call only.
     """
+    if clients is None:
+        own = Clients()
+        try:
+            return await chat(
+                endpoint,
+                messages,
+                stream=stream,
+                on_progress=on_progress,
+                limiter=limiter,
+                clients=own,
+            )
+        finally:
+            await own.aclose()
     body = request_body(
         endpoint.model,
         messages,
@@ -231,7 +274,7 @@ async def chat(
     while True:
         attempt += 1
         try:
-            reply = await _attempt(endpoint, body, attempt, started, on_progress, limiter)
+            reply = await _attempt(endpoint, body, attempt, started, on_progress, limiter, clients)
             return replace(reply, notes=tuple(notes)) if notes else reply
         except _AttemptFailed as failed:
             wait_s = _retry_wait(endpoint, failed, attempt, started)
@@ -401,6 +444,7 @@ async def _attempt(
     started: float,
     on_progress: Callable[[Progress], None] | None,
     limiter: Limiter | None,
+    clients: Clients,
 ) -> Reply:
     """One HTTP call, logged when endpoint.log_dir is set; _AttemptFailed tells chat() the rest.
 
@@ -422,8 +466,13 @@ async def _attempt(
         async with (
             asyncio.timeout(started + endpoint.deadline_s - time.monotonic()),
             limiter.turn(held_back) if limiter else contextlib.nullcontext(),
-            _client(endpoint) as client,
-            client.stream("POST", endpoint.url, json=body, headers=_headers(endpoint)) as response,
+            clients.get(endpoint).stream(
+                "POST",
+                endpoint.url,
+                json=body,
+                headers=_headers(endpoint),
+                timeout=_timeout(endpoint),
+            ) as response,
         ):
             status = response.status_code
             if 300 <= status < 400:
@@ -486,18 +535,24 @@ def _failure(
 
 
 def _client(endpoint: Endpoint) -> httpx.AsyncClient:
-    """An httpx client with the endpoint's proxy and timeouts; a bad proxy URL is an error."""
+    """An httpx client with the endpoint's proxy; a bad proxy URL is an error."""
     import httpx
 
-    timeout = httpx.Timeout(endpoint.timeout_s, connect=min(endpoint.timeout_s, CONNECT_TIMEOUT_S))
     try:
-        return httpx.AsyncClient(proxy=endpoint.proxy, timeout=timeout)
+        return httpx.AsyncClient(proxy=endpoint.proxy)
     except (ValueError, httpx.InvalidURL) as exc:  # only the proxy URL is read here
         detail = redact(str(exc), _secrets(endpoint))
         raise ProviderError(
             f"The proxy URL for {endpoint.provider} is not usable: {detail}. Check PROXY_URL in "
             "the config (for example http://user:pass@host:3128)."
         ) from None
+
+
+def _timeout(endpoint: Endpoint) -> httpx.Timeout:
+    """The endpoint's timeouts, per request: clients are shared by endpoints of a run."""
+    import httpx
+
+    return httpx.Timeout(endpoint.timeout_s, connect=min(endpoint.timeout_s, CONNECT_TIMEOUT_S))
 
 
 def _headers(endpoint: Endpoint) -> dict[str, str]:
@@ -750,6 +805,7 @@ async def _read_stream(
             _check_output(endpoint, state)
             if done:
                 _report(on_progress, state, reported, started)
+                await _drain(stream)
                 return
             if state.deltas > deltas:
                 alive = time.monotonic()
@@ -768,6 +824,21 @@ async def _read_stream(
         _read_completion(endpoint, "".join(body).removeprefix("\ufeff"), state)
     else:
         _report(on_progress, state, reported, started)
+
+
+async def _drain(stream: AsyncIterator[bytes]) -> None:
+    """Read what follows [DONE] (the body's last chunk), so that its connection can serve the
+    run's next call; a body that goes on, or is slow to end, is left and its connection
+    closed. The reply is whole already: an error here changes nothing."""
+    import httpx
+
+    left = DRAIN_BYTES
+    with contextlib.suppress(TimeoutError, httpx.HTTPError):
+        async with asyncio.timeout(DRAIN_S):
+            async for raw in stream:
+                left -= len(raw)
+                if left < 0:
+                    return
 
 
 def _report(

@@ -62,7 +62,11 @@ class RecordedRequest:
 class FakeProvider:
     """The server: start it (or use it as a context manager), script replies, read requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_alive: bool = False) -> None:
+        # keep_alive: connections stay open between replies (streams are chunked), so a
+        # client can reuse them; `connections` counts the ones accepted.
+        self.keep_alive = keep_alive
+        self.connections = 0
         self.requests: list[RecordedRequest] = []
         self._replies: list[ScriptedReply] = []
         self._last: ScriptedReply | None = None
@@ -205,6 +209,11 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def setup(self) -> None:  # once per connection: handle() serves its requests
+            super().setup()
+            with server._lock:
+                server.connections += 1
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -252,7 +261,8 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
+            if not server.keep_alive:
+                self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(body)
 
@@ -266,29 +276,35 @@ def _handler_for(server: FakeProvider) -> type[BaseHTTPRequestHandler]:
             self._send(scripted.status, "application/json", error.encode(), scripted.headers)
 
         def _send_stream(self, scripted: ScriptedReply, model: str, asked: Mapping) -> None:
-            # No Content-Length and Connection: close, so the stream ends when the socket does.
+            # No Content-Length: the stream ends with the socket (Connection: close), or with
+            # its last chunk on a kept connection.
             self.send_response(200)
             for name, value in scripted.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Type", "text/event-stream")
-            if scripted.broken:  # chunked, so that a missing last chunk is a broken body
+            # Chunked, so that a missing last chunk is a broken body, or for a kept connection.
+            chunked = scripted.broken or server.keep_alive
+            if chunked:
                 self.send_header("Transfer-Encoding", "chunked")
-            self.send_header("Connection", "close")
+            if not server.keep_alive:
+                self.send_header("Connection", "close")
             self.end_headers()
             keepalive = ": keep-alive\n\n" + _event(_chunk(model, {"content": ""})) + "\n"
             end = time.monotonic() + scripted.keepalive_s
             while time.monotonic() < end and not server._closing.wait(KEEPALIVE_INTERVAL_S):
-                self._write(keepalive, scripted.broken)
+                self._write(keepalive, chunked)
             if scripted.runaway is not None:
                 delta = _event(_chunk(model, {scripted.runaway: scripted.text})) + "\n"
                 end = time.monotonic() + RUNAWAY_LIMIT_S
                 while time.monotonic() < end:  # the first delta at once, then one per interval
-                    self._write(delta, scripted.broken)
+                    self._write(delta, chunked)
                     if server._closing.wait(scripted.runaway_interval_s):
                         break
                 return
             for line in _sse_lines(scripted, model, asked):
-                self._write(line + "\n", scripted.broken)
+                self._write(line + "\n", chunked)
+            if server.keep_alive and not scripted.broken:
+                self.wfile.write(b"0\r\n\r\n")
 
         def _send_frames(self, frames: tuple[bytes, ...]) -> None:
             self.send_response(200)

@@ -95,6 +95,22 @@ def small_limit_config(folder: Path, config: Path) -> Path:
     return path
 
 
+# "fixer.retry" for a test that fails its calls on purpose: tried again at once, not after
+# seconds of real backoff.
+FAST_RETRY = {"attempts": 3, "backoff_s": 0.001, "backoff_cap_s": 0.01}
+
+
+def fast_retry_config(folder: Path, config: Path) -> Path:
+    """A copy of `config` whose failed calls are tried again with FAST_RETRY."""
+    import json
+
+    data = json.loads(config.read_text())
+    data["fixer"] = {"retry": FAST_RETRY}
+    path = folder / "fast-retry.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
 def run_of(job: Job, env: Mapping[str, str]) -> Run:
     """The Run the CLI builds for `job` (its config from job.config_path, or the one `env`
     finds), with a caller that records nothing."""

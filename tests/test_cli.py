@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import clean_env, git, make_repo, run_fixer, small_limit_config
+from tests.helpers import (
+    clean_env,
+    fast_retry_config,
+    git,
+    make_repo,
+    run_fixer,
+    small_limit_config,
+)
 
 BUGGY = """import os, sys
 import re
@@ -242,8 +249,11 @@ def test_provider_failure_exits_1_with_status_and_no_key(
     repo, env, fake_provider, fake_provider_config
 ) -> None:
     fake_provider.reply("", status=500, error="upstream exploded")
-    result = run_fixer("--yes", "--config", str(fake_provider_config), "calc.py", cwd=repo, env=env)
+    config = fast_retry_config(repo.parent, fake_provider_config)
+    result = run_fixer("--yes", "--config", str(config), "calc.py", cwd=repo, env=env)
     assert result.returncode == 1
+    assert "Gave up after 3 attempts" in result.stderr  # fixer.retry.attempts
+    assert len(fake_provider.requests) == 3
     assert "500" in result.stderr and "upstream exploded" in result.stderr
     assert "sk-test-000000001234" not in result.stderr + result.stdout
 

@@ -20,6 +20,7 @@ from fixer.config import (
 )
 from fixer.cost import CURRENCIES
 from fixer.errors import ConfigError
+from fixer.llm import RetryPolicy
 
 SEED_CONFIG = """\
 {
@@ -414,7 +415,24 @@ OK_PROVIDER = {
         (
             {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
             "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens, "
-            "max_output_tokens, agents)",
+            "max_output_tokens, agents, retry)",
+        ),
+        (
+            {"Router": {"default": "local"}, "fixer": {"retry": 3}},
+            '"fixer.retry" must be an object like {"attempts": 3, "backoff_s": 0.5}, not 3',
+        ),
+        (
+            {"Router": {"default": "local"}, "fixer": {"retry": {"attempts": 0}}},
+            '"fixer.retry.attempts" must be a whole number, 1 or more, not 0',
+        ),
+        (
+            {"Router": {"default": "local"}, "fixer": {"retry": {"backoff_s": "1s"}}},
+            "\"fixer.retry.backoff_s\" must be a number of seconds, 0 or more, not '1s'",
+        ),
+        (
+            {"Router": {"default": "local"}, "fixer": {"retry": {"tries": 2}}},
+            "\"fixer.retry\" has an unknown key 'tries' (known: attempts, backoff_s, "
+            "backoff_cap_s, longest_wait_s)",
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"theme": 3}},
@@ -919,3 +937,16 @@ def test_fixer_asks_the_provider_ccr3_names(
     assert "+x = 2" in done.stdout and len(fake_provider.requests) == 1
     shown = run_fixer("config", cwd=repo, env=env)
     assert "config.sqlite (claude-code-router 3.x, read-only)" in shown.stdout
+
+
+def test_fixer_retry_sets_the_retry_policy_and_keeps_the_defaults_it_does_not_name(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    retry = {"attempts": 2, "backoff_s": 0.01, "longest_wait_s": 5}
+    config = config_with(tmp_path, env, {"Router": {"default": "local"}, "fixer": {"retry": retry}})
+    assert config.problems == ()
+    assert config.retry == RetryPolicy(attempts=2, base_s=0.01, max_wait_s=5.0)
+    half = {"attempts": True, "backoff_cap_s": -1, "backoff_s": 2}  # the bad ones are skipped
+    broken = config_with(tmp_path, env, {"Router": {"default": "local"}, "fixer": {"retry": half}})
+    assert broken.retry == RetryPolicy(base_s=2.0)
+    assert len(broken.problems) == 2

@@ -19,7 +19,7 @@ import pytest
 from fixer import prompts
 from fixer.llm import ChatError, Endpoint, Reply, chat, output_field
 from tests.fakeserver import FAKE_API_KEY, FakeProvider
-from tests.helpers import run_fixer
+from tests.helpers import FAST_RETRY, run_fixer
 from tests.shop import GOOD, LINES, Shop
 
 
@@ -318,9 +318,10 @@ def test_userinfo_and_query_of_api_base_url_are_masked_on_a_connection_error(
     shop: Shop, closed_port: int
 ) -> None:
     url = f"http://bob:pw-s3cret-1@127.0.0.1:{closed_port}/v1/chat/completions?key=QK-s3cret-2"
-    config = with_provider(shop, url)
+    config = with_provider(shop, url, fixer={"retry": FAST_RETRY})
     result = shop.fixer("--yes", config=config)
     assert result.returncode == 1, result.stderr
+    assert "Gave up after 3 attempts" in result.stderr
     assert "Could not connect to fake at http://****@127.0.0.1:" in result.stderr
     assert "/v1/chat/completions?key=****" in result.stderr
     shown = run_fixer("config", "--config", str(config), cwd=shop.repo, env=shop.env)

@@ -82,6 +82,10 @@ class ReviewApp(App[ReviewResult]):
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.run_state, self.result, self.route))
 
+    async def on_unmount(self) -> None:
+        # The run's connections live on this app's event loop: closed before the loop ends.
+        await self.run_state.caller.clients.aclose()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, ReviewScreen):
