@@ -12,9 +12,10 @@ from fixer.agents.agent import NO_GUARD, Agent, Guard, diff_review, refuse_unwri
 from fixer.agents.fix import FIX
 from fixer.agents.grammar import GRAMMAR
 from fixer.agents.merge import MERGE
+from fixer.agents.refactor import REFACTOR
 from fixer.errors import ConfigError, InputError
 
-BUILT_IN: tuple[Agent, ...] = (FIX, GRAMMAR, MERGE)
+BUILT_IN: tuple[Agent, ...] = (FIX, REFACTOR, GRAMMAR, MERGE)
 
 __all__ = [
     "BUILT_IN",
