@@ -22,6 +22,7 @@ __all__ = [
     "FIX",
     "GRAMMAR",
     "MERGE",
+    "REFACTOR",
     "NO_GUARD",
     "Agent",
     "Guard",
