@@ -47,7 +47,7 @@ def api_of(text: str) -> Api:
 
 def _api(tree: ast.Module) -> Api:
     exported = _all(tree)
-    names = set(exported)
+    names: set[str] = set()
     signatures: dict[str, str] = {}
     for node, name in _bindings(tree.body):
         public = name in exported or not name.startswith("_")

@@ -12,6 +12,7 @@ import pytest
 
 from fixer.agents import BUILT_IN, Agent
 from fixer.patch import diff_hunks, format_diff
+from fixer.publicapi import api_changes
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer
 
@@ -125,3 +126,119 @@ def test_each_agent_asks_the_model_of_its_router_scenario(
     run = ["--agent", agent.name, "--print", "--config", str(config), name]
     run_fixer(*run, cwd=repo, env=clean_env(tmp_path / "home"))
     assert fake_provider.requests[0].body["model"] == models[agent.scenario]
+
+
+# -- the guard: fixer/publicapi.py ------------------------------------------------------------
+
+
+def reasons(old: str, new: str, name: str = "m.py") -> list[str | None]:
+    """What the refactor guard says of each hunk of the change from `old` to `new`."""
+    hunks = diff_hunks(old, new)
+    assert hunks
+    return api_changes(name, old, hunks)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("def f(a, b):\n    pass\n", "def f(a, *, b):\n    pass\n", "f(a, b) to f(a, *, b)"),
+        ("def f(a, b):\n    pass\n", "def f(a, /, b):\n    pass\n", "f(a, b) to f(a, /, b)"),
+        ("def f(a, b=1):\n    pass\n", "def f(a, b=2):\n    pass\n", "f(a, b=1) to f(a, b=2)"),
+        ("def f(a, b):\n    pass\n", "def f(a, c):\n    pass\n", "f(a, b) to f(a, c)"),
+        ("def f(*args):\n    pass\n", "def f(*items):\n    pass\n", "f(*args) to f(*items)"),
+        (
+            "class C:\n    def m(self):\n        pass\n",
+            "class C:\n    @staticmethod\n    def m():\n        pass\n",
+            "C.m(self) to C.m() [staticmethod]",
+        ),
+        (
+            "class C:\n    def __init__(self, a):\n        self.a = a\n",
+            "class C:\n    def __init__(self, a, b):\n        self.a = a\n",
+            "C.__init__(self, a) to C.__init__(self, a, b)",
+        ),
+        (
+            "class C:\n    def m(self):\n        pass\n\n    x = 1\n",
+            "class C:\n    x = 1\n",
+            "removes the public method C.m",
+        ),
+        ("LIMIT = 3\n", "MAX_LIMIT = 3\n", "renames the public name LIMIT to MAX_LIMIT"),
+        ("a, (b, *c) = 1, (2, 3)\n", "a, (b, c) = 1, (2, 3)\n", None),
+        ("a, b = 1, 2\n", "a = 1\n", "removes the public name b"),
+        ('from os import sep\n__all__ = ["sep"]\n', '__all__ = ["sep"]\n', "name sep"),
+        ('from os import sep\n__all__ = ["sep"]\n', "from os import sep\n__all__ = []\n", "sep"),
+        ("try:\n    import json\nexcept ImportError:\n    json = None\n", "json = None\n", None),
+        ("if True:\n    def f():\n        pass\n", "def g():\n    pass\n", "f to g"),
+        # A `#` in a string is a default's value, not a comment: changing it changes f.
+        ('def f(s="a # b"):\n    pass\n', 'def f(s="a"):\n    pass\n', "f(s='a # b') to f(s='a')"),
+        # A hunk that leaves the def line alone but turns the function into a string.
+        (
+            "X = 1\n\n\ndef run():\n    pass\n",
+            'X = 1\n_OLD = """\n\ndef run():\n    pass\n"""\n',
+            "removes the public name run",
+        ),
+        # Tab-indented code a hunk re-indents with spaces: Python refuses the mix.
+        ("def f():\n\tx = 1\n\treturn x\n", "def f():\n\tx = 1\n        return x\n", "parse"),
+    ],
+    ids=[
+        "keyword-only", "positional-only", "default", "parameter name", "*args", "staticmethod",
+        "__init__", "method removed", "constant renamed", "unpacking", "unpacked name removed",
+        "exported import", "import no longer exported", "fallback import", "def in an if",
+        "# in a default", "def swallowed by a string", "tabs and spaces",
+    ],
+)  # fmt: skip
+def test_a_change_of_the_public_api_is_flagged_with_what_it_changes(
+    old: str, new: str, why: str | None
+) -> None:
+    (found,) = reasons(old, new)
+    if why is None:
+        assert found is None
+    else:
+        assert found is not None and why in found
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("def _helper(a):\n    pass\n", "def _sum(total):\n    pass\n"),  # private: free to go
+        ("import os\nimport sys\n\nx = os.sep\n", "import os\n\nx = os.sep\n"),  # unused import
+        ("def f(a: int) -> int:\n    return a\n", "def f(a: float) -> float:\n    return a\n"),
+        ("def f(a,\tb=1):\n\treturn a\n", "def f(a, b=1):\n\treturn a\n"),  # only whitespace
+        ("def f(a, b=0x1):\n    pass\n", "def f(a, b=1):\n    pass\n"),  # the same value
+        # A comment added inside a string: the string changes, no name nor signature does.
+        ('HELP = """\nusage: run\n"""\n', 'HELP = """\n# def run(): pass\nusage: run\n"""\n'),
+        # A docstring turned into code: it binds nothing at module level.
+        ('def f():\n    """Return 1."""\n', "def f():\n    return 1\n"),
+        ('"""VERSION = 1"""\n', "VERSION = 1\n"),  # a new public name takes nothing away
+        ("class C:\n    def _m(self):\n        pass\n",
+         "class C:\n    def _n(self, x):\n        x\n"),
+        ("\ufeffdef f(a):\n    pass\n", "\ufeffdef f(a):\n    return a\n"),  # a BOM
+    ],
+    ids=[
+        "private function", "unused import", "annotations", "tabs", "same default", "# in a string",
+        "docstring to code", "module docstring to code", "private method", "bom",
+    ],
+)  # fmt: skip
+def test_a_clean_up_that_keeps_the_public_api_is_not_flagged(old: str, new: str) -> None:
+    assert reasons(old, new) == [None]
+
+
+def test_each_hunk_is_judged_alone() -> None:
+    old = "".join(f"def f{i}(a):\n    return a\n\n\n" for i in range(5))
+    new = old.replace("def f1(a)", "def f1(a, b)").replace(
+        "return a\n\n\ndef f4", "return 2 * a\n\n\ndef f4"
+    )
+    found = reasons(old, new)
+    assert found == ["changes the signature of f1(a) to f1(a, b)", None]
+
+
+def test_a_python_file_that_does_not_parse_has_every_hunk_flagged() -> None:
+    # Its API cannot be read, so no hunk can be shown to keep it: the user looks at each.
+    (found,) = reasons("def f(:\n    pass\n", "def f():\n    pass\n")
+    assert found is not None and "m.py does not parse" in found
+    (nul,) = reasons("x = 1\x00\n", "x = 1\n")
+    assert nul is not None and "does not parse" in nul
+
+
+def test_other_languages_are_not_checked() -> None:
+    assert reasons("function f(a) {}\n", "function g(a, b) {}\n", "m.js") == [None]
+    assert reasons("def f(a):\n", "def g(a):\n", "M.PY") != [None]  # the suffix, any case
