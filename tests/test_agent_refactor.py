@@ -242,3 +242,12 @@ def test_a_python_file_that_does_not_parse_has_every_hunk_flagged() -> None:
 def test_other_languages_are_not_checked() -> None:
     assert reasons("function f(a) {}\n", "function g(a, b) {}\n", "m.js") == [None]
     assert reasons("def f(a):\n", "def g(a):\n", "M.PY") != [None]  # the suffix, any case
+
+
+def test_offline_the_refactor_agent_proposes_ruffs_fixes_through_its_guard(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"lib.py": "import os\n" + LIB})
+    run = ["--agent", "refactor", "-m", "local", "--print", "lib.py"]
+    result = run_fixer(*run, cwd=repo, env=clean_env(tmp_path / "home"))
+    assert result.returncode == 0, result.stderr
+    assert "-import os\n" in result.stdout  # an unused import: clean-up, not a public name
+    assert "flagged" not in result.stderr
