@@ -8,12 +8,15 @@ public functions and of the public methods of its public classes. Pure.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from fixer.local import PYTHON_SUFFIXES
 from fixer.patch import Hunk, apply_hunks
+from fixer.patch.parse import split_lines
 
 # Statements whose bodies still bind module-level names (`try: import x`, `if TYPE_CHECKING:`).
 _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
@@ -23,9 +26,10 @@ _KINDS = ("staticmethod", "classmethod", "property")
 @dataclass(frozen=True)
 class Api:
     """What other code may rely on: public module-level names (imports only when in __all__),
-    and each public function's or method's signature, as text ("f", "C.m" -> "(a, b=1)")."""
+    each with how many statements bind it, and each public function's or method's signature,
+    as text ("f", "C.m" -> "(a, b=1)")."""
 
-    names: frozenset[str]
+    names: Counter[str]
     signatures: dict[str, str]
 
 
@@ -39,59 +43,110 @@ def is_python(name: str) -> bool:
 
 def api_of(text: str) -> Api:
     """The public API of a module's source, or Unparsable."""
+    tree = _parse(text)
+    return _api(tree.body, _all(tree.body))
+
+
+def _parse(text: str) -> ast.Module:
     try:
-        return _api(ast.parse(text.removeprefix("\ufeff")))
+        return ast.parse(text.removeprefix("\ufeff"))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:  # ValueError: a NUL
         raise Unparsable(str(error)) from None
 
 
-def _api(tree: ast.Module) -> Api:
-    exported = _all(tree)
-    names: set[str] = set()
+def _api(body: Sequence[ast.stmt], exported: frozenset[str]) -> Api:
+    """The public API the statements `body` bind, `exported` being the module's __all__."""
+    names: Counter[str] = Counter()
     signatures: dict[str, str] = {}
-    for node, name in _bindings(tree.body):
+    for node, name in _bindings(body):
         public = name in exported or not name.startswith("_")
         if not public or (isinstance(node, ast.Import | ast.ImportFrom) and name not in exported):
             continue  # a removed unused import is clean-up, unless the module exports it
-        names.add(name)
+        names[name] += 1
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             signatures[name] = _signature(node)
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and _public(item.name):
                     signatures[f"{name}.{item.name}"] = _signature(item)
-    return Api(frozenset(names), signatures)
+    return Api(names, signatures)
 
 
 def api_changes(name: str, original: str, hunks: Sequence[Hunk]) -> list[str | None]:
     """For each hunk, how it alone changes the public API of the Python file `name` (a Guard
-    check), or None. Other files are not checked: every hunk passes."""
+    check), or None. Other files are not checked: every hunk passes.
+
+    Only the module-level statements a hunk touches are parsed again with it (each begins at
+    column 0 with nothing open, so the rest of the module reads the same): a reply of many
+    hunks costs the size of the file, not hunks times the file."""
     if not is_python(name):
         return [None] * len(hunks)
     try:
-        before = api_of(original)
+        tree = _parse(original)
+        exported = _all(tree.body)
+        before = _api(tree.body, exported)
     except Unparsable as error:
         return [f"{name} does not parse ({error}): its public API cannot be checked"] * len(hunks)
-    return [_change(before, apply_hunks(original, [hunk])) for hunk in hunks]
+    lines = [text for text, _ in split_lines(original.removeprefix("\ufeff"))]
+    if "\r" in original.replace("\r\n", ""):  # a lone CR ends a line for Python, not for hunks
+        return [_change(before, apply_hunks(original, [hunk])) for hunk in hunks]
+    spans = [(_first_line(node) - 1, node.end_lineno or node.lineno) for node in tree.body]
+    starts, ends = [start for start, _ in spans], [end for _, end in spans]
+    found: list[str | None] = []
+    for hunk in hunks:
+        index = hunk.old_index or 0
+        # The statements the hunk's lines touch, and the line on each side (for an insertion).
+        first = bisect_right(ends, index - 1)
+        last = max(bisect_left(starts, index + hunk.old_count + 1), first)
+        nodes = tree.body[first:last]
+        low = min(index, starts[first]) if nodes else index
+        high = max(index + hunk.old_count, ends[last - 1]) if nodes else index + hunk.old_count
+        after = [*lines[low:index], *hunk.new_lines, *lines[index + hunk.old_count : high]]
+        try:
+            new_body = _parse("\n".join(after)).body
+        except Unparsable as error:
+            found.append(f"the code around this hunk does not parse with it alone ({error})")
+            continue
+        if "__all__" in {name for _, name in _bindings([*nodes, *new_body])}:
+            found.append(_change(before, apply_hunks(original, [hunk])))  # all imports may change
+            continue
+        found.append(_compare(before, _api(nodes, exported), _api(new_body, exported)))
+    return found
+
+
+def _first_line(node: ast.stmt) -> int:
+    """Where a statement begins: its first decorator, if any."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return node.lineno
 
 
 def _change(before: Api, text: str) -> str | None:
-    """How the API of `text` differs from `before`, in words, or None."""
+    """How the API of the whole module `text` differs from `before`, in words, or None."""
     try:
         after = api_of(text)
     except Unparsable as error:
         return f"the file does not parse with this hunk alone ({error})"
-    gone = sorted(before.names - after.names)
-    new = sorted(after.names - before.names)
+    return _compare(before, before, after)
+
+
+def _compare(before: Api, old: Api, new: Api) -> str | None:
+    """How the module's API `before` changes when the part of it `old` becomes `new`."""
+
+    def bound(name: str) -> int:  # statements binding `name` after; only the touched part moves
+        return before.names[name] - old.names[name] + new.names[name]
+
+    gone = sorted(n for n in old.names if not bound(n))
+    added = sorted(n for n in new.names if not before.names[n])
     reasons = []
-    if gone and len(gone) == len(new):
-        pairs = ", ".join(f"{old} to {to}" for old, to in zip(gone, new, strict=True))
+    if gone and len(gone) == len(added):
+        pairs = ", ".join(f"{was} to {now}" for was, now in zip(gone, added, strict=True))
         reasons.append(f"renames the public {_plural('name', gone)} {pairs}")
     elif gone:
         reasons.append(f"removes the public {_plural('name', gone)} {', '.join(gone)}")
-    for key, was in before.signatures.items():
-        now = after.signatures.get(key)
-        if now is None and "." in key and key.partition(".")[0] in after.names:
+    for key, was in old.signatures.items():
+        now = new.signatures.get(key)
+        if now is None and "." in key and bound(key.partition(".")[0]):
             reasons.append(f"removes the public method {key}")
         elif now is not None and now != was:
             reasons.append(f"changes the signature of {key}{was} to {key}{now}")
@@ -132,10 +187,10 @@ def _bindings(body: Sequence[ast.stmt]) -> Iterator[tuple[ast.stmt, str]]:
                     yield from _bindings(handler.body)
 
 
-def _all(tree: ast.Module) -> frozenset[str]:
+def _all(body: Sequence[ast.stmt]) -> frozenset[str]:
     """The names a literal module-level __all__ lists (none when it is computed)."""
     found: set[str] = set()
-    for node, name in _bindings(tree.body):
+    for node, name in _bindings(body):
         if name == "__all__" and isinstance(node, ast.Assign | ast.AnnAssign):
             value = node.value
             if isinstance(value, ast.List | ast.Tuple):
