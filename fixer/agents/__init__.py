@@ -13,9 +13,10 @@ from fixer.agents.docs import DOCS
 from fixer.agents.fix import FIX
 from fixer.agents.grammar import GRAMMAR
 from fixer.agents.merge import MERGE
+from fixer.agents.refactor import REFACTOR
 from fixer.errors import ConfigError, InputError
 
-BUILT_IN: tuple[Agent, ...] = (FIX, DOCS, GRAMMAR, MERGE)
+BUILT_IN: tuple[Agent, ...] = (FIX, REFACTOR, DOCS, GRAMMAR, MERGE)
 
 __all__ = [
     "BUILT_IN",
@@ -24,6 +25,7 @@ __all__ = [
     "GRAMMAR",
     "MERGE",
     "NO_GUARD",
+    "REFACTOR",
     "Agent",
     "Guard",
     "all_agents",
