@@ -1,15 +1,20 @@
 """Git through GitPython: which targets hold uncommitted work, committing only fixer's paths,
 and taking fixer's last commit back (`fixer undo`).
 
+GitPython's object API answers what it can (HEAD, its commit and trailer, the upstream);
+`repo.git` runs the commands it has no faithful equivalent for, each saying why: a test for
+file names that mean something to git (":/x", "*.py") guards each of them.
 `git` is imported inside the functions that use it: GitPython runs `git version` at import.
 Every git failure becomes a WriteRefused with git's own words, never a GitPython traceback.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,13 +79,17 @@ class GitRepo:
         if not names:
             raise ValueError("commit needs at least one path")
         repo = self._repo()
+        # ls-files reads only these names; repo.index.entries would parse the whole index.
         known = set(self._git(repo, "ls-files", "-z", "--", *names).split("\0"))
         new = [name for name in names if name not in known]
         if new:
+            # git add, not repo.index.add: git applies the clean filters and eol rules of
+            # .gitattributes, which GitPython's own index writer does not.
             self._git(repo, "add", "--", *new)
         run = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
         try:
-            # --only commits HEAD plus these paths, so the user's staged work stays staged.
+            # --only commits HEAD plus these paths, so the user's staged work stays staged;
+            # repo.index.commit would commit the whole index, and skip git's own hooks.
             self._git(
                 repo, "commit", "--only", "-m", message, "-m", f"{TRAILER}: {run}", "--", *names
             )
@@ -88,13 +97,16 @@ class GitRepo:
             if new:  # leave the index as the user had it
                 self._call(repo, "rm", "--cached", "--quiet", "--", *new)
             raise
-        return self._git(repo, "rev-parse", "HEAD").strip()
+        with _refusing("rev-parse"):
+            return repo.head.commit.hexsha
 
     def commit_problem(self) -> str | None:
         """Why git cannot commit here right now (no user identity, the index locked by another
         git), or None when it can: asked before anything is written, so a run never writes and
         then fails to commit for a reason known in advance."""
         repo = self._repo()
+        # git var applies git's own identity rules (user.useConfigOnly, the environment);
+        # GitPython's Actor falls back to user@hostname where git would refuse to commit.
         for variable in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
             status, _, stderr = self._call(repo, "var", variable)
             if status != 0:
@@ -119,11 +131,13 @@ class GitRepo:
         commit stays reachable by its sha. Otherwise WriteRefused says why and gives the
         `git revert` command that undoes it with a new commit instead."""
         repo = self._repo()
-        status, head, _ = self._call(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}")
-        if status != 0:
+        if not repo.head.is_valid():
             raise WriteRefused("nothing to undo: this repository has no commits yet.")
-        sha = head.strip()
-        subject, parents, run = self._commit_facts(repo, sha)
+        with _refusing("log"):
+            commit = repo.head.commit
+            sha, subject = commit.hexsha, _text(commit.summary)
+            parents = [parent.hexsha for parent in commit.parents]
+            run = " ".join(commit.trailers_dict.get(TRAILER, [])).strip()
         short = sha[:12]
         if not run:
             raise WriteRefused(self._not_fixers(repo, sha))
@@ -133,27 +147,25 @@ class GitRepo:
                 f"{short} is the repository's first commit: there is no commit before it to go "
                 f"back to; nothing was undone. {revert}"
             )
-        published = self._published_in(repo, sha)
+        published = self._published_in(repo, commit)
         if published:
             raise WriteRefused(
                 f"{short} is already in {published}: taking it back would rewrite history others "
                 f"may have; nothing was undone. {revert}"
             )
-        files = [
-            f
-            for f in self._git(
-                repo,
-                "diff-tree",
-                "-r",
-                "-z",
-                "--no-renames",
-                "--name-only",
-                "--no-commit-id",
-                parents[0],
-                sha,
-            ).split("\0")
-            if f
-        ]
+        # diff-tree, not Commit.diff: GitPython's raw diff parser loses names starting with ":".
+        out = self._git(
+            repo,
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-renames",
+            "--name-only",
+            "--no-commit-id",
+            parents[0],
+            sha,
+        )
+        files = [name for name in out.split("\0") if name]
         changed = sorted(self._changed_names(repo, files)) if files else []
         if changed:
             raise WriteRefused(
@@ -161,9 +173,11 @@ class GitRepo:
                 "undoing would lose those changes; nothing was undone. Commit or stash them "
                 f"first. {revert}"
             )
-        # Compare-and-swap: if HEAD moved since it was read, git refuses and nothing changes.
+        # Compare-and-swap: if HEAD moved since it was read, git refuses and nothing changes
+        # (GitPython's set_commit writes the ref with no such check).
         self._git(repo, "update-ref", "-m", f"fixer undo: {subject}", "HEAD", parents[0], sha)
         try:
+            # git restore writes the files through git's smudge filters, as a checkout would.
             self._git(
                 repo, "restore", f"--source={parents[0]}", "--staged", "--worktree", "--", *files
             )
@@ -175,17 +189,11 @@ class GitRepo:
             ) from error
         return Undone(sha, subject, parents[0], tuple(files))
 
-    def _commit_facts(self, repo: git.Repo, sha: str) -> tuple[str, list[str], str]:
-        """A commit's subject, parents, and its Fixer-Run trailer ('' when it has none)."""
-        out = self._git(
-            repo, "log", "-1", f"--format=%s%x00%P%x00%(trailers:key={TRAILER},valueonly)", sha
-        )
-        subject, parents, run = [*out.split("\0"), "", ""][:3]
-        return subject, parents.split(), run.strip()
-
     def _not_fixers(self, repo: git.Repo, head: str) -> str:
         """Why HEAD is not undone, naming fixer's last commit below it when there is one."""
         said = f"HEAD {head[:12]} is not a commit fixer made (it has no {TRAILER} trailer)"
+        # One git log reads every trailer with git's parser; a Commit's trailers_dict would
+        # start `git interpret-trailers` once per commit.
         out = self._git(
             repo,
             "log",
@@ -204,18 +212,17 @@ class GitRepo:
                 )
         return f"{said}; nothing was undone."
 
-    def _published_in(self, repo: git.Repo, sha: str) -> str | None:
+    def _published_in(self, repo: git.Repo, commit: git.Commit) -> str | None:
         """The upstream or remote branch that already holds the commit, or None."""
-        status, upstream, _ = self._call(
-            repo, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"
-        )
-        if status == 0 and upstream.strip():
-            held, _, _ = self._call(repo, "merge-base", "--is-ancestor", sha, upstream.strip())
-            if held == 0:
-                return f"its upstream {upstream.strip()}"
-        remotes = self._git(
-            repo, "for-each-ref", "--contains", sha, "--format=%(refname:short)", "refs/remotes"
-        ).split()
+        with _refusing("merge-base"):
+            upstream = None if repo.head.is_detached else repo.active_branch.tracking_branch()
+            held = upstream is not None and upstream.is_valid()
+            if upstream is not None and held and repo.is_ancestor(commit, upstream.commit):
+                return f"its upstream {upstream.name}"
+        # for-each-ref --contains asks once; the object API would ask once per remote branch.
+        named = "--format=%(refname:short)"
+        out = self._git(repo, "for-each-ref", "--contains", commit.hexsha, named, "refs/remotes")
+        remotes = out.split()
         return f"the remote branch {remotes[0]}" if remotes else None
 
     def _repo(self) -> git.Repo:
@@ -247,7 +254,12 @@ class GitRepo:
         return name
 
     def _changed_names(self, repo: git.Repo, names: list[str]) -> set[str]:
-        """Run one `git status` over names; return every path or directory it reports."""
+        """Run one `git status` over names; return every path or directory it reports.
+
+        git status, not repo.index.diff and repo.untracked_files: GitPython's raw diff parser
+        splits records at "\\0:", so it silently loses a path that starts with ":" (a name
+        that would then be committed with the user's work in it), and untracked_files lists
+        the whole tree and never the ignored files, which count as uncommitted work here."""
         output = self._git(
             repo,
             "status",
@@ -330,6 +342,27 @@ def ignored(root: Path, names: Sequence[str]) -> set[str]:
     if found.returncode not in (0, 1):
         return set(names)  # git could not say: treat them as ignored, so --force is needed
     return {asked[name] for name in found.stdout.split("\0") if name in asked}
+
+
+@contextmanager
+def _refusing(command: str) -> Iterator[None]:
+    """GitPython's failures as WriteRefused with git's own (short) words."""
+    import git
+
+    try:
+        yield
+    except git.GitCommandError as error:
+        # GitPython wraps git's stderr as "\n  stderr: '...'".
+        said = re.sub(r"^\s*stderr: '(.*)'$", r"\1", str(error.stderr), flags=re.DOTALL)
+        status = error.status if isinstance(error.status, int) else 1
+        raise WriteRefused(f"git {command} failed:\n{_said(said, status)}") from error
+    except (ValueError, git.BadName, git.BadObject) as error:  # an object git cannot read
+        raise WriteRefused(f"git {command} failed:\n{_said(str(error), 1)}") from error
+
+
+def _text(value: str | bytes) -> str:
+    """A commit field GitPython could not decode arrives as bytes."""
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
 
 
 def _covers(entry: str, name: str) -> bool:

@@ -103,6 +103,19 @@ def test_a_pushed_commit_is_not_undone(repo, env, tmp_path) -> None:
     assert head(repo) == sha and "value_5 = 50" in (repo / "calc.py").read_text()
 
 
+def test_a_commit_on_a_remote_branch_that_is_not_the_upstream_is_not_undone(
+    repo, env, tmp_path
+) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    sha = fixer_commit(repo, env)
+    git(repo, "push", "-q", "origin", "main:review")  # no upstream set
+    said = refused(undo(repo, env))
+    assert "the remote branch origin/review" in said and f"git revert {sha}" in said
+    assert head(repo) == sha
+
+
 @pytest.mark.parametrize("staged", [False, True])
 def test_files_changed_since_the_commit_are_not_lost(repo, env, staged: bool) -> None:
     sha = fixer_commit(repo, env)

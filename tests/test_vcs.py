@@ -104,6 +104,16 @@ def test_dirty_in_a_repository_without_commits(tmp_path: Path) -> None:
     assert GitRepo(root.resolve()).dirty(paths) == set(paths[:2])
 
 
+@pytest.mark.parametrize("name", ["*.py", ":(top)app.py", ":(glob)*.py", ":/app.py", "[ao]*.py"])
+def test_dirty_reads_names_literally_never_as_pathspecs(tmp_path: Path, name: str) -> None:
+    root = make_repo(tmp_path / "literal", {"app.py": "x = 1\n", name: "clean\n"})
+    (root / "app.py").write_text("x = 2\n")  # what each name would match as a pathspec
+    repo = GitRepo(root.resolve())
+    assert repo.dirty([root / name]) == set()
+    (root / name).write_text("changed\n")
+    assert repo.dirty([root / name, root / "app.py"]) == {root / name, root / "app.py"}
+
+
 def test_dirty_counts_paths_outside_the_work_tree(repo_dir: Path, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.py"
     assert GitRepo(repo_dir.resolve()).dirty([outside]) == {outside}
