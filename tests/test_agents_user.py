@@ -7,6 +7,7 @@ import ast
 import importlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -203,43 +204,44 @@ def test_fixer_agents_says_which_agents_are_left_out_and_why(
     assert "left out" in listed.stdout and "agent 'Bad Name'" in listed.stdout
 
 
+def nodes_outside_the_agents_package() -> Iterator[tuple[Path, ast.AST]]:
+    """Every syntax node of fixer's modules outside fixer/agents/, with its module's path."""
+    package = Path(__file__).parents[1] / "fixer"
+    for path in package.rglob("*.py"):
+        if path.relative_to(package).parts[0] != "agents":
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                yield path, node
+
+
 def test_no_module_outside_the_agents_package_asks_which_agent_runs() -> None:
     # A comparison of anything agent-like with a string (agent == "grammar", job.agent.name in
     # (...)) belongs in fixer/agents/: elsewhere, code asks the agent, never its name.
-    package = Path(__file__).parents[1] / "fixer"
     offenders = []
-    for path in package.rglob("*.py"):
-        if path.relative_to(package).parts[0] == "agents":
+    for path, node in nodes_outside_the_agents_package():
+        if not isinstance(node, ast.Compare):
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Compare):
-                continue
-            sides = [node.left, *node.comparators]
-            texts = [ast.unparse(side) for side in sides]
-            strings = [s for s in sides if isinstance(s, ast.Constant) and isinstance(s.value, str)]
-            strings += [
-                e for s in sides if isinstance(s, ast.Tuple | ast.Set | ast.List) for e in s.elts
-            ]
-            if strings and any(re.search(r"(^|\.)agent(\.name)?$", text) for text in texts):
-                offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+        sides = [node.left, *node.comparators]
+        texts = [ast.unparse(side) for side in sides]
+        strings = [s for s in sides if isinstance(s, ast.Constant) and isinstance(s.value, str)]
+        strings += [
+            e for s in sides if isinstance(s, ast.Tuple | ast.Set | ast.List) for e in s.elts
+        ]
+        if strings and any(re.search(r"(^|\.)agent(\.name)?$", text) for text in texts):
+            offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
     assert offenders == []
 
 
 def test_no_module_outside_the_agents_package_knows_a_particular_agent() -> None:
     # `agent is MERGE` or isinstance(agent, ProseAgent) would branch on the agent as surely as
     # a name does: outside fixer/agents/, only the default agent and the Agent type are imported.
-    package = Path(__file__).parents[1] / "fixer"
     offenders = []
-    for path in package.rglob("*.py"):
-        if path.relative_to(package).parts[0] == "agents":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fixer.agents"):
-                module = importlib.import_module(node.module or "")
-                for alias in node.names:
-                    value = getattr(module, alias.name)
-                    particular = isinstance(value, Agent) and value is not FIX
-                    subclass = isinstance(value, type) and issubclass(value, Agent)
-                    if particular or (subclass and value is not Agent):
-                        offenders.append(f"{path.name}:{node.lineno}: {alias.name}")
+    for path, node in nodes_outside_the_agents_package():
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fixer.agents"):
+            module = importlib.import_module(node.module or "")
+            for alias in node.names:
+                value = getattr(module, alias.name)
+                particular = isinstance(value, Agent) and value is not FIX
+                subclass = isinstance(value, type) and issubclass(value, Agent)
+                if particular or (subclass and value is not Agent):
+                    offenders.append(f"{path.name}:{node.lineno}: {alias.name}")
     assert offenders == []
