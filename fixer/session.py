@@ -376,13 +376,10 @@ async def propose(
         return Proposal(_review(job.diff_text, sources, workspace, job.agent), sources, None)
     route = route or route_for(job, config, sources, _scenario(job), caller)
     if route.is_local:
+        if why := job.agent.offline_refusal():
+            raise InputError(why)
         # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
         local = await asyncio.to_thread(job.agent.local_review, sources, _may_create(workspace))
-        if local is None:
-            raise InputError(
-                f"the {job.agent.name} agent has no offline fixer: configure a provider "
-                "(see `fixer config`) or name one with -m"
-            )
         return Proposal(refuse_unwritable(local[0]), sources, route, notes=local[1])
     ladder = escalation_ladder(config, route) if job.escalate else [route]
     attempts: list[Attempt] = []

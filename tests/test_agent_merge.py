@@ -268,6 +268,11 @@ def test_without_a_provider_there_is_no_offline_merge(tmp_path: Path, env: dict[
     assert result.returncode == 2, result.stderr
     assert "the merge agent has no offline fixer" in result.stderr
     assert not (repo / "post.md").exists()
+    # `fixer agents` says so too, while the agents with offline fixers start from local.
+    listed = json.loads(run_fixer("agents", "--json", cwd=repo, env=env).stdout)["agents"]
+    routes = {a["name"]: (a["route"], a["route_reason"]) for a in listed}
+    assert routes["merge"][0] is None and "no offline fixer" in routes["merge"][1]
+    assert routes["fix"][0] == "local" and routes["grammar"][0] == "local"
 
 
 def test_a_base_over_the_long_context_threshold_is_asked_whole_of_longcontext(

@@ -60,6 +60,7 @@ class Agent:
     takes_diffs: bool = True  # --from-diff and --compare apply: its replies are plain diffs
     explains: bool = True  # what the model says around its diff is shown
     prints_flagged: bool = True  # --print shows flagged hunks too (its guard only flags to look)
+    offline: bool = True  # it has an offline fixer (ruff, codespell) for runs with no model
 
     @property
     def rules(self) -> str:
@@ -78,6 +79,15 @@ class Agent:
         if not self.files or any(fnmatchcase(base, p) or fnmatchcase(name, p) for p in self.files):
             return None
         return f"the {self.name} agent takes {', '.join(self.files)}: {name} is not one"
+
+    def offline_refusal(self) -> str | None:
+        """Why the agent cannot run with no model, or None."""
+        if self.offline:
+            return None
+        return (
+            f"the {self.name} agent has no offline fixer: configure a provider "
+            "(see `fixer config`) or name one with -m"
+        )
 
     def sources_of(self, read: Mapping[str, Source], into: Source | None) -> dict[str, Source]:
         """The files a run works on, from the files named and --into's new file (None when not
@@ -136,9 +146,9 @@ class Agent:
 
     def local_review(
         self, sources: Mapping[str, Source], may_create: MayCreate
-    ) -> tuple[Review, tuple[str, ...]] | None:
-        """The offline fixers' proposal (ruff, codespell) and their notes; None when the agent
-        has none. Runs the tools: called in a thread."""
+    ) -> tuple[Review, tuple[str, ...]]:
+        """The offline fixers' proposal (ruff, codespell) and their notes, for an agent that is
+        `offline`. Runs the tools: called in a thread."""
         from fixer.local import propose_local
 
         local = propose_local(list(sources.values()))

@@ -48,7 +48,7 @@ class DocsAgent(Agent):
 
     def local_review(
         self, sources: Mapping[str, Source], may_create: MayCreate
-    ) -> tuple[Review, tuple[str, ...]] | None:
+    ) -> tuple[Review, tuple[str, ...]]:
         """codespell on the whole file, through the guard: a fix it makes in code is refused."""
         from fixer.local import spell_prose, unified_diff
 

@@ -76,7 +76,7 @@ class ProseAgent(Agent):
 
     def local_review(
         self, sources: Mapping[str, Source], may_create: MayCreate
-    ) -> tuple[Review, tuple[str, ...]] | None:
+    ) -> tuple[Review, tuple[str, ...]]:
         """codespell on the post's prose: English only, since it would turn French words into
         English ones."""
         from fixer.grammar import correction_review, is_english

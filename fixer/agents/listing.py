@@ -114,9 +114,10 @@ def agents_json(agents: Sequence[Agent], config: Config, calls: Iterable[Call]) 
 def _start(agent: Agent, config: Config) -> Route | str:
     """The route a run of the agent starts from, or why there is none."""
     try:
-        return choose_route(config, scenario=agent.scenario, own=agent.own_route())
+        route = choose_route(config, scenario=agent.scenario, own=agent.own_route())
     except ConfigError as error:
         return str(error)
+    return (route.is_local and agent.offline_refusal()) or route
 
 
 def _route(agent: Agent, config: Config) -> str:

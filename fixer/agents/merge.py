@@ -166,6 +166,7 @@ class MergeAgent(Agent):
     files: tuple[str, ...] = ("*.md", "*.markdown")
     guard: Guard = KEEPS_PASSAGES
     prints_flagged: bool = False  # a flag is a passage lost or a protected part changed
+    offline: bool = False  # no offline tool merges posts (the base alone is no merge)
 
     def sources_of(self, read: Mapping[str, Source], into: Source | None) -> dict[str, Source]:
         """The one file a merge works on: --into, new, holding the posts one after the other."""
@@ -225,12 +226,6 @@ class MergeAgent(Agent):
         change = FileChange(source.name, source.text, refusals=tuple(refusals))
         hunks = tuple(ReviewHunk(source.name, h) for h in diff_hunks(source.text, merged))
         return self.guarded(Review((change,), hunks))
-
-    def local_review(
-        self, sources: Mapping[str, Source], may_create: MayCreate
-    ) -> tuple[Review, tuple[str, ...]] | None:
-        """None: no offline tool merges posts (the base alone is no merge)."""
-        return None
 
 
 MERGE = MergeAgent(
