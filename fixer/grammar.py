@@ -24,7 +24,7 @@ from fixer.patch import Hunk, PatchRejected, apply_hunks, refusal_feedback
 from fixer.patch.words import tokens
 from fixer.printable import CONTINUATION
 from fixer.prompts import reply_preview
-from fixer.review import FileChange, Review, ReviewHunk, build_review
+from fixer.review import FileChange, Flag, FlagKind, Review, ReviewHunk, build_review
 from fixer.sentences import (
     align_sentences,
     changed_share,
@@ -36,21 +36,21 @@ from fixer.sentences import (
 )
 from fixer.textview import SENTENCES
 
-PROTECTED = "changes code, a link, front matter or markup"
-REWRITE = "rewrites most of the sentence"
-ADDS = "adds a sentence"
-DELETES = "deletes a sentence"
-MOVES = "moves a sentence"
-ADDS_WORDS = "adds words to a sentence"
-DELETES_WORDS = "deletes words from a sentence"
-UNPAIRED = "changes too many sentences at once to check them one by one"
+PROTECTED = Flag(FlagKind.PROTECTED, "changes code, a link, front matter or markup")
+REWRITE = Flag(FlagKind.REWRITE, "rewrites most of the sentence")
+ADDS = Flag(FlagKind.REWRITE, "adds a sentence")
+DELETES = Flag(FlagKind.REWRITE, "deletes a sentence")
+MOVES = Flag(FlagKind.REWRITE, "moves a sentence")
+ADDS_WORDS = Flag(FlagKind.REWRITE, "adds words to a sentence")
+DELETES_WORDS = Flag(FlagKind.REWRITE, "deletes words from a sentence")
+UNPAIRED = Flag(FlagKind.REWRITE, "changes too many sentences at once to check them one by one")
 # Markdown structure is prose's skeleton: a correction never changes it.
-PARAGRAPHS = "joins or splits paragraphs"
-LINE_BREAK = "adds or removes a line break"
-HEADING = "changes a heading's level"
-MARKER = "changes a list or quote marker"
-EMPHASIS = "changes emphasis (*, _, **)"
-NUMBER = "changes a number"
+PARAGRAPHS = Flag(FlagKind.STRUCTURE, "joins or splits paragraphs")
+LINE_BREAK = Flag(FlagKind.STRUCTURE, "adds or removes a line break")
+HEADING = Flag(FlagKind.STRUCTURE, "changes a heading's level")
+MARKER = Flag(FlagKind.STRUCTURE, "changes a list or quote marker")
+EMPHASIS = Flag(FlagKind.STRUCTURE, "changes emphasis (*, _, **)")
+NUMBER = Flag(FlagKind.STRUCTURE, "changes a number")
 REWRITE_SHARE = 0.5  # more than half the words changed: a rewrite, not a correction
 RUN_WORDS = 3  # a correction adds or drops a word or two in one place ("a", "of the"), not more
 
@@ -175,7 +175,7 @@ def is_english(text: str) -> bool:
     return len(_ENGLISH.findall(text)) >= len(_FRENCH.findall(text))
 
 
-def _flag(original: str, view: str, hunk: Hunk) -> str | None:
+def _flag(original: str, view: str, hunk: Hunk) -> Flag | None:
     if changes_protected(original, file_view(apply_hunks(view, [hunk]))):
         return PROTECTED
     old, new = hunk.old_lines, hunk.new_lines
@@ -185,7 +185,7 @@ def _flag(original: str, view: str, hunk: Hunk) -> str | None:
     return _sentence_flag(old, new) or structure  # lines added or deleted, whole
 
 
-def _sentence_flag(old: Sequence[str], new: Sequence[str]) -> str | None:
+def _sentence_flag(old: Sequence[str], new: Sequence[str]) -> Flag | None:
     """Why a run of sentences is more than a correction: one added, deleted or rewritten, each
     measured against the sentence it pairs with."""
     for olds, news in align_sentences(old, new):
@@ -240,7 +240,7 @@ def _skeleton(view_lines: Sequence[str]) -> _Skeleton:
     )
 
 
-def _structure_flag(old: _Skeleton, new: _Skeleton) -> str | None:
+def _structure_flag(old: _Skeleton, new: _Skeleton) -> Flag | None:
     """Why a hunk changes the post's Markdown structure, if it does."""
     if old.blank != new.blank:
         return PARAGRAPHS
@@ -260,7 +260,7 @@ def _structure_flag(old: _Skeleton, new: _Skeleton) -> str | None:
 _WHOLE_SENTENCES = (ADDS, DELETES, REWRITE, ADDS_WORDS, DELETES_WORDS)
 
 
-def _moved(flags: list[str | None], hunks: Sequence[Hunk]) -> list[str | None]:
+def _moved(flags: list[Flag | None], hunks: Sequence[Hunk]) -> list[Flag | None]:
     """The flags, with a sentence that a flagged hunk takes out and one puts back elsewhere
     said to move (in both hunks)."""
     flagged = [k for k, flag in enumerate(flags) if flag in _WHOLE_SENTENCES]

@@ -35,13 +35,42 @@ class Decision(StrEnum):
     REJECTED = "rejected"
 
 
+class FlagKind(StrEnum):
+    """Why a hunk needs a careful look."""
+
+    PROTECTED = "protected"  # it changes code, a link, front matter or markup of a post
+    STRUCTURE = "structure"  # it changes a post's Markdown structure: paragraphs, headings, ...
+    REWRITE = "rewrite"  # more than a correction: a sentence added, deleted, moved or rewritten
+    PUBLIC_API = "public-api"  # it renames or removes a public name, or changes a signature
+    LOST_PASSAGE = "lost-passage"  # it deletes a passage found nowhere else in the result
+    CODE = "code"  # it changes code where only comments and docstrings may change
+    MODELS_DIFFER = "models-differ"  # compared models propose different hunks for these lines
+    NEW_FILE = "new-file"  # it creates a file
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A hunk's flag: its kind, and why in words a user reads (with the specifics: which name,
+    which sentence)."""
+
+    kind: FlagKind
+    why: str
+
+    def __str__(self) -> str:
+        return self.why
+
+
+NEW_FILE = Flag(FlagKind.NEW_FILE, "new file")
+MODELS_DIFFER = Flag(FlagKind.MODELS_DIFFER, "differs between models")
+
+
 @dataclass(frozen=True)
 class ReviewHunk:
     """A hunk recomputed against the file on disk, with its real line numbers."""
 
     name: str
     hunk: Hunk
-    flag: str | None = None  # why it needs a careful look; never taken by accept-all
+    flag: Flag | None = None  # why it needs a careful look; never taken by accept-all
     source: tuple[str, ...] = ()  # the routes that proposed it, when several were compared
 
 
@@ -403,7 +432,7 @@ def merge_reviews(reviews: Mapping[str, Review]) -> Review:
     one rejects the others.
     """
     found: dict[tuple[str, Hunk], list[str]] = {}
-    flags: dict[tuple[str, Hunk], str | None] = {}
+    flags: dict[tuple[str, Hunk], Flag | None] = {}
     for source, review in reviews.items():
         for item in review.hunks:
             found.setdefault((item.name, item.hunk), []).append(source)
@@ -414,7 +443,7 @@ def merge_reviews(reviews: Mapping[str, Review]) -> Review:
     hunks = []
     for name, hunk in keys:
         rivals = any(n == name and h != hunk and _overlap(h, hunk) for n, h in keys)
-        flag = flags[(name, hunk)] or ("differs between models" if rivals else None)
+        flag = flags[(name, hunk)] or (MODELS_DIFFER if rivals else None)
         hunks.append(ReviewHunk(name, hunk, flag, tuple(found[(name, hunk)])))
     return Review(files, tuple(hunks))
 
@@ -470,7 +499,7 @@ def build_review(
         change = files.get(name) or FileChange(name, original, new_file)
         notes = tuple(f"hunk {p.hunk} of {name}: {p.note}" for p in placements if p.note)
         files[name] = replace(_with_refusals(change, refusals), notes=notes)
-        flag = "new file" if new_file else None
+        flag = NEW_FILE if new_file else None
         new_text = apply_placements(original, placements)
         hunks.extend(ReviewHunk(name, h, flag) for h in diff_hunks(original, new_text))
     ordered = [files[n] for n in _in_selection_order(files, originals)]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixer.grammar import correction_review
+from fixer.grammar import MOVES, correction_review
 from fixer.markdown import keeps_placeholders, mask, sections, token_share
 from fixer.review import Decision, join_parts
 from fixer.textview import SENTENCES
@@ -338,7 +338,7 @@ def test_a_moved_sentence_is_flagged_as_moved_and_a_split_run_on_is_a_correction
     post = "# Notes\n\nFirst one. Second one. Third one.\n\nI went home, it was late.\n"
     moved = post.replace("First one. Second one. Third one.", "Second one. Third one. First one.")
     review = correction_review("post.md", post, moved)
-    assert [h.flag for h in review.hunks] == ["moves a sentence", "moves a sentence"]
+    assert [h.flag for h in review.hunks] == [MOVES, MOVES]
     split = post.replace("home, it was", "home. It was")
     (hunk,) = correction_review("post.md", post, split).hunks
     assert hunk.flag is None

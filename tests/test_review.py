@@ -8,8 +8,12 @@ from hypothesis import strategies as st
 
 from fixer.patch import PatchRejected, apply_patch, diff_hunks
 from fixer.review import (
+    MODELS_DIFFER,
+    NEW_FILE,
     Decision,
     FileChange,
+    Flag,
+    FlagKind,
     Review,
     ReviewHunk,
     build_review,
@@ -88,7 +92,7 @@ def test_accept_all_skips_flagged_new_files() -> None:
         "```\nHope", "--- /dev/null\n+++ b/new.py\n@@ -0,0 +1 @@\n+x = 1\n```\nHope"
     )
     review = build_review(reply, {"app.py": ORIGINAL}, may_create=lambda name: None)
-    assert [h.flag for h in review.hunks] == [None, None, "new file"]
+    assert [h.flag for h in review.hunks] == [None, None, NEW_FILE]
     assert review.accept_all() == 2
     assert review.decisions[2] is Decision.PENDING
     assert review.counts_by_file()["new.py"][Decision.PENDING] == 1
@@ -148,7 +152,7 @@ def test_as_diff_of_accepted_hunks_only() -> None:
 
 def review_between(original: str, proposed: str, name: str = "app.py", new_file: bool = False):
     """A review of the hunks turning `original` into `proposed`, as build_review makes them."""
-    flag = "new file" if new_file else None
+    flag = NEW_FILE if new_file else None
     hunks = tuple(ReviewHunk(name, h, flag) for h in diff_hunks(original, proposed))
     return Review((FileChange(name, original, new_file),), hunks)
 
@@ -175,9 +179,10 @@ def test_split_keeps_name_and_flag() -> None:
     review = review_between("", "a\n\nb\nc\nd\ne\nf\n", "new.py", new_file=True)
     assert not review.can_split(0)  # only added lines: one change block
     review = review_between(ORIGINAL, SPLITTABLE)
-    review.hunks = tuple(ReviewHunk(h.name, h.hunk, "careful") for h in review.hunks)
+    careful = Flag(FlagKind.REWRITE, "careful")
+    review.hunks = tuple(ReviewHunk(h.name, h.hunk, careful) for h in review.hunks)
     review.split(0)
-    assert [(h.name, h.flag) for h in review.hunks] == [("app.py", "careful")] * 2
+    assert [(h.name, h.flag) for h in review.hunks] == [("app.py", careful)] * 2
 
 
 def test_hunk_that_cannot_split_stays_and_leaves_no_undo_step() -> None:
@@ -345,7 +350,7 @@ def test_edit_keeps_the_bom_whether_the_editor_kept_it_or_not() -> None:
 def test_edit_of_a_new_file() -> None:
     review = review_between("", "x = 1\ny = 2\n", "new.py", new_file=True)
     assert review.edit(0, ["x = 1", "y = 3", "z = 4"]) == 1
-    assert review.hunks[0].flag == "new file"
+    assert review.hunks[0].flag is NEW_FILE
     assert review.decisions == [Decision.ACCEPTED]
     assert review.new_texts() == {"new.py": "x = 1\ny = 3\nz = 4\n"}
     assert review.as_diff().startswith("diff --git a/new.py b/new.py\nnew file mode")
@@ -466,8 +471,8 @@ def test_compared_models_agreeing_give_one_hunk_naming_both() -> None:
     review = compared()
     assert [(h.source, h.flag) for h in review.hunks] == [
         (("p,cheap", "p,strong"), None),
-        (("p,cheap",), "differs between models"),
-        (("p,strong",), "differs between models"),
+        (("p,cheap",), MODELS_DIFFER),
+        (("p,strong",), MODELS_DIFFER),
     ]
     # Accept-all takes only what the models agree on.
     assert review.accept_all() == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fixer.errors import NoDiffError
+from fixer.review import NEW_FILE
 from fixer.session import Job, write_and_commit
 from tests.helpers import clean_env, git, make_repo, run_of
 
@@ -46,7 +47,7 @@ def test_new_file_proposed_inside_the_repo_is_flagged(tmp_path: Path) -> None:
     diff = DIFF + "--- /dev/null\n+++ b/pkg/new.py\n@@ -0,0 +1,1 @@\n+x = 1\n"
     workspace, proposal = proposal_for(repo, diff)
     flags = [h.flag for h in proposal.review.hunks]
-    assert flags == [None, "new file"]
+    assert flags == [None, NEW_FILE]
     proposal.review.decide(1, proposal.review.decisions[0].ACCEPTED)
     outcome = write_and_commit(proposal, workspace, "Add pkg/new.py")
     assert (repo / "pkg/new.py").read_text() == "x = 1\n"

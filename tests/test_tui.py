@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
+from fixer import review as review_module
 from fixer.agents import GRAMMAR
 from fixer.errors import NoDiffError
 from fixer.review import Decision
@@ -199,7 +200,7 @@ async def test_accept_all_leaves_a_new_file_for_the_user(tmp_path: Path) -> None
         review = app.screen.review
         assert [(h.name, h.flag) for h in review.hunks] == [
             ("calc.py", None),
-            ("new.py", "new file"),
+            ("new.py", review_module.NEW_FILE),
         ]
         assert any("[new file]" in row for row in shown_rows(app))
         await pilot.press("A")

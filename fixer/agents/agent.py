@@ -9,14 +9,14 @@ agent's requests, runs its offline fixer and writes what the user accepts.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from fixer import prompts
 from fixer.errors import InputError, NoDiffError
 from fixer.patch import Hunk, PatchRejected, cut_off, refusal_feedback
-from fixer.review import Review, build_review, refused
+from fixer.review import Flag, FlagKind, Review, build_review, refused
 from fixer.router import Route, Scenario, parse_route
 from fixer.sources import Source, not_text
 from fixer.textview import FILE_LINES, TextView
@@ -25,7 +25,7 @@ from fixer.textview import FILE_LINES, TextView
 MayCreate = Callable[[str], str | None]
 # A guard's check of one file: (name, the text its hunks apply to, the hunks) -> for each hunk,
 # why it is more than the agent's job, or None.
-Check = Callable[[str, str, Sequence[Hunk]], list[str | None]]
+Check = Callable[[str, str, Sequence[Hunk]], list[Flag | None]]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,11 @@ class Guard:
 
 
 NO_GUARD = Guard("none")
+
+
+def flags_of(kind: FlagKind, reasons: Iterable[str | None]) -> list[Flag | None]:
+    """A check's reasons in words, as flags of one kind."""
+    return [None if why is None else Flag(kind, why) for why in reasons]
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ class Agent:
         check = self.guard.check
         if check is None:
             return review
-        reasons: dict[int, str] = {}
+        reasons: dict[int, Flag] = {}
         for change in review.files:
             at = [k for k, h in enumerate(review.hunks) if h.name == change.name]
             found = check(change.name, change.original, [review.hunks[k].hunk for k in at])
@@ -142,7 +147,7 @@ class Agent:
                 replace(h, flag=h.flag or reasons.get(k)) for k, h in enumerate(review.hunks)
             )
             return Review(review.files, hunks)
-        return refused(review, reasons)
+        return refused(review, {k: str(flag) for k, flag in reasons.items()})
 
     def local_review(
         self, sources: Mapping[str, Source], may_create: MayCreate

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fixer.agents.agent import Agent, Guard, MayCreate, diff_review
-from fixer.review import Review
+from fixer.agents.agent import Agent, Guard, MayCreate, diff_review, flags_of
+from fixer.review import Flag, FlagKind, Review
 from fixer.router import Scenario
 
 if TYPE_CHECKING:
@@ -29,10 +29,10 @@ Write and fix docstrings and comments only:
 """
 
 
-def _comments_only(name: str, original: str, hunks: Sequence[Hunk]) -> list[str | None]:
+def _comments_only(name: str, original: str, hunks: Sequence[Hunk]) -> list[Flag | None]:
     from fixer.codeguard import code_changes  # Pygments and ast only when a review is checked
 
-    return code_changes(name, original, hunks)
+    return flags_of(FlagKind.CODE, code_changes(name, original, hunks))
 
 
 COMMENTS_ONLY = Guard("comments-only", _comments_only, refuses=True)

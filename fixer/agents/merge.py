@@ -28,7 +28,7 @@ from fixer.patch import (
     refusal_feedback,
     split_hunk,
 )
-from fixer.review import FileChange, Review, ReviewHunk
+from fixer.review import FileChange, Flag, FlagKind, Review, ReviewHunk
 
 if TYPE_CHECKING:
     from fixer.sources import Source
@@ -46,8 +46,8 @@ date. Make it one post, keeping the author's words and voice:
   is. Never edit, move, drop or add them.
 """
 
-PROTECTED = "changes code, a link or front matter"
-LOST = "deletes a passage found nowhere else in the merged post"
+PROTECTED = Flag(FlagKind.PROTECTED, "changes code, a link or front matter")
+LOST = Flag(FlagKind.LOST_PASSAGE, "deletes a passage found nowhere else in the merged post")
 
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n.*?\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -88,7 +88,7 @@ def _title_and_date(name: str, front: str) -> tuple[str, str | None]:
     return title, date
 
 
-def _lost(name: str, original: str, hunks: Sequence[Hunk]) -> list[str | None]:
+def _lost(name: str, original: str, hunks: Sequence[Hunk]) -> list[Flag | None]:
     """Per hunk: why it is more than a merge (a protected part changed, a passage deleted that
     the merged post does not hold elsewhere), or None. Linear in the post: a reply of many
     hunks never parses it once per hunk."""
@@ -97,7 +97,7 @@ def _lost(name: str, original: str, hunks: Sequence[Hunk]) -> list[str | None]:
     spans = protected_spans(original)
     starts = [0, *accumulate(len(line) + 1 for line in original.split("\n"))]
     kept = {_words(line) for line in apply_hunks(original, hunks).split("\n")}
-    reasons: list[str | None] = []
+    reasons: list[Flag | None] = []
     for hunk in hunks:
         first = hunk.old_index or 0
         begin, end = starts[first], starts[min(first + hunk.old_count, len(starts) - 1)]

@@ -9,8 +9,15 @@ it; other languages are not checked. Its offline fixer is the default one: ruff'
 
 from __future__ import annotations
 
-from fixer.agents.agent import Agent, Guard
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fixer.agents.agent import Agent, Guard, flags_of
 from fixer.publicapi import api_changes
+from fixer.review import Flag, FlagKind
+
+if TYPE_CHECKING:
+    from fixer.patch import Hunk
 
 PROMPT = """You are fixer, a careful senior engineer who refactors code by writing unified diffs.
 
@@ -21,7 +28,12 @@ Keep every public name and signature (module-level names, public functions, clas
 their parameters, defaults and kinds) unless the request asks to change them: other code uses them.
 """
 
-PUBLIC_API = Guard("public-api", api_changes)  # flags only: the user may still take such a hunk
+
+def _public_api(name: str, original: str, hunks: Sequence[Hunk]) -> list[Flag | None]:
+    return flags_of(FlagKind.PUBLIC_API, api_changes(name, original, hunks))
+
+
+PUBLIC_API = Guard("public-api", _public_api)  # flags only: the user may still take such a hunk
 
 REFACTOR = Agent(
     name="refactor",
