@@ -120,9 +120,7 @@ def test_the_docs_agents_offline_fixer_spells_comments_and_never_code(tmp_path: 
     (tmp_path / "m.py").write_text(text)
     source = read_source(tmp_path / "m.py", tmp_path)
     sources = {source.name: source}
-    found = find_agent("docs").local_review(sources, lambda name: "no")
-    assert found is not None
-    review, notes = found
+    review, notes = find_agent("docs").local_review(sources, lambda name: "no")
     (hunk,) = review.hunks  # codespell's fix of the name `recieve` is refused
     assert hunk.hunk.new_lines[0] == "# receive the order"
     assert len(review.files[0].refusals) == 1 and notes

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from fixer.agents import BUILT_IN, Agent
+from fixer.agents import BUILT_IN, REFACTOR, Agent
 from fixer.patch import diff_hunks, format_diff
 from fixer.publicapi import api_changes
+from fixer.review import Flag, FlagKind, build_review
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer
 
@@ -241,6 +242,20 @@ def test_a_python_file_that_does_not_parse_has_every_hunk_flagged() -> None:
     assert found is not None and "m.py does not parse" in found
     (nul,) = reasons("x = 1\x00\n", "x = 1\n")
     assert nul is not None and "does not parse" in nul
+
+
+def test_the_review_flags_a_public_api_change_with_its_kind_and_keeps_the_rest() -> None:
+    old = "def f(a):\n    return a\n\n\n" + "x = 1\n" * 8 + "\n\ndef _g(b):\n    return b\n"
+    new = old.replace("def f(a)", "def f(a, b)").replace(
+        "_g(b):\n    return b", "_g(c):\n    return c"
+    )
+    review = REFACTOR.guarded(
+        build_review(format_diff("m.py", diff_hunks(old, new)), {"m.py": old})
+    )
+    assert [h.flag for h in review.hunks] == [
+        Flag(FlagKind.PUBLIC_API, "changes the signature of f(a) to f(a, b)"),
+        None,
+    ]
 
 
 def test_other_languages_are_not_checked() -> None:
