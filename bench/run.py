@@ -13,7 +13,7 @@ import inspect
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("startup", "patch", "tui", "grammar", "fuzz", "sse", "codeguard")
+BENCHMARKS = ("startup", "patch", "tui", "grammar", "fuzz", "sse", "guards")
 MODULES = {"fuzz": "fuzz_patch"}  # the others live in bench_NAME.py
 FIXER = Path(sys.executable).with_name("fixer")  # the command the startup benchmark times
 

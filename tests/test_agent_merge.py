@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from fixer.agents.merge import base_text
+from fixer.agents import MERGE
+from fixer.agents.merge import PROTECTED, base_text
 from fixer.markdown import mask
+from fixer.patch import diff_hunks
 from fixer.sources import Source
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_fixer, run_of
@@ -212,6 +214,21 @@ def test_a_diff_of_the_base_changing_a_link_is_flagged(
     assert result.returncode == 0, result.stderr
     assert "(changes code, a link or front matter)" in result.stderr
     assert "docs.test/other" not in result.stdout and "+- [Notes on caching]" in result.stdout
+
+
+@pytest.mark.parametrize("cut", ["code", "link"])
+def test_a_hunk_whose_context_ends_inside_code_or_a_link_line_is_not_flagged(cut: str) -> None:
+    # The hunk's last context line is inside a code block (or holds a link), cut there.
+    tail = "```sh\nmake test\nmake lint\n```\n" if cut == "code" else "See [it](https://x.test).\n"
+    old = "## Day 1\n\nIt worked, mostly.\n\n" + tail + "\nMore.\n" * 6
+    new = old.replace("It worked, mostly.", "It worked.")
+    hunks = diff_hunks(old, new)
+    assert MERGE.guard.check is not None and len(hunks) == 1
+    assert MERGE.guard.check("post.md", old, hunks) == [None]
+    gone = old.replace("```sh\nmake test\n", "```sh\n").replace(
+        "(https://x.test)", "(https://y.test)"
+    )
+    assert MERGE.guard.check("post.md", old, diff_hunks(old, gone)) == [PROTECTED]
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,9 @@ def _lost(name: str, original: str, hunks: Sequence[Hunk]) -> list[Flag | None]:
         first = hunk.old_index or 0
         begin, end = starts[first], starts[min(first + hunk.old_count, len(starts) - 1)]
         pieces = _pieces_in(original, spans, begin, end)
-        if not _in_order(pieces, "\n".join(hunk.new_lines)):
+        # Each new line ends as the old ones do: a code block the hunk's context cuts keeps its
+        # last newline.
+        if not _in_order(pieces, "".join(line + "\n" for line in hunk.new_lines)):
             reasons.append(PROTECTED)
             continue
         new = "\n".join(line for line in hunk.lines if line[0] == "+")
