@@ -3,10 +3,16 @@ provider, and the guard's functions (fixer/codeguard.py) on nasty inputs."""
 
 from __future__ import annotations
 
+import ast
+import io
 import json
+import string
+import tokenize
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from fixer.agents import find_agent
 from fixer.codeguard import code_changes
@@ -293,3 +299,79 @@ def test_docstrings_of_functions_nested_in_blocks_are_docstrings() -> None:
         'match y:\n    case 1:\n        def h():\n            """Old."""\n'
     )
     assert changes("n.py", old, old.replace("Old.", "New.")) == [None]
+
+
+# Properties over real code: fixer's own modules, edited at random places.
+
+MODULES = sorted((Path(__file__).parents[1] / "fixer").rglob("*.py"))
+WORDS = st.text(alphabet=string.ascii_letters + string.digits + " .,:;!?'()-", max_size=40)
+
+
+def _tokens(text: str, kind: int) -> list[tokenize.TokenInfo]:
+    return [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type == kind]
+
+
+def _replaced(text: str, token: tokenize.TokenInfo, new: str) -> str:
+    """`text` with `token` (one line long) replaced by `new`."""
+    lines = text.splitlines(keepends=True)
+    (row, start), (_, end) = token.start, token.end
+    lines[row - 1] = lines[row - 1][:start] + new + lines[row - 1][end:]
+    return "".join(lines)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MODULES), st.data(), WORDS)
+def test_a_comment_rewritten_anywhere_in_real_code_is_never_refused(
+    module: Path, data: st.DataObject, words: str
+) -> None:
+    text = module.read_text(encoding="utf-8")
+    comments = _tokens(text, tokenize.COMMENT)
+    assume(comments)
+    comment = data.draw(st.sampled_from(comments))
+    new = _replaced(text, comment, "# " + words)
+    assert changes(module.name, text, new) == [None] * len(diff_hunks(text, new))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MODULES), st.data())
+def test_a_name_renamed_anywhere_in_real_code_is_refused(module: Path, data: st.DataObject) -> None:
+    text = module.read_text(encoding="utf-8")
+    name = data.draw(st.sampled_from(_tokens(text, tokenize.NAME)))
+    new = _replaced(text, name, name.string + "_renamed")
+    (found,) = changes(module.name, text, new)
+    assert found is not None and "changes code" in found
+
+
+def _docstrings(text: str) -> list[tuple[int, int]]:
+    """(line, column) just inside the opening quotes of each docstring of `text`."""
+    lines = text.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        first = node.body[0] if node.body else None
+        value = first.value if isinstance(first, ast.Expr) else None
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            continue
+        line, at = lines[value.lineno - 1], value.col_offset
+        while line[at] not in "'\"":
+            at += 1  # past a prefix: r, u
+        found.append((value.lineno, at + (3 if line[at : at + 3] in ('"""', "'''") else 1)))
+    return found
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(MODULES), st.data(), st.text(alphabet=string.ascii_letters + " ", min_size=1)
+)
+def test_words_added_to_any_docstring_of_real_code_are_never_refused(
+    module: Path, data: st.DataObject, words: str
+) -> None:
+    text = module.read_text(encoding="utf-8")
+    docstrings = _docstrings(text)
+    assume(docstrings)
+    row, column = data.draw(st.sampled_from(docstrings))
+    lines = text.splitlines(keepends=True)
+    lines[row - 1] = lines[row - 1][:column] + words + lines[row - 1][column:]
+    new = "".join(lines)
+    assert changes(module.name, text, new) == [None] * len(diff_hunks(text, new))
