@@ -236,6 +236,15 @@ def test_each_hunk_is_judged_alone() -> None:
     assert found == ["changes the signature of f1(a) to f1(a, b)", None]
 
 
+def test_a_hunk_in_the_indented_lines_after_a_function_is_judged_too() -> None:
+    # The comment after `return a` is no statement's line: a hunk there still counts.
+    old = "def f(a):\n    return a\n    # end\n\n" + "x = 1\n" * 10
+    again = old.replace("    # end\n", "    # end\ndef f(a, b):\n    return b\n")
+    assert reasons(old, again) == ["changes the signature of f(a) to f(a, b)"]
+    inside = old.replace("    # end\n", "    # end\n    def g(b):\n        return b\n")
+    assert reasons(old, inside) == [None]  # a nested function is nobody's API
+
+
 def test_a_python_file_that_does_not_parse_has_every_hunk_flagged() -> None:
     # Its API cannot be read, so no hunk can be shown to keep it: the user looks at each.
     (found,) = reasons("def f(:\n    pass\n", "def f():\n    pass\n")
