@@ -136,6 +136,20 @@ def test_config_check_names_the_agent_that_is_wrong(
     assert run.returncode == 2 and said in run.stderr
 
 
+def test_an_agent_of_yours_named_fix_replaces_the_default_one(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    config = with_agents(fake_provider_config, tmp_path, {"fix": {"prompt": "You fix SQL, mine."}})
+    repo = make_repo(tmp_path / "repo", {"query.sql": QUERY})
+    fake_provider.reply(QUERY_DIFF)
+    done = run_fixer("--yes", "--config", str(config), "query.sql", cwd=repo, env=env)
+    assert done.returncode == 0, done.stderr
+    assert fake_provider.requests[0].body["messages"][0]["content"].startswith("You fix SQL, mine.")
+    listed = run_fixer("agents", "--json", "--config", str(config), cwd=repo, env=env)
+    (fix,) = [a for a in json.loads(listed.stdout)["agents"] if a["name"] == "fix"]
+    assert fix["defined_in"] == str(config)
+
+
 def test_a_prompt_file_is_read_beside_the_config(
     tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
 ) -> None:
