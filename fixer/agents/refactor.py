@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fixer.agents.agent import Agent, Guard
 from fixer.publicapi import api_changes
+from fixer.router import Scenario
 
 PROMPT = """You are fixer, a careful senior engineer who refactors code by writing unified diffs.
 
@@ -28,7 +29,7 @@ REFACTOR = Agent(
     summary="behaviour-preserving clean-up; changed public Python names and signatures flagged",
     prompt=PROMPT,
     request="Refactor what you are sure makes the code clearer, keeping its behaviour.",
-    scenario="think",
+    scenario=Scenario.THINK,
     guard=PUBLIC_API,
     prints_flagged=False,
 )
