@@ -92,10 +92,10 @@ def first_pass(folder: Path, path: str, damaged: Damaged) -> str | None:
 
 
 def outcome(tool: Callable[[Path, str, Damaged], str | None], damaged: Damaged) -> str:
-    """correct, refused or wrong, as bench_patch classifies them (a crash counts as refused)."""
+    """correct, refused or wrong, as bench_patch classifies them; a crash stops the run."""
     try:
         return classify(tool(Path(tempfile.gettempdir()), "", damaged), damaged.expected)
-    except Exception:  # fixer's refusal, or a crash: neither writes anything
+    except PatchRejected:
         return "refused"
 
 
