@@ -396,7 +396,7 @@ def print_throughput(quick: bool) -> None:
     print(f"fixer 2x / 1x input:       {two['fixer'] / one['fixer']:5.2f}x  (target <= ~2x)")
 
 
-def _hostile_inputs() -> dict[str, Callable[[int], tuple[str, str]]]:
+def hostile_inputs() -> dict[str, Callable[[int], tuple[str, str]]]:
     """Replies built to make a regex backtrack or a search compare everything with everything,
     each as (file text, reply) for a size n."""
     one = "x = 1\n"
@@ -432,7 +432,7 @@ def _hostile_inputs() -> dict[str, Callable[[int], tuple[str, str]]]:
 def print_hostile(runs: int) -> None:
     """Each hostile input at n and 4n: linear code takes about 4x as long, quadratic 16x."""
     print(f"{'input':26}{'n=10k s':>10}{'n=40k s':>10}{'ratio':>7}{'refusal chars':>15}")
-    for name, build in _hostile_inputs().items():
+    for name, build in hostile_inputs().items():
         times, sizes = [], []
         for n in (10_000, 40_000):
             text, reply = build(n)

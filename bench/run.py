@@ -2,6 +2,8 @@
 figures, never asserts.
 
 Each benchmark measures fixer and a peer in the same run, so the ratio holds on any machine.
+Peers that are Python packages come with fixer's bench extra:
+`.venv/bin/python -m pip install -e '.[bench]'`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import inspect
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("startup", "patch", "tui", "grammar", "fuzz", "sse", "guards")
+BENCHMARKS = ("startup", "patch", "unidiff", "tui", "grammar", "fuzz", "sse", "guards")
 MODULES = {"fuzz": "fuzz_patch"}  # the others live in bench_NAME.py
+PEERS = {"patch": "unidiff", "unidiff": "unidiff"}  # the bench extra's packages they import
 FIXER = Path(sys.executable).with_name("fixer")  # the command the startup benchmark times
 
 
@@ -30,11 +33,23 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    names = args.names or BENCHMARKS
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark {unknown[0]!r}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    missing = sorted(
+        {PEERS[n] for n in names if n in PEERS and not importlib.util.find_spec(PEERS[n])}
+    )
+    if missing:
+        print(
+            f"{', '.join(missing)} (a peer the benchmarks measure) is not installed: "
+            "`.venv/bin/python -m pip install -e '.[bench]'`",
+            file=sys.stderr,
+        )
+        return 2
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    for name in args.names or BENCHMARKS:
-        if name not in BENCHMARKS:
-            print(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
-            return 2
+    for name in names:
         print(f"== {name}")
         run = importlib.import_module(MODULES.get(name, f"bench_{name}")).run
         options = {"quick": args.quick} if "quick" in inspect.signature(run).parameters else {}

@@ -39,8 +39,8 @@ class Attempt:
     route: Route
     reply: Reply | None  # None when the call failed before a whole reply
     outcome: str  # "3 hunks", "no usable diff: ...", "failed: ...", as the review and ledger show
-    prompt_estimate: int = 0  # fixer's estimate of the prompt tokens, before the call
-    cost: Cost | None = None
+    prompt_estimate: int  # fixer's estimate of the prompt tokens, before the call
+    cost: Cost  # an estimate, or unknown money, when the provider said nothing
     ledger_id: int | None = None
     proposed: int = 0  # hunks it proposed
     files: tuple[str, ...] = ()  # the files it was asked about
@@ -210,8 +210,9 @@ class Caller:
 
     def spent(self, currency: str) -> Decimal:
         """What this run's calls cost so far in `currency` (estimates included)."""
+        moneys = [a.cost.money for a in self.attempts]
         return sum(
-            (a.cost.money.amount for a in self.attempts if _in(a.cost, currency)), Decimal(0)
+            (m.amount for m in moneys if m is not None and m.currency == currency), Decimal(0)
         )
 
     def check_size(self, route: Route, tokens: int, estimate: Cost) -> None:
@@ -291,14 +292,10 @@ def endpoint_for(route: Route, config: Config, env: Mapping[str, str]) -> Endpoi
     )
 
 
-def _in(cost: Cost | None, currency: str) -> bool:
-    return cost is not None and cost.money is not None and cost.money.currency == currency
-
-
 def _ledger_call(agent: str, attempt: Attempt, at: datetime, proposed: int, refused: int) -> Call:
     reply, cost = attempt.reply, attempt.cost
     usage = reply.usage if reply is not None else None
-    money = cost.money if cost is not None else None
+    money = cost.money
     return Call(
         at=at,
         agent=agent,
@@ -311,13 +308,13 @@ def _ledger_call(agent: str, attempt: Attempt, at: datetime, proposed: int, refu
         reasoning=usage.reasoning if usage else None,
         cost=money.amount if money else None,
         currency=money.currency if money else None,
-        estimated=cost.estimated if cost is not None else True,
+        estimated=cost.estimated,
         latency_s=reply.elapsed_s if reply is not None else 0.0,
         outcome=attempt.outcome,
         hunks_proposed=proposed,
         hunks_refused=refused,
         estimated_prompt_tokens=attempt.prompt_estimate,
-        cost_cache_hit=cost.parts.get("cache_hit") if cost else None,
-        cost_cache_miss=cost.parts.get("cache_miss") if cost else None,
-        cost_output=cost.parts.get("output") if cost else None,
+        cost_cache_hit=cost.parts.get("cache_hit"),
+        cost_cache_miss=cost.parts.get("cache_miss"),
+        cost_output=cost.parts.get("output"),
     )

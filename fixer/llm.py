@@ -869,7 +869,7 @@ def _event_chunks(endpoint: Endpoint, event: Event) -> tuple[list[Mapping[str, A
     payloads = [event.data] if event.data.strip() else []  # an empty data: is a heartbeat
     if "\n" in event.data and not _is_json(event.data):
         payloads = [line for line in event.data.split("\n") if line.strip()]
-    chunks = []
+    chunks: list[Mapping[str, Any]] = []
     for payload in payloads:
         if payload.strip() == "[DONE]":
             return chunks, True

@@ -83,13 +83,12 @@ def spend(attempts: Sequence[Attempt]) -> str:
 
 def total_cost(attempts: Sequence[Attempt]) -> str:
     """The calls' cost, one sum per currency; unknown when any call has no known price."""
-    costs = [a.cost for a in attempts]
-    if any(c is None or c.money is None for c in costs):
+    moneys = [a.cost.money for a in attempts if a.cost.money is not None]
+    if len(moneys) < len(attempts):
         return "unknown (no price known)"
-    by_currency: dict[str, list[Money]] = {}
-    for cost in costs:
-        by_currency.setdefault(cost.money.currency, []).append(cost.money)
-    estimated = any(c.estimated for c in costs)
-    return (
-        " + ".join(format_money(sum(m), estimated=estimated) for m in by_currency.values()) or "0"
-    )
+    by_currency: dict[str, Money] = {}
+    for money in moneys:
+        earlier = by_currency.get(money.currency)
+        by_currency[money.currency] = money if earlier is None else earlier + money
+    estimated = any(a.cost.estimated for a in attempts)
+    return " + ".join(format_money(m, estimated=estimated) for m in by_currency.values()) or "0"

@@ -554,7 +554,7 @@ def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:
     """One line per failed attempt before the one reviewed, so escalation is never silent,
     then what the calls themselves had to say (a request field the provider refused)."""
     return tuple(
-        f"{a.route} gave {a.outcome} (cost {a.cost or 'unknown'}); "
+        f"{a.route} gave {a.outcome} (cost {a.cost}); "
         + ("asked again with the apply error" if b.route == a.route else f"moved up to {b.route}")
         for a, b in pairwise(attempts)
     ) + tuple(dict.fromkeys(n for a in attempts if a.reply for n in a.reply.notes))

@@ -75,7 +75,10 @@ class EventParser:
     def _take(self, line: str) -> Event | None:
         """Process one line; the event it completes, if any."""
         if not line:
-            return self._dispatch() if self._has_data else self._reset()
+            if self._has_data:
+                return self._dispatch()
+            self._reset()
+            return None
         if line.startswith(":"):
             return None
         name, colon, value = line.partition(":")

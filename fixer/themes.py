@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,19 +38,6 @@ DIFF_VARIABLES: dict[str, str] = {
     "diff-flag": "#ffa62b",
     "diff-cursor": "#0178d4",
 }
-UI_COLOURS = (
-    "primary",
-    "secondary",
-    "accent",
-    "foreground",
-    "background",
-    "surface",
-    "panel",
-    "boost",
-    "warning",
-    "error",
-    "success",
-)
 _DIFF_PREFIX = "diff-"
 _DIFF_KEYS = tuple(variable.removeprefix(_DIFF_PREFIX) for variable in DIFF_VARIABLES)
 # Top-level keys: the type each must have, and its value when the file leaves it out (the dark
@@ -67,12 +54,32 @@ _TOML_TYPES = {str: "a string", bool: "true or false", dict: "a table"}
 
 
 @dataclass(frozen=True)
+class UiColours:
+    """A theme's [ui] table: Textual's base colours; those left out Textual derives."""
+
+    primary: str
+    secondary: str | None = None
+    accent: str | None = None
+    foreground: str | None = None
+    background: str | None = None
+    surface: str | None = None
+    panel: str | None = None
+    boost: str | None = None
+    warning: str | None = None
+    error: str | None = None
+    success: str | None = None
+
+
+UI_COLOURS = tuple(field.name for field in fields(UiColours))
+
+
+@dataclass(frozen=True)
 class FixerTheme:
     """One checked theme file: Textual UI colours, diff variables and a Pygments style name."""
 
     name: str
     dark: bool
-    ui: dict[str, str]
+    ui: UiColours
     diff: dict[str, str]
     syntax: str
     ansi: bool
@@ -89,7 +96,24 @@ class FixerTheme:
             variables = (
                 BUILTIN_THEMES["ansi-dark" if self.dark else "ansi-light"].variables | variables
             )
-        return Theme(name=self.name, dark=self.dark, ansi=self.ansi, variables=variables, **self.ui)
+        ui = self.ui
+        return Theme(
+            name=self.name,
+            dark=self.dark,
+            ansi=self.ansi,
+            variables=variables,
+            primary=ui.primary,
+            secondary=ui.secondary,
+            accent=ui.accent,
+            foreground=ui.foreground,
+            background=ui.background,
+            surface=ui.surface,
+            panel=ui.panel,
+            boost=ui.boost,
+            warning=ui.warning,
+            error=ui.error,
+            success=ui.success,
+        )
 
 
 def themes_dir() -> Path:
@@ -168,7 +192,7 @@ def _read_theme(path: Path) -> FixerTheme:
     return FixerTheme(
         name=values["name"] or path.stem,
         dark=values["dark"],
-        ui={key: _colour(value, f"[ui] {key}") for key, value in values["ui"].items()},
+        ui=UiColours(**{key: _colour(value, f"[ui] {key}") for key, value in values["ui"].items()}),
         diff=DIFF_VARIABLES | {_DIFF_PREFIX + key: value for key, value in diff.items()},
         syntax=_syntax(values["syntax"]),
         ansi=values["ansi"],

@@ -73,7 +73,11 @@ class Group:
 def _parts(call: Call) -> tuple[tuple[str, int, Decimal | None], ...]:
     """What one call adds to each line: tokens and their cost (None if unknown)."""
     tokens = (call.cache_hit or 0, call.cache_miss or 0, call.output or 0)
-    costs = (call.cost_cache_hit, call.cost_cache_miss, call.cost_output)
+    costs: tuple[Decimal | None, ...] = (
+        call.cost_cache_hit,
+        call.cost_cache_miss,
+        call.cost_output,
+    )
     if call.cost == 0:  # a free call is free in every part, split or not
         costs = (Decimal(0),) * len(TYPES)
     return (*zip(TYPES, tokens, costs, strict=True), (TOTAL, sum(tokens), call.cost))

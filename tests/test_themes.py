@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from fixer.themes import (
     DEFAULT_THEME,
     DIFF_VARIABLES,
     FixerTheme,
+    UiColours,
     load_themes,
     pick_theme,
     themes_dir,
@@ -61,7 +63,8 @@ def test_bundled_files_set_every_diff_colour(name: str) -> None:
 def test_ansi_theme_uses_only_the_terminals_colours(user_dir: Path) -> None:
     ansi = load_themes(os.environ)[0]["ansi"]
     assert ansi.ansi
-    colours = [*ansi.ui.values(), *ansi.diff.values()]
+    ui = [colour for colour in astuple(ansi.ui) if colour is not None]  # None: Textual derives it
+    colours = [*ui, *ansi.diff.values()]
     assert all(Color.parse(colour).ansi is not None for colour in colours)
     # Textual's own widgets need $ansi-background, which only its built-in ANSI themes define.
     variables = ansi.textual_theme().variables
@@ -131,7 +134,7 @@ def test_user_themes_replace_and_add(user_dir: Path) -> None:
     assert set(themes) == BUNDLED | {"sunny"}
     dark = themes["dark"]
     assert dark.path == user_dir / "dark.toml"
-    assert dark.ui == {"primary": "#123456"}
+    assert dark.ui == UiColours(primary="#123456")
     assert dark.diff == DIFF_VARIABLES | {"diff-added-background": "#111111"}
     assert (dark.syntax, dark.dark, dark.ansi) == ("monokai", True, False)
     assert (themes["sunny"].dark, themes["sunny"].syntax) == (False, "friendly")

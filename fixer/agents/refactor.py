@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from fixer.agents.agent import Agent, Guard, flags_of
 from fixer.publicapi import api_changes
 from fixer.review import Flag, FlagKind
+from fixer.router import Scenario
 
 if TYPE_CHECKING:
     from fixer.patch import Hunk
@@ -40,7 +41,7 @@ REFACTOR = Agent(
     summary="behaviour-preserving clean-up; changed public Python names and signatures flagged",
     prompt=PROMPT,
     request="Refactor what you are sure makes the code clearer, keeping its behaviour.",
-    scenario="think",
+    scenario=Scenario.THINK,
     guard=PUBLIC_API,
     prints_flagged=False,
 )

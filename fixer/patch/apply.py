@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Sequence
+from difflib import Match as DifflibMatch
 from difflib import SequenceMatcher
 from itertools import accumulate
 
@@ -227,10 +228,10 @@ def _longest_increasing(pairs: list[Match]) -> list[Match]:
         ends[length:] = [k]
         before.append(ends[length - 1] if length else None)
     chain: list[Match] = []
-    k: int | None = ends[-1] if ends else None
-    while k is not None:
-        chain.append(pairs[k])
-        k = before[k]
+    at = ends[-1] if ends else None
+    while at is not None:
+        chain.append(pairs[at])
+        at = before[at]
     return chain[::-1]
 
 
@@ -279,17 +280,21 @@ def _matching_blocks(a: list[Line], b: list[Line]) -> list[Match]:
     return [*merged, (len(a), len(b), 0)]
 
 
-class _AnchoredMatcher(SequenceMatcher):
+class _AnchoredMatcher(SequenceMatcher[Line]):
     """difflib's opcodes and grouping over _matching_blocks."""
 
-    def get_matching_blocks(self) -> list[Match]:  # type: ignore[override]
-        return _matching_blocks(self.a, self.b)
+    def __init__(self, a: list[Line], b: list[Line]) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self._sides = (a, b)  # difflib keeps its own a and b, but its stubs do not declare them
+
+    def get_matching_blocks(self) -> list[DifflibMatch]:
+        return [DifflibMatch(*block) for block in _matching_blocks(*self._sides)]
 
 
 def diff_hunks(old: str, new: str, context: int = 3) -> list[Hunk]:
     """The hunks turning `old` into `new`, grouped like git diff; a line's ending is part of it."""
     a, b = split_lines(old), split_lines(new)
-    matcher = _AnchoredMatcher(None, a, b, autojunk=False)
+    matcher = _AnchoredMatcher(a, b)
     return [_make_hunk(group, a, b) for group in matcher.get_grouped_opcodes(context)]
 
 
@@ -458,21 +463,22 @@ def split_hunk(hunk: Hunk) -> list[Hunk]:
         lo = lasts[b - 1] + 1 if b else 0
         hi = firsts[b + 1] if b + 1 < len(firsts) else len(tags)
         piece = Hunk(hunk.lines[lo:hi])
-        starts = [
+        old_start, new_start = (
             None if base is None else _start(base + sum(t != skip for t in tags[:lo]), count)
             for base, skip, count in (
                 (old_index, "+", piece.old_count),
                 (new_index, "-", piece.new_count),
             )
-        ]
+        )
         pieces.append(
             Hunk(
                 piece.lines,
-                *starts,
-                hunk.old_missing_newline and all(t == "+" for t in tags[hi:]),
-                hunk.new_missing_newline and all(t == "-" for t in tags[hi:]),
-                hunk.header,
-                hunk.endings[lo:hi],
+                old_start=old_start,
+                new_start=new_start,
+                old_missing_newline=hunk.old_missing_newline and all(t == "+" for t in tags[hi:]),
+                new_missing_newline=hunk.new_missing_newline and all(t == "-" for t in tags[hi:]),
+                header=hunk.header,
+                endings=hunk.endings[lo:hi],
             )
         )
     return pieces

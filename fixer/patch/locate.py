@@ -602,9 +602,9 @@ def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int
             for n, starts in allowed.items():
                 mine = hunks[n - 1].old_index
                 hint = None if mine is None else mine + nearest.get(n, (0, 0))[1]
-                start = _nearest(starts, hint)
-                if start is not None:
-                    new = {n: start}
+                pick = _nearest(starts, hint)
+                if pick is not None:
+                    new = {n: pick}
                     break
         if not new:
             break
