@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from fixer.agents import GRAMMAR
 from fixer.errors import NoDiffError
+from fixer.keys import REVIEW_KEYS
 from fixer.review import Decision
 from fixer.session import Job
 from fixer.tui.app import ReviewApp
@@ -402,6 +404,19 @@ async def test_question_mark_lists_every_key_with_what_it_does(tmp_path: Path) -
             assert row in rows
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_help_lists_the_registrys_keys_that_apply(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE)
+    async with reviewing(app) as pilot:
+        rows = await help_rows(pilot)
+    own = rows[: -len(HelpScreen.OTHER_KEYS)]
+    # Esc cancels only while a request runs: hidden until then.
+    assert sorted(own) == sorted(
+        (app.get_key_display(Binding(k.key, k.action)), k.description)
+        for k in REVIEW_KEYS
+        if k.id != "cancel"
+    )
 
 
 async def test_help_scrolls_to_its_last_row_on_a_small_terminal(tmp_path: Path) -> None:

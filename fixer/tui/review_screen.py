@@ -6,7 +6,7 @@ It asks for the proposal in a worker, so the screen is up before the model answe
 from __future__ import annotations
 
 from asyncio import CancelledError
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +20,7 @@ from textual.widgets import Footer, OptionList, Static
 
 from fixer.cost import Cost, format_money
 from fixer.errors import FixerError, LargePrompt, NoDiffError
+from fixer.keys import REVIEW_KEYS, Key
 from fixer.llm import ChatError, Progress
 from fixer.printable import printable, printable_lines
 from fixer.report import counted, spend, total_cost
@@ -44,30 +45,27 @@ if TYPE_CHECKING:
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 NOTE_SECONDS = 6
-DECIDE = Binding.Group("decide")
-REST = Binding.Group("whole file")
-UNDECIDED = Binding.Group("undecided")
-HUNK = Binding.Group("hunk")
-# Keys that need hunks on screen; dimmed while the model is still answering.
 # Keys that still run when they cannot act, to say why (u, c, s).
 EXPLAINED = {"undo", "commit", "split"}
-NEEDS_HUNKS = {
-    "decide",
-    "decide_rest",
-    "accept_all",
-    "next_undecided",
-    "move",
-    "goto",
-    "search",
-    "next_match",
-    "split",
-    "edit",
-    "undo",
-    "next_file",
-    "commit",
-    "side_by_side",
-    "wrap",
-}
+# Keys that need hunks on screen; dimmed while the model is still answering.
+NEEDS_HUNKS = {entry.action_name for entry in REVIEW_KEYS if entry.needs_hunks}
+KEY_IDS = {entry.id for entry in REVIEW_KEYS}
+
+
+def bindings(keys: Sequence[Key]) -> list[BindingType]:
+    """Textual's bindings for the registry's keys; a keymap remaps them by id."""
+    groups = {k.group: Binding.Group(k.group) for k in keys if k.group is not None}
+    return [
+        Binding(
+            k.key,
+            k.action,
+            k.description,
+            show=k.show,
+            id=k.id,
+            group=groups[k.group] if k.group is not None else None,
+        )
+        for k in keys
+    ]
 
 
 def _matches(review: Review, index: int, needle: str) -> bool:
@@ -85,42 +83,7 @@ class ReviewScreen(Screen[None]):
         (100, "-wide"),
     ]
     AUTO_FOCUS = "HunkView"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "decide('accepted')", "accept", id="accept", group=DECIDE),
-        Binding("n", "decide('rejected')", "reject", id="reject", group=DECIDE),
-        # Help and quit come first after deciding: a narrow footer cuts from the right.
-        Binding("question_mark", "help", "help", id="help"),
-        Binding("q", "quit", "quit", id="quit"),
-        Binding("c", "commit", "commit", id="commit"),
-        Binding(
-            "a", "decide_rest('accepted')", "accept rest of file", id="accept-file", group=REST
-        ),
-        Binding(
-            "d", "decide_rest('rejected')", "reject rest of file", id="reject-file", group=REST
-        ),
-        Binding("j", "next_undecided(1)", "next undecided", id="next-undecided", group=UNDECIDED),
-        Binding(
-            "k", "next_undecided(-1)", "previous undecided", id="prev-undecided", group=UNDECIDED
-        ),
-        Binding("s", "split", "split", id="split"),
-        Binding("e", "edit", "edit", id="edit"),
-        Binding("u", "undo", "undo", id="undo"),
-        Binding("r", "ask_again", "stronger model", id="ask-again"),
-        Binding("escape", "cancel", "cancel request", id="cancel"),
-        Binding("ctrl+c", "interrupt", "cancel request", id="interrupt", show=False),
-        Binding("J", "move(1)", "next hunk", id="next-hunk", group=HUNK),
-        Binding("K", "move(-1)", "previous hunk", id="previous-hunk", group=HUNK),
-        Binding("tab", "next_file", "next file", id="next-file"),
-        Binding("A", "accept_all", "accept all unflagged", id="accept-all"),
-        Binding("g", "goto", "go to hunk", id="goto"),
-        Binding("slash", "search", "search", id="search"),
-        # Not git add -p's keys (n rejects): > and < go to the next and previous match.
-        Binding("greater_than_sign", "next_match(1)", "next match", id="next-match"),
-        Binding("less_than_sign", "next_match(-1)", "previous match", id="previous-match"),
-        Binding("v", "side_by_side", "side by side", id="side-by-side"),
-        Binding("w", "wrap", "wrap long lines", id="wrap"),
-        Binding("i", "explain", "model's explanation", id="explain"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(REVIEW_KEYS)
 
     def __init__(
         self, run: Run, result: ReviewResult, route: Route | None, syntax: Callable[[], str]
@@ -515,12 +478,12 @@ class ReviewScreen(Screen[None]):
 
     def commands(self) -> Iterable[SystemCommand]:
         """The review's keys for the command palette."""
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and self.can_act(binding.action.split("(")[0]):
+        for entry in REVIEW_KEYS:
+            if self.can_act(entry.action_name):
                 yield SystemCommand(
-                    binding.description.capitalize(),
-                    f"key: {binding.key}",
-                    lambda action=binding.action: self.run_action(action),
+                    entry.description.capitalize(),
+                    f"key: {entry.key}",
+                    lambda action=entry.action: self.run_action(action),
                 )
 
     # -- keys ----------------------------------------------------------------------------
@@ -735,7 +698,7 @@ class ReviewScreen(Screen[None]):
         keys = [
             (self.app.get_key_display(active.binding), active.binding.description)
             for active in self.active_bindings.values()
-            if active.node is self and active.binding.id in REVIEW_KEYS
+            if active.node is self and active.binding.id in KEY_IDS
         ]
         self.app.push_screen(HelpScreen(keys))
 
@@ -765,6 +728,3 @@ class ReviewScreen(Screen[None]):
 
         question = "Quit without writing anything? Your decisions will be lost."
         self.app.push_screen(ConfirmScreen(question), answer)
-
-
-REVIEW_KEYS = {b.id for b in ReviewScreen.BINDINGS if isinstance(b, Binding)}
