@@ -100,8 +100,6 @@ class ReviewScreen(Screen[None]):
         self.search_text = ""
         self.estimate = ""
         self.request = Request(route)  # the latest: its route is shown while asking, or failed
-        self.file_routes: dict[str, Route | None] = {}
-        self.asked_again: list[tuple[str, Route | None]] = []  # (file, its route before r)
         self.binding_state: tuple[bool, ...] = ()
         self.note_timer: Timer | None = None
 
@@ -293,16 +291,13 @@ class ReviewScreen(Screen[None]):
 
     def take_file(self, name: str, route: Route | None, proposal: Proposal) -> None:
         """The file asked again: its new hunks replace its old ones; other files keep theirs."""
-        count = self.proposal.review.replace_file(name, proposal.review)
-        self.asked_again.append((name, self.file_routes.get(name)))  # for undo
-        self.file_routes[name] = route
+        count = self.proposal.review.replace_file(name, proposal.review, route)
         self.tell(f"{route} proposes {counted(count, 'hunk')} for {printable(name)}")
         self.redraw(self.cursor)
 
     def show_proposal(self, proposal: Proposal) -> None:
         self.result.proposal = proposal
         self.route = proposal.route
-        self.file_routes = dict.fromkeys(proposal.sources, proposal.route)
         self.result.error = None
         self.result.cancelled = False
         refusals = proposal.review.refusals
@@ -365,7 +360,7 @@ class ReviewScreen(Screen[None]):
         if self.asking_since is not None:
             route = self.request.route
         elif self.review is not None and self.review.hunks:
-            route = self.file_routes.get(self.review.hunks[self.cursor].name, route)
+            route = self._route_of(self.review, self.review.hunks[self.cursor].name)
         parts = [StatusPart("fixer", 0), StatusPart(str(route) if route else "your diff", 2)]
         if self.asking_since is not None:
             elapsed = monotonic() - self.asking_since
@@ -626,11 +621,7 @@ class ReviewScreen(Screen[None]):
         if not review.can_undo:
             self.tell("Nothing to undo.")
             return
-        files = review.files
-        review.undo()
-        if review.files is not files and self.asked_again:  # a file asked again, undone
-            name, route = self.asked_again.pop()
-            self.file_routes[name] = route
+        review.undo()  # a file asked again gets its earlier route back with its hunks
         self.redraw()
 
     def action_side_by_side(self) -> None:
@@ -657,7 +648,7 @@ class ReviewScreen(Screen[None]):
         """The next rung of the ladder, for the current file (or the whole run if none)."""
         review = self.review
         name = review.hunks[self.cursor].name if review is not None and review.hunks else None
-        after = self.file_routes.get(name, self.route) if name else self.route
+        after = self._route_of(review, name) if review is not None and name else self.route
         try:
             route = self.run.next_rung(after)
         except FixerError as error:
@@ -685,6 +676,11 @@ class ReviewScreen(Screen[None]):
 
         question = f"Ask {route} again for {name}? Your decisions on its hunks will be lost."
         self.app.push_screen(ConfirmScreen(question), answer)
+
+    def _route_of(self, review: Review, name: str) -> Route | None:
+        """The route that proposed file `name`'s hunks: the one it was last asked again of (r),
+        or the proposal's."""
+        return review.file(name).route or self.route
 
     def action_explain(self) -> None:
         proposal = self.result.proposal
