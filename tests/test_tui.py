@@ -25,6 +25,7 @@ from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, 
 from fixer.tui.file_list import FileList
 from fixer.tui.messages import (
     Answer,
+    CommitFailed,
     CommitMessageWritten,
     Committed,
     ProposalFailed,
@@ -551,6 +552,25 @@ async def test_a_file_changed_on_disk_since_it_was_read_is_not_written(tmp_path:
     outcome = app.return_value.outcome
     assert outcome.refused and outcome.commit is None and outcome.written == ()
     assert (repo / "calc.py").read_text() == mine and commit_count(repo) == 1
+
+
+async def test_a_refused_commit_goes_back_to_the_review_with_the_decisions_kept(
+    tmp_path: Path,
+) -> None:
+    repo, app = review_app(tmp_path, ONE)
+    messages: list[Message] = []
+    async with reviewing(app, notifications=True, messages=messages) as pilot:
+        await pilot.press("y")
+        await open_commit(pilot)
+        (repo / ".git" / "index.lock").write_text("")  # another git holds the index
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.review.decisions == [ACCEPTED]
+        [toast] = app._notifications
+        assert toast.message.startswith("nothing was written: git's index is locked")
+    assert isinstance(workers_said(messages)[-1], CommitFailed)
+    assert (repo / "calc.py").read_text() == LINES and commit_count(repo) == 1
 
 
 def workers_said(messages: list[Message]) -> list[Message]:
