@@ -36,6 +36,8 @@ EXIT_CODES = """exit codes:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from fixer.keys import key_help  # no Textual: the help stays instant
+
     parser = argparse.ArgumentParser(
         prog="fixer",
         description="Ask a model (or the offline fixers) for a unified diff of FILEs, review it "
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  fixer usage [--by ...]   tokens and cost of past calls, from the ledger\n"
         "  fixer undo               take back fixer's last commit, if nothing came after it\n"
         "  fixer agents             the agents, built in and yours, and how they fared\n\n"
+        + key_help()
+        + "\n\n"
         + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

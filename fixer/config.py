@@ -23,6 +23,7 @@ import json5
 
 from fixer.cost import Price, currency_code, parse_pricing
 from fixer.errors import ConfigError
+from fixer.keys import REVIEW_KEYS
 from fixer.llm import RetryPolicy
 from fixer.printable import printable
 from fixer.redact import mask_url
@@ -669,46 +670,13 @@ def _theme_problems(theme: str | None, env: Mapping[str, str]) -> list[str]:
     return [f'"fixer.theme" {theme!r} is not a theme (known: {", ".join(sorted(known))})']
 
 
-# The review screen's binding ids and their keys (fixer/tui/review_screen.py; a test keeps the
-# two in step), listed here so that checking a config never loads Textual.
-REVIEW_KEYS = {
-    "accept": "y",
-    "reject": "n",
-    "help": "question_mark",
-    "quit": "q",
-    "commit": "c",
-    "accept-file": "a",
-    "reject-file": "d",
-    "next-undecided": "j",
-    "prev-undecided": "k",
-    "split": "s",
-    "edit": "e",
-    "undo": "u",
-    "ask-again": "r",
-    "cancel": "escape",
-    "interrupt": "ctrl+c",
-    "next-hunk": "J",
-    "previous-hunk": "K",
-    "next-file": "tab",
-    "accept-all": "A",
-    "goto": "g",
-    "search": "slash",
-    "next-match": "greater_than_sign",
-    "previous-match": "less_than_sign",
-    "side-by-side": "v",
-    "wrap": "w",
-    "explain": "i",
-}
-REVIEW_KEY_IDS = list(REVIEW_KEYS)
-
-
 def keymap_conflicts(keymap: Mapping[str, str]) -> list[str]:
     """Keys that the keymap leaves bound to two review actions (only one would ever act, and
     the other would vanish from the footer and the help)."""
     owners: dict[str, list[str]] = {}
-    for binding_id, default in REVIEW_KEYS.items():
-        for key in keymap.get(binding_id, default).split(","):
-            owners.setdefault(key.strip(), []).append(binding_id)
+    for entry in REVIEW_KEYS:
+        for key in keymap.get(entry.id, entry.key).split(","):
+            owners.setdefault(key.strip(), []).append(entry.id)
     return [
         f'"fixer.keymap" binds {key!r} to both {" and ".join(repr(i) for i in ids)}: give one of '
         "them another key"
@@ -724,10 +692,11 @@ def _check_keymap(keymap: Any) -> list[str]:
             f'"fixer.keymap" must map binding ids to keys, like {{"accept": "Y"}}, not {keymap!r}'
         )
     else:
+        known = [entry.id for entry in REVIEW_KEYS]
         problems += [
-            f'"fixer.keymap" has an unknown binding id {key!r} (known: {", ".join(REVIEW_KEY_IDS)})'
+            f'"fixer.keymap" has an unknown binding id {key!r} (known: {", ".join(known)})'
             for key in keymap
-            if key not in REVIEW_KEY_IDS
+            if key not in known
         ]
         problems += keymap_conflicts(keymap)
     return problems

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from fixer.patch import (
     FilePatch,
@@ -27,6 +28,9 @@ from fixer.patch import (
 )
 from fixer.patch.parse import BOM, Line, dominant_ending, join_lines, split_lines
 from fixer.textview import FILE_LINES, TextView
+
+if TYPE_CHECKING:
+    from fixer.router import Route
 
 
 class Decision(StrEnum):
@@ -84,6 +88,7 @@ class FileChange:
     refusals: tuple[PatchRejected, ...] = ()
     view: TextView = FILE_LINES  # how the file's text is cut into the hunks' lines
     notes: tuple[str, ...] = ()  # how hunks were placed that the user should check
+    route: Route | None = None  # who proposed its hunks if asked again (r); None: the proposal's
 
     def to_file(self, text: str) -> str:
         """A reviewed text as the file's text (joins a sentence view back into lines)."""
@@ -93,7 +98,7 @@ class FileChange:
 @dataclass(frozen=True)
 class _Reshape:
     """An undo step for a split, an edit or a file asked again: hunks from `index` on were
-    replaced by `count` hunks.
+    replaced by `count` hunks (and, for a file asked again, the files with their routes).
 
     Only the replaced hunks and their decisions are kept, so thousands of steps over thousands
     of hunks stay small; undo puts them back in place of the `count` hunks.
@@ -281,9 +286,10 @@ class Review:
         if files is not None:
             self.files = files
 
-    def replace_file(self, name: str, other: Review) -> int:
-        """Take file `name`'s hunks and refusals from `other` (asked again), all pending, keeping
-        every other file's hunks and decisions; one undo step. Returns the new hunk count."""
+    def replace_file(self, name: str, other: Review, route: Route | None = None) -> int:
+        """Take file `name`'s hunks and refusals from `other` (asked again of `route`), all
+        pending, keeping every other file's hunks and decisions; one undo step, which gives the
+        file back its earlier route too. Returns the new hunk count."""
         order = [f.name for f in self.files]
         if name not in order:
             raise ValueError(f"{name} is not in this review")
@@ -295,7 +301,8 @@ class Review:
         # A reply with no changes has no FileChange for the file: it keeps its text, no refusal.
         asked = next((f for f in other.files if f.name == name), None)
         files = tuple(
-            (asked or replace(f, refusals=())) if f.name == name else f for f in self.files
+            replace(asked or replace(f, refusals=()), route=route) if f.name == name else f
+            for f in self.files
         )
         self._reshape(index, fresh, Decision.PENDING, replaced, files)
         return len(fresh)

@@ -20,6 +20,7 @@ from fixer.review import (
     merge_reviews,
     unsafe_path_reason,
 )
+from fixer.router import Route, Scenario
 
 ORIGINAL = "".join(f"line {i}\n" for i in range(1, 41))
 
@@ -458,6 +459,23 @@ def test_replace_file_keeps_the_other_files_and_their_decisions() -> None:
     assert review.undo()  # one step puts the old hunks and decisions back
     assert review.hunks == build_review(both, originals).hunks
     assert review.decisions == [Decision.REJECTED, Decision.ACCEPTED]
+
+
+def test_undoing_a_file_asked_again_gives_it_back_its_earlier_route() -> None:
+    review = review_of()
+    assert review.file("app.py").route is None  # the proposal's route
+    stronger = Route("p", "strong", Scenario.THINK, "Escalation")
+    strongest = Route("p", "strongest", Scenario.THINK, "Escalation")
+    review.decide(0, Decision.ACCEPTED)
+    review.replace_file("app.py", review_of(), stronger)
+    review.decide(0, Decision.REJECTED)
+    review.replace_file("app.py", review_of(), strongest)
+    assert review.file("app.py").route == strongest
+    review.undo()
+    assert review.file("app.py").route == stronger and review.decisions[0] is Decision.REJECTED
+    review.undo()  # the decision
+    review.undo()
+    assert review.file("app.py").route is None and review.decisions[0] is Decision.ACCEPTED
 
 
 def compared():

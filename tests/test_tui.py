@@ -9,18 +9,29 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from fixer import review as review_module
 from fixer.agents import GRAMMAR
 from fixer.errors import NoDiffError
+from fixer.keys import REVIEW_KEYS
 from fixer.review import Decision
 from fixer.session import Job
 from fixer.tui.app import ReviewApp
 from fixer.tui.commit_screen import CommitScreen
 from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, TextScreen
 from fixer.tui.file_list import FileList
+from fixer.tui.messages import (
+    Answer,
+    CommitFailed,
+    CommitMessageWritten,
+    Committed,
+    ProposalFailed,
+    ProposalReady,
+)
 from fixer.tui.review_screen import ReviewScreen
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, git, make_repo, run_of, small_limit_config
@@ -92,10 +103,17 @@ def grammar_app(tmp_path: Path, post: str) -> tuple[Path, ReviewApp]:
 
 @asynccontextmanager
 async def reviewing(
-    app: ReviewApp, wait: bool = True, notifications: bool = False
+    app: ReviewApp,
+    wait: bool = True,
+    notifications: bool = False,
+    messages: list[Message] | None = None,
 ) -> AsyncIterator[Pilot]:
-    """Run the app; with `wait`, until the proposal is on screen."""
-    async with app.run_test(size=(120, 40), notifications=notifications) as pilot:
+    """Run the app; with `wait`, until the proposal is on screen. `messages` gets every message
+    the app's nodes receive."""
+    hook = messages.append if messages is not None else None
+    async with app.run_test(
+        size=(120, 40), notifications=notifications, message_hook=hook
+    ) as pilot:
         if wait:
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -390,6 +408,19 @@ async def test_question_mark_lists_every_key_with_what_it_does(tmp_path: Path) -
         assert isinstance(app.screen, ReviewScreen)
 
 
+async def test_help_lists_the_registrys_keys_that_apply(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE)
+    async with reviewing(app) as pilot:
+        rows = await help_rows(pilot)
+    own = rows[: -len(HelpScreen.OTHER_KEYS)]
+    # Esc cancels only while a request runs: hidden until then.
+    assert sorted(own) == sorted(
+        (app.get_key_display(Binding(k.key, k.action)), k.description)
+        for k in REVIEW_KEYS
+        if k.id != "cancel"
+    )
+
+
 async def test_help_scrolls_to_its_last_row_on_a_small_terminal(tmp_path: Path) -> None:
     _, app = review_app(tmp_path, ONE)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -522,6 +553,45 @@ async def test_a_file_changed_on_disk_since_it_was_read_is_not_written(tmp_path:
     outcome = app.return_value.outcome
     assert outcome.refused and outcome.commit is None and outcome.written == ()
     assert (repo / "calc.py").read_text() == mine and commit_count(repo) == 1
+
+
+async def test_a_refused_commit_goes_back_to_the_review_with_the_decisions_kept(
+    tmp_path: Path,
+) -> None:
+    repo, app = review_app(tmp_path, ONE)
+    messages: list[Message] = []
+    async with reviewing(app, notifications=True, messages=messages) as pilot:
+        await pilot.press("y")
+        await open_commit(pilot)
+        (repo / ".git" / "index.lock").write_text("")  # another git holds the index
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.review.decisions == [ACCEPTED]
+        [toast] = app._notifications
+        assert toast.message.startswith("nothing was written: git's index is locked")
+    assert isinstance(workers_said(messages)[-1], CommitFailed)
+    assert (repo / "calc.py").read_text() == LINES and commit_count(repo) == 1
+
+
+def workers_said(messages: list[Message]) -> list[Message]:
+    """The workers' answers among all the app's messages, in order (the hook may see a message
+    more than once)."""
+    return list({id(m): m for m in messages if isinstance(m, Answer)}.values())
+
+
+async def test_the_workers_answer_with_typed_messages(tmp_path: Path) -> None:
+    _, app = review_app(tmp_path, ONE)
+    messages: list[Message] = []
+    async with reviewing(app, messages=messages) as pilot:
+        await pilot.press("y")
+        await commit(pilot)
+        await pilot.press("enter")  # leaves with the outcome
+    ready, written, committed = workers_said(messages)
+    assert isinstance(ready, ProposalReady) and ready.proposal is app.result.proposal
+    assert ready.request.route is None and ready.request.only is None  # your diff, every file
+    assert isinstance(written, CommitMessageWritten) and written.text
+    assert isinstance(committed, Committed) and committed.outcome is app.result.outcome
 
 
 # -- what is shown -----------------------------------------------------------------------------
@@ -658,8 +728,12 @@ async def test_a_reply_without_a_diff_is_shown_as_an_error(
 ) -> None:
     fake_provider.reply("I looked, and I would rather not change anything today.")
     repo, app = review_app(tmp_path, None, config=fake_provider_config)
-    async with reviewing(app):
+    messages: list[Message] = []
+    async with reviewing(app, messages=messages):
         assert isinstance(app.result.error, NoDiffError)
+        [failed] = workers_said(messages)
+        assert isinstance(failed, ProposalFailed) and failed.error is app.result.error
+        assert str(failed.request.route) == "fake,cheap-model"
         assert app.screen.has_class("-message")
         assert str(app.result.error).splitlines()[0] in text_of(app, "#message")
         assert app.screen.check_action("commit", ()) is None

@@ -16,7 +16,7 @@ from fixer.calls import Attempt
 from fixer.errors import FixerError
 from fixer.router import Route
 from fixer.session import Outcome, Proposal, Run
-from fixer.themes import DIFF_VARIABLES, FixerTheme, load_themes, pick_theme
+from fixer.themes import DIFF_VARIABLES, load_themes, pick_theme
 from fixer.tui.review_screen import ReviewScreen
 
 
@@ -63,10 +63,10 @@ class ReviewApp(App[ReviewResult]):
         if keymap:
             self.set_keymap(dict(keymap))
 
-    @property
-    def fixer_theme(self) -> FixerTheme:
-        """The fixer theme in use (the default's syntax style for Textual's own themes)."""
-        return self.fixer_themes.get(self.theme) or pick_theme(None, self.fixer_themes)[0]
+    def syntax_style(self) -> str:
+        """The Pygments style of the theme in use (the default's for Textual's own themes)."""
+        chosen = self.fixer_themes.get(self.theme) or pick_theme(None, self.fixer_themes)[0]
+        return chosen.syntax
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Every theme, Textual's own included, must define fixer's diff variables.
@@ -80,7 +80,8 @@ class ReviewApp(App[ReviewResult]):
         self._exit_renderables.clear()
 
     def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.run_state, self.result, self.route))
+        screen = ReviewScreen(self.run_state, self.result, self.route, self.syntax_style)
+        self.push_screen(screen)
 
     async def on_unmount(self) -> None:
         # The run's connections live on this app's event loop: closed before the loop ends.

@@ -10,13 +10,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from fixer.calls import Attempt
 from fixer.commit_message import template_commit_message
+from fixer.errors import FixerError
+from fixer.patch import PatchRejected
 from fixer.printable import printable, printable_lines
 from fixer.report import summary
 from fixer.session import Outcome, Proposal, Run
+from fixer.tui.messages import CommitFailed, CommitMessageWritten, Committed, DirtyFiles
+from fixer.vcs import GitRepo
 
 
 def planned_files(proposal: Proposal) -> list[tuple[str, int, int, int]]:
@@ -52,7 +55,8 @@ class CommitScreen(Screen[Outcome | None]):
         self.run = run
         self.proposal = proposal
         self.attempts = attempts
-        self.committing = self.run.commit and self.run.workspace.repo is not None
+        self.repo = run.workspace.repo if run.commit else None  # None: write, do not commit
+        self.committing = self.repo is not None
         accepted = proposal.review.accepted()
         self.template = template_commit_message(
             list(accepted), sum(len(h) for h in accepted.values())
@@ -79,49 +83,48 @@ class CommitScreen(Screen[Outcome | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.committing:
-            self.check_dirty()
+        if self.repo is not None:
+            self.check_dirty(self.repo)
             self.write_message()
 
     @work(thread=True, exit_on_error=False, group="dirty")
-    def check_dirty(self) -> list[str]:
-        repo = self.run.workspace.repo
+    def check_dirty(self, repo: GitRepo) -> None:
+        # A failed check says nothing: the commit itself leaves such files uncommitted.
         paths = {self.run.workspace.root / name: name for name, *_ in planned_files(self.proposal)}
-        return sorted(paths[p] for p in repo.dirty(list(paths)) if p in paths)
+        dirty = sorted(paths[p] for p in repo.dirty(list(paths)) if p in paths)
+        if dirty:
+            self.post_message(DirtyFiles(dirty))
 
     @work(exclusive=True, exit_on_error=False, group="message")
-    async def write_message(self) -> tuple[str, str | None]:
+    async def write_message(self) -> None:
         self.query_one("#notes", Label).update("asking for a commit message…")
-        return await self.run.commit_message(self.proposal)
+        self.post_message(CommitMessageWritten(*await self.run.commit_message(self.proposal)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker, state = event.worker, event.state
-        if state is WorkerState.ERROR and worker.group == "commit":
-            # new_texts failed before any write (hunks that cannot go together): back to the
-            # review with every decision kept, to change them.
-            self.notify(
-                printable_lines(f"nothing was written: {worker.error}"),
-                markup=False,
-                severity="error",
-                timeout=10,
-            )
-            self.dismiss(None)
-            return
-        if state is not WorkerState.SUCCESS:
-            return
-        if worker.group == "dirty" and worker.result:
-            self.query_one("#notes", Label).update(
-                "has uncommitted changes from before: written, not committed: "
-                + ", ".join(printable(n) for n in worker.result)
-            )
-        elif worker.group == "message":
-            message, note = worker.result
-            field = self.query_one("#message", Input)
-            if field.value == self.template:  # never overwrite what the user typed
-                field.value = self.template = message
-            self.query_one("#notes", Label).update(note or "")
-        elif worker.group == "commit":
-            self.show_done(worker.result)
+    def on_dirty_files(self, event: DirtyFiles) -> None:
+        self.query_one("#notes", Label).update(
+            "has uncommitted changes from before: written, not committed: "
+            + ", ".join(printable(n) for n in event.names)
+        )
+
+    def on_commit_message_written(self, event: CommitMessageWritten) -> None:
+        field = self.query_one("#message", Input)
+        if field.value == self.template:  # never overwrite what the user typed
+            field.value = self.template = event.text
+        self.query_one("#notes", Label).update(event.note or "")
+
+    def on_commit_failed(self, event: CommitFailed) -> None:
+        # new_texts failed before any write (hunks that cannot go together): back to the
+        # review with every decision kept, to change them.
+        self.notify(
+            printable_lines(f"nothing was written: {event.error}"),
+            markup=False,
+            severity="error",
+            timeout=10,
+        )
+        self.dismiss(None)
+
+    def on_committed(self, event: Committed) -> None:
+        self.show_done(event.outcome)
 
     def action_commit(self) -> None:
         if self.outcome is not None:
@@ -141,9 +144,15 @@ class CommitScreen(Screen[Outcome | None]):
         event.stop()
         self.action_commit()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="commit")
-    def finish(self, message: str) -> Outcome:
-        return self.run.finish(self.proposal, message)
+    @work(thread=True, exclusive=True, group="commit")
+    def finish(self, message: str) -> None:
+        # The user's errors come back as a message; anything else is a bug and crashes.
+        try:
+            outcome = self.run.finish(self.proposal, message)
+        except (FixerError, PatchRejected) as error:
+            self.post_message(CommitFailed(error))
+        else:
+            self.post_message(Committed(outcome))
 
     def show_done(self, outcome: Outcome) -> None:
         self.outcome = outcome

@@ -202,7 +202,7 @@ class HunkView(ScrollView, can_focus=True):
 
     def __init__(self, syntax: str = NO_SYNTAX, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.review: Review | None = None
+        self.review = Review((), ())  # nothing to show until show()
         self.cursor = 0
         self.syntax = syntax
         self.split_choice: bool | None = None  # None: side by side on wide screens
@@ -247,7 +247,7 @@ class HunkView(ScrollView, can_focus=True):
         long paragraph line must be seen)."""
         if self.wrap_choice is not None:
             return self.wrap_choice
-        return self.review is not None and any(f.view.wraps for f in self.review.files)
+        return any(f.view.wraps for f in self.review.files)
 
     def _text_room(self, split: bool) -> int:
         """Columns left for a line's text, beside the gutter, numbers and marker."""
@@ -297,7 +297,7 @@ class HunkView(ScrollView, can_focus=True):
         """Row offsets of every hunk, and the scroll size; cheap, nothing is rendered here."""
         self._clear()
         self._split = self._wants_split()
-        hunks = [item.hunk for item in self.review.hunks] if self.review else []
+        hunks = [item.hunk for item in self.review.hunks]
         biggest = 1
         for hunk in hunks:
             biggest = max(biggest, (hunk.old_start or 0) + hunk.old_count)
@@ -313,8 +313,7 @@ class HunkView(ScrollView, can_focus=True):
             rows = len(self._wrapped[k]) if self.wrap else row_count(hunk, self.split)
             starts.append(starts[-1] + rows + 2)  # + title and gap
         self._starts = starts
-        refusals = self.review.refusals if self.review else ()
-        self._refused = refused_rows(refusals, max(20, self.size.width - 2))
+        self._refused = refused_rows(self.review.refusals, max(20, self.size.width - 2))
         if self.wrap:
             width = 0
         elif self.split:  # both sides scroll together, as far as the widest line needs
@@ -329,7 +328,7 @@ class HunkView(ScrollView, can_focus=True):
         return 2 * self._number_width + 5
 
     def on_resize(self) -> None:
-        if self.review is None:
+        if not self.review.files:  # nothing shown yet
             return
         relayout = (
             self._wants_split() != self._split
@@ -352,7 +351,7 @@ class HunkView(ScrollView, can_focus=True):
 
     def move_to(self, index: int, scroll: bool = True) -> None:
         """Make hunk `index` current and bring it into view."""
-        count = len(self.review.hunks) if self.review else 0
+        count = len(self.review.hunks)
         self.cursor = max(0, min(index, count - 1)) if count else 0
         if scroll and count:
             self.scroll_to_hunk(self.cursor)
@@ -364,7 +363,7 @@ class HunkView(ScrollView, can_focus=True):
     def scroll_to_change(self, index: int) -> None:
         """Scroll sideways so the hunk's first changed word is visible: a change past the right
         edge of a long line must never be invisible."""
-        if self.wrap or self.review is None or index >= len(self.review.hunks):
+        if self.wrap or index >= len(self.review.hunks):
             return
         column = first_change_column(self._hunk_lines(index).lines)
         room = self._text_room(self.split) - 1
@@ -380,7 +379,7 @@ class HunkView(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
 
     def hunk_at(self, row: int) -> int | None:
-        if not self.review or not self.review.hunks or row >= self._starts[-1]:
+        if not self.review.hunks or row >= self._starts[-1]:
             return None
         return bisect_right(self._starts, row) - 1
 
@@ -485,8 +484,8 @@ class HunkView(ScrollView, can_focus=True):
         if k is None:
             return Strip.blank(width, self.rich_style)
         line = lines.lines[k]
-        bounds = [0, *wrap_cuts(line.text, self._wrap_room), None] if part is not None else []
-        if part is not None and part >= len(bounds) - 1:  # the other side wraps to more rows
+        starts = [0, *wrap_cuts(line.text, self._wrap_room)] if part is not None else []
+        if part is not None and part >= len(starts):  # the other side wraps to more rows
             return Strip.blank(width, self.rich_style)
         base = self._style(line.kind)
         word = (
@@ -512,9 +511,9 @@ class HunkView(ScrollView, can_focus=True):
         )
         room = max(0, width - prefix.cell_length)
         if part is not None:
-            end = bounds[part + 1] or content.cell_length
+            end = starts[part + 1] if part + 1 < len(starts) else content.cell_length
             return Strip.join(
-                [prefix, content.crop_extend(bounds[part], end, base)]
+                [prefix, content.crop_extend(starts[part], end, base)]
             ).extend_cell_length(width, base)
         shown = content.crop_extend(scroll_x, scroll_x + room, base)
         if room and content.cell_length > scroll_x + room:  # cut at the right edge: say so
@@ -529,7 +528,7 @@ class HunkView(ScrollView, can_focus=True):
         lines = diff_lines(item.hunk)
         old = self._side_runs(item.name, "old")
         new = self._side_runs(item.name, "new")
-        runs: list[list[Run] | None] = []
+        file_runs: list[list[Run] | None] = []
         for line in lines:
             number, side = (
                 (line.old_number, old) if line.kind == "removed" else (line.new_number, new)
@@ -537,11 +536,10 @@ class HunkView(ScrollView, can_focus=True):
             found_runs = side[number - 1] if side and number and number <= len(side) else None
             if found_runs is not None and "".join(t for _, t in found_runs) != line.text:
                 found_runs = None
-            runs.append(found_runs)
-        if None in runs:
-            # The file-wide text did not hold these lines (an edited hunk): lex the hunk alone.
-            own = self._own_runs(item.name, lines)
-            runs = [r if r is not None else o for r, o in zip(runs, own, strict=True)]
+            file_runs.append(found_runs)
+        # Where the file-wide text did not hold these lines (an edited hunk): the hunk lexed alone.
+        own = self._own_runs(item.name, lines) if None in file_runs else []
+        runs = [r if r is not None else own[k] for k, r in enumerate(file_runs)]
         lines = self._file_numbers(item.name, lines)
         found = _Lines(lines, runs, side_by_side([line.kind for line in lines]))
         self._lines[index] = found

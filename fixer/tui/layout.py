@@ -123,7 +123,7 @@ def wrapped_rows(hunk: Hunk, split: bool, room: int) -> list[tuple[int, int]]:
         pairs = side_by_side([KINDS[line[0]] for line in hunk.lines])
     else:
         pairs = [(k, None) for k in range(len(texts))]
-    rows = []
+    rows: list[tuple[int, int]] = []
     for row, sides in enumerate(pairs):
         parts = max(len(wrap_cuts(texts[k], room)) + 1 for k in sides if k is not None)
         rows.extend((row, part) for part in range(parts))

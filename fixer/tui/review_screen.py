@@ -5,7 +5,8 @@ It asks for the proposal in a worker, so the screen is up before the model answe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from asyncio import CancelledError
+from collections.abc import Callable, Iterable, Sequence
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -16,14 +17,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
-from textual.worker import Worker, WorkerState
 
 from fixer.cost import Cost, format_money
 from fixer.errors import FixerError, LargePrompt, NoDiffError
+from fixer.keys import REVIEW_KEYS, Key
 from fixer.llm import ChatError, Progress
 from fixer.printable import printable, printable_lines
 from fixer.report import counted, spend, total_cost
-from fixer.review import Decision, Review
+from fixer.review import Decision, Review, ReviewHunk
 from fixer.router import Route
 from fixer.session import Outcome, Proposal, Run, secrets_warning
 from fixer.tui.commit_screen import CommitScreen
@@ -31,36 +32,40 @@ from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, 
 from fixer.tui.file_list import FileList
 from fixer.tui.hunk_view import HunkView
 from fixer.tui.layout import StatusPart, fit_status
+from fixer.tui.messages import (
+    PromptTooLarge,
+    ProposalCancelled,
+    ProposalFailed,
+    ProposalReady,
+    Request,
+)
 
 if TYPE_CHECKING:
     from fixer.tui.app import ReviewResult
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 NOTE_SECONDS = 6
-DECIDE = Binding.Group("decide")
-REST = Binding.Group("whole file")
-UNDECIDED = Binding.Group("undecided")
-HUNK = Binding.Group("hunk")
-# Keys that need hunks on screen; dimmed while the model is still answering.
 # Keys that still run when they cannot act, to say why (u, c, s).
 EXPLAINED = {"undo", "commit", "split"}
-NEEDS_HUNKS = {
-    "decide",
-    "decide_rest",
-    "accept_all",
-    "next_undecided",
-    "move",
-    "goto",
-    "search",
-    "next_match",
-    "split",
-    "edit",
-    "undo",
-    "next_file",
-    "commit",
-    "side_by_side",
-    "wrap",
-}
+# Keys that need hunks on screen; dimmed while the model is still answering.
+NEEDS_HUNKS = {entry.action_name for entry in REVIEW_KEYS if entry.needs_hunks}
+KEY_IDS = {entry.id for entry in REVIEW_KEYS}
+
+
+def bindings(keys: Sequence[Key]) -> list[BindingType]:
+    """Textual's bindings for the registry's keys; a keymap remaps them by id."""
+    groups = {k.group: Binding.Group(k.group) for k in keys if k.group is not None}
+    return [
+        Binding(
+            k.key,
+            k.action,
+            k.description,
+            show=k.show,
+            id=k.id,
+            group=groups[k.group] if k.group is not None else None,
+        )
+        for k in keys
+    ]
 
 
 def _matches(review: Review, index: int, needle: str) -> bool:
@@ -72,59 +77,29 @@ class ReviewScreen(Screen[None]):
     """One key per decision, as in git add -p; c opens the commit screen."""
 
     CSS_PATH = "review_screen.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    AUTO_FOCUS = "HunkView"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "decide('accepted')", "accept", id="accept", group=DECIDE),
-        Binding("n", "decide('rejected')", "reject", id="reject", group=DECIDE),
-        # Help and quit come first after deciding: a narrow footer cuts from the right.
-        Binding("question_mark", "help", "help", id="help"),
-        Binding("q", "quit", "quit", id="quit"),
-        Binding("c", "commit", "commit", id="commit"),
-        Binding(
-            "a", "decide_rest('accepted')", "accept rest of file", id="accept-file", group=REST
-        ),
-        Binding(
-            "d", "decide_rest('rejected')", "reject rest of file", id="reject-file", group=REST
-        ),
-        Binding("j", "next_undecided(1)", "next undecided", id="next-undecided", group=UNDECIDED),
-        Binding(
-            "k", "next_undecided(-1)", "previous undecided", id="prev-undecided", group=UNDECIDED
-        ),
-        Binding("s", "split", "split", id="split"),
-        Binding("e", "edit", "edit", id="edit"),
-        Binding("u", "undo", "undo", id="undo"),
-        Binding("r", "ask_again", "stronger model", id="ask-again"),
-        Binding("escape", "cancel", "cancel request", id="cancel"),
-        Binding("ctrl+c", "interrupt", "cancel request", id="interrupt", show=False),
-        Binding("J", "move(1)", "next hunk", id="next-hunk", group=HUNK),
-        Binding("K", "move(-1)", "previous hunk", id="previous-hunk", group=HUNK),
-        Binding("tab", "next_file", "next file", id="next-file"),
-        Binding("A", "accept_all", "accept all unflagged", id="accept-all"),
-        Binding("g", "goto", "go to hunk", id="goto"),
-        Binding("slash", "search", "search", id="search"),
-        # Not git add -p's keys (n rejects): > and < go to the next and previous match.
-        Binding("greater_than_sign", "next_match(1)", "next match", id="next-match"),
-        Binding("less_than_sign", "next_match(-1)", "previous match", id="previous-match"),
-        Binding("v", "side_by_side", "side by side", id="side-by-side"),
-        Binding("w", "wrap", "wrap long lines", id="wrap"),
-        Binding("i", "explain", "model's explanation", id="explain"),
+    # Textual annotates this `ClassVar[...] | None`, which mypy reads as an instance variable.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
+        (0, "-narrow"),
+        (100, "-wide"),
     ]
+    AUTO_FOCUS = "HunkView"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(REVIEW_KEYS)
 
-    def __init__(self, run: Run, result: ReviewResult, route: Route | None) -> None:
+    def __init__(
+        self, run: Run, result: ReviewResult, route: Route | None, syntax: Callable[[], str]
+    ) -> None:
+        """`syntax` gives the Pygments style of the theme in use (it follows theme changes)."""
         super().__init__()
         self.run = run
         self.result = result
         self.route = route
-        self.review: Review | None = None
-        self.shown_hunks: tuple = ()
+        self.syntax = syntax
+        self.shown_hunks: tuple[ReviewHunk, ...] = ()
         self.asking_since: float | None = None
         self.progress: Progress | None = None
         self.search_text = ""
         self.estimate = ""
-        self.asking: tuple[Route | None, str | None] = (route, None)
-        self.file_routes: dict[str, Route | None] = {}
-        self.asked_again: list[tuple[str, Route | None]] = []  # (file, its route before r)
+        self.request = Request(route)  # the latest: its route is shown while asking, or failed
         self.binding_state: tuple[bool, ...] = ()
         self.note_timer: Timer | None = None
 
@@ -137,8 +112,21 @@ class ReviewScreen(Screen[None]):
             with Vertical(id="right"):
                 yield Static(id="note", markup=False)
                 yield Static(id="message", markup=False)
-                yield HunkView(self.app.fixer_theme.syntax, id="hunks")
+                yield HunkView(self.syntax(), id="hunks")
         yield Footer()
+
+    @property
+    def review(self) -> Review | None:
+        """The decisions on screen, or None while the first proposal is awaited."""
+        return self.result.proposal.review if self.result.proposal is not None else None
+
+    @property
+    def proposal(self) -> Proposal:
+        """The proposal on screen, for the keys that need one: can_act (through check_action)
+        lets none of them act before there is one."""
+        if self.result.proposal is None:
+            raise RuntimeError("a key that needs a proposal acted before there was one")
+        return self.result.proposal
 
     @property
     def hunks(self) -> HunkView:
@@ -160,10 +148,10 @@ class ReviewScreen(Screen[None]):
         elif warning := secrets_warning(self.run):
             self.ask_to_send_secrets(warning)
         else:
-            self.ask(self.route)
+            self.ask(Request(self.route))
 
     def on_theme_changed(self, _theme: object) -> None:
-        self.hunks.set_syntax(self.app.fixer_theme.syntax)
+        self.hunks.set_syntax(self.syntax())
 
     def tell(self, text: str, severity: str = "information") -> None:
         """A short message above the hunks, gone after a while: never over the current hunk."""
@@ -187,21 +175,31 @@ class ReviewScreen(Screen[None]):
     # -- asking the model ------------------------------------------------------------------
 
     @work(exclusive=True, group="proposal")
-    async def ask(self, route: Route | None, only: str | None = None) -> Proposal | FixerError:
-        """Ask for the whole proposal, or (`only`) again for one file, keeping the rest."""
-        self.asking = (route, only)
+    async def ask(self, request: Request) -> None:
+        """Ask for the whole proposal, or (`request.only`) again for one file, keeping the rest;
+        the answer comes back as a message."""
+        self.request = request
         self.asking_since = monotonic()
         self.spinner.resume()
         self.progress = None
-        if only is None:
-            who = f"{route}" if route else "your diff"
+        if request.only is None:
+            who = f"{request.route}" if request.route else "your diff"
             files = ", ".join(self.run.sources)
             self.say(f"Asking {who} for a diff of {files}…\n\nEsc cancels.")
         self.update_bindings()
         try:
-            return await self.run.propose(route, on_progress=self.on_progress, only=only)
+            proposal = await self.run.propose(
+                request.route, on_progress=self.on_progress, only=request.only
+            )
+        except LargePrompt as error:
+            self.post_message(PromptTooLarge(request, error))
         except FixerError as error:  # the user's to read; anything else is a bug and crashes
-            return error
+            self.post_message(ProposalFailed(request, error))
+        except CancelledError:
+            self.post_message(ProposalCancelled(request))
+            raise
+        else:
+            self.post_message(ProposalReady(request, proposal))
 
     def on_progress(self, progress: Progress) -> None:
         self.progress = progress
@@ -209,37 +207,51 @@ class ReviewScreen(Screen[None]):
     def on_estimate(self, route: Route, cost: Cost) -> None:
         self.estimate = f"about {format_money(cost.money)}" if cost.money else "price unknown"
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "proposal" or not event.worker.is_finished:
-            return
+    def _answered(self) -> None:
+        """The request is over: the status stops counting."""
         self.asking_since = None
         self.spinner.pause()
-        found = event.worker.result if event.state is WorkerState.SUCCESS else None
-        route, only = self.asking
-        if isinstance(found, LargePrompt):
-            self.ask_to_send_large(found, route, only)
-            return
-        if isinstance(found, Proposal):
-            self.record_attempts(found)
-            if only is None:
-                self.show_proposal(found)
-            else:
-                self.take_file(only, route, found)
-        elif self.review is not None:  # asking again failed: the earlier proposal stays
-            self.tell(str(found or "Cancelled."), "error" if found else "information")
-            self.remove_class("-message")
-        elif found is not None:
-            self.result.error = found
-            instead = self._why_not_ask_again()
-            keys = f"{instead}\n\nq quits." if instead else "r asks a stronger model, q quits."
-            self.say(f"{found}\n\n{keys}")
-        else:
-            self.result.cancelled = True
-            self.say("Cancelled: nothing was written.\n\nr asks again, q quits.")
+
+    def _after_answer(self) -> None:
         self.update_bindings()
         self.tick()
 
-    def ask_to_send_large(self, error: LargePrompt, route: Route | None, only: str | None) -> None:
+    def on_proposal_ready(self, event: ProposalReady) -> None:
+        self._answered()
+        self.record_attempts(event.proposal)
+        if event.request.only is None:
+            self.show_proposal(event.proposal)
+        else:
+            self.take_file(event.request.only, event.request.route, event.proposal)
+        self._after_answer()
+
+    def on_proposal_failed(self, event: ProposalFailed) -> None:
+        self._answered()
+        if self.review is not None:  # asking again failed: the earlier proposal stays
+            self.tell(str(event.error), "error")
+            self.remove_class("-message")
+        else:
+            self.result.error = event.error
+            instead = self._why_not_ask_again()
+            keys = f"{instead}\n\nq quits." if instead else "r asks a stronger model, q quits."
+            self.say(f"{event.error}\n\n{keys}")
+        self._after_answer()
+
+    def on_proposal_cancelled(self, _event: ProposalCancelled) -> None:
+        self._answered()
+        if self.review is not None:  # the earlier proposal stays
+            self.tell("Cancelled.")
+            self.remove_class("-message")
+        else:
+            self.result.cancelled = True
+            self.say("Cancelled: nothing was written.\n\nr asks again, q quits.")
+        self._after_answer()
+
+    def on_prompt_too_large(self, event: PromptTooLarge) -> None:
+        self._answered()
+        self.ask_to_send_large(event.error, event.request)
+
+    def ask_to_send_large(self, error: LargePrompt, request: Request) -> None:
         """A prompt over the size limit is sent only after a yes."""
         self.say(f"{error}\n\nWaiting for your answer.")
         self.update_bindings()
@@ -247,7 +259,7 @@ class ReviewScreen(Screen[None]):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.run.caller.large_prompts_ok = True  # for the run's later calls too
-                self.ask(route, only)
+                self.ask(request)
                 return
             self.result.cancelled = self.review is None
             if self.review is not None:
@@ -264,7 +276,7 @@ class ReviewScreen(Screen[None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.ask(self.route)
+                self.ask(Request(self.route))
                 return
             self.result.cancelled = True
             self.say("Not sent: nothing was written.\n\nq quits.")
@@ -277,21 +289,17 @@ class ReviewScreen(Screen[None]):
         if proposal.all_notes:
             self.tell("\n".join(proposal.all_notes))
 
-    def take_file(self, name: str, route: Route, proposal: Proposal) -> None:
+    def take_file(self, name: str, route: Route | None, proposal: Proposal) -> None:
         """The file asked again: its new hunks replace its old ones; other files keep theirs."""
-        count = self.review.replace_file(name, proposal.review)
-        self.asked_again.append((name, self.file_routes.get(name)))  # for undo
-        self.file_routes[name] = route
+        count = self.proposal.review.replace_file(name, proposal.review, route)
         self.tell(f"{route} proposes {counted(count, 'hunk')} for {printable(name)}")
         self.redraw(self.cursor)
 
     def show_proposal(self, proposal: Proposal) -> None:
         self.result.proposal = proposal
         self.route = proposal.route
-        self.file_routes = dict.fromkeys(proposal.sources, proposal.route)
         self.result.error = None
         self.result.cancelled = False
-        self.review = proposal.review
         refusals = proposal.review.refusals
         if not proposal.review.hunks:
             why = "".join(f"\n\nrefused {refusal}" for refusal in refusals)
@@ -314,7 +322,7 @@ class ReviewScreen(Screen[None]):
 
     def redraw(self, cursor: int | None = None) -> None:
         """After a change: re-lay out when the hunks changed, else only repaint."""
-        review = self.review
+        review = self.proposal.review
         if not review.hunks:  # an edit that gave back the file as it was dropped the last hunk
             self.say("No hunk left to review: u undoes the last step, q quits.")
         else:
@@ -342,7 +350,7 @@ class ReviewScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         name = self.query_one(FileList).name_at(event.option_index)
-        first = next(i for i, h in enumerate(self.review.hunks) if h.name == name)
+        first = next(i for i, h in enumerate(self.proposal.review.hunks) if h.name == name)
         self.hunks.move_to(first)
         self.hunks.focus()
 
@@ -350,9 +358,9 @@ class ReviewScreen(Screen[None]):
         """The status line: progress while asking, then decisions, tokens and cost."""
         route = self.route
         if self.asking_since is not None:
-            route = self.asking[0]
+            route = self.request.route
         elif self.review is not None and self.review.hunks:
-            route = self.file_routes.get(self.review.hunks[self.cursor].name, route)
+            route = self._route_of(self.review, self.review.hunks[self.cursor].name)
         parts = [StatusPart("fixer", 0), StatusPart(str(route) if route else "your diff", 2)]
         if self.asking_since is not None:
             elapsed = monotonic() - self.asking_since
@@ -461,34 +469,37 @@ class ReviewScreen(Screen[None]):
     def _failed_route(self, error: FixerError) -> Route | None:
         """The last route that was asked before `error`: after escalation, the top one tried."""
         attempts = error.attempts if isinstance(error, NoDiffError) else ()
-        return attempts[-1].route if attempts else self.asking[0]
+        return attempts[-1].route if attempts else self.request.route
 
     def commands(self) -> Iterable[SystemCommand]:
         """The review's keys for the command palette."""
-        for binding in self.BINDINGS:
-            if self.can_act(binding.action.split("(")[0]):
+        for entry in REVIEW_KEYS:
+            if self.can_act(entry.action_name):
                 yield SystemCommand(
-                    binding.description.capitalize(),
-                    f"key: {binding.key}",
-                    lambda action=binding.action: self.run_action(action),
+                    entry.description.capitalize(),
+                    f"key: {entry.key}",
+                    lambda action=entry.action: self.run_action(action),
                 )
 
-    # -- keys ------------------------------------------------------------------------------
+    # -- keys ----------------------------------------------------------------------------
+    # Every action but ask_again, explain, help, cancel, interrupt and quit needs a proposal:
+    # can_act keeps them from acting before, so they read the non-optional self.proposal.
 
     def action_decide(self, decision: str) -> None:
-        self.review.decide(self.cursor, Decision(decision))
+        self.proposal.review.decide(self.cursor, Decision(decision))
         self.redraw(self._next_pending(self.cursor, 1, after_decision=True))
 
     def action_decide_rest(self, decision: str) -> None:
-        self.review.decide_rest_of_file(self.cursor, Decision(decision))
+        self.proposal.review.decide_rest_of_file(self.cursor, Decision(decision))
         self.redraw(self._next_pending(self.cursor, 1, after_decision=True))
 
     def action_accept_all(self) -> None:
-        taken = self.review.accept_all()
+        review = self.proposal.review
+        taken = review.accept_all()
         flagged = sum(
             1
-            for h, d in zip(self.review.hunks, self.review.decisions, strict=True)
-            if h.flag and d is Decision.PENDING
+            for h, d in zip(review.hunks, review.decisions, strict=True)
+            if h.flag is not None and d is Decision.PENDING
         )
         note = f"; {counted(flagged, 'flagged hunk')} left for you" if flagged else ""
         self.tell(f"accepted {counted(taken, 'hunk')}{note}")
@@ -496,7 +507,7 @@ class ReviewScreen(Screen[None]):
 
     def _next_pending(self, start: int, step: int, after_decision: bool = False) -> int | None:
         """The next undecided hunk from `start` in direction `step`, wrapping around."""
-        decisions = self.review.decisions
+        decisions = self.proposal.review.decisions
         total = len(decisions)
         for offset in range(1, total + 1):
             index = (start + step * offset) % total
@@ -517,7 +528,7 @@ class ReviewScreen(Screen[None]):
         self.hunks.move_to(self.cursor + step)
 
     def action_next_file(self) -> None:
-        hunks = self.review.hunks
+        hunks = self.proposal.review.hunks
         name = hunks[self.cursor].name
         total = len(hunks)
         for offset in range(1, total):
@@ -530,7 +541,7 @@ class ReviewScreen(Screen[None]):
         self.tell("This is the only file.")
 
     def action_goto(self) -> None:
-        total = len(self.review.hunks)
+        total = len(self.proposal.review.hunks)
 
         def go(answer: str | None) -> None:
             if not answer:
@@ -561,56 +572,56 @@ class ReviewScreen(Screen[None]):
         if not self.search_text:
             self.tell("No search yet: / searches the hunks.")
             return
+        review = self.proposal.review
         needle = self.search_text.lower()
-        total = len(self.review.hunks)
+        total = len(review.hunks)
         for offset in range(1, total + 1):
             index = (self.cursor + step * offset) % total
-            if _matches(self.review, index, needle):
+            if _matches(review, index, needle):
                 self.hunks.move_to(index)
                 return
         self.tell(f"No hunk contains {self.search_text!r}.", "warning")
 
     def action_split(self) -> None:
-        if not self.review.can_split(self.cursor):
+        review = self.proposal.review
+        if not review.can_split(self.cursor):
             self.tell(
                 "This hunk cannot be split: its changed lines are not separated by unchanged "
                 "ones. e edits it.",
                 "warning",
             )
             return
-        pieces = self.review.split(self.cursor)
+        pieces = review.split(self.cursor)
         self.tell(f"split into {counted(pieces, 'hunk')}")
         self.redraw(self.cursor)
 
     def action_edit(self) -> None:
+        review = self.proposal.review
         index = self.cursor
-        item = self.review.hunks[index]
+        item = review.hunks[index]
 
         def save(lines: list[str] | None) -> None:
             if lines is None:
                 return
-            count = self.review.edit(index, lines)
+            count = review.edit(index, lines)
             if count == 0:
                 self.tell("The edit gives back the file as it was: hunk dropped.")
-            if not self.review.hunks:
+            if not review.hunks:
                 self.redraw(0)
                 return
             # The edit is a decision: move on as y does, so the next key is not about it.
-            last = min(index + count, len(self.review.hunks)) - 1
+            last = min(index + count, len(review.hunks)) - 1
             self.redraw(self._next_pending(max(last, 0), 1, after_decision=True))
 
         title = f"Edit the new lines of {item.name} hunk {index + 1}"
-        self.app.push_screen(EditScreen(title, self.review.lines_to_edit(index)), save)
+        self.app.push_screen(EditScreen(title, review.lines_to_edit(index)), save)
 
     def action_undo(self) -> None:
-        if not self.review.can_undo:
+        review = self.proposal.review
+        if not review.can_undo:
             self.tell("Nothing to undo.")
             return
-        files = self.review.files
-        self.review.undo()
-        if self.review.files is not files and self.asked_again:  # a file asked again, undone
-            name, route = self.asked_again.pop()
-            self.file_routes[name] = route
+        review.undo()  # a file asked again gets its earlier route back with its hunks
         self.redraw()
 
     def action_side_by_side(self) -> None:
@@ -621,7 +632,8 @@ class ReviewScreen(Screen[None]):
         self.tell("Long lines wrap." if self.hunks.wrap else "Long lines scroll sideways.")
 
     def action_commit(self) -> None:
-        if Decision.ACCEPTED not in self.review.decisions:
+        proposal = self.proposal
+        if Decision.ACCEPTED not in proposal.review.decisions:
             self.tell("Nothing accepted yet: y accepts a hunk, then c commits it.")
             return
 
@@ -630,15 +642,13 @@ class ReviewScreen(Screen[None]):
                 self.result.outcome = outcome
                 self.app.exit(self.result)
 
-        self.app.push_screen(
-            CommitScreen(self.run, self.result.proposal, self.result.attempts), done
-        )
+        self.app.push_screen(CommitScreen(self.run, proposal, self.result.attempts), done)
 
     def action_ask_again(self) -> None:
         """The next rung of the ladder, for the current file (or the whole run if none)."""
-        has_hunks = self.review is not None and bool(self.review.hunks)
-        name = self.review.hunks[self.cursor].name if has_hunks else None
-        after = self.file_routes.get(name, self.route) if name else self.route
+        review = self.review
+        name = review.hunks[self.cursor].name if review is not None and review.hunks else None
+        after = self._route_of(review, name) if review is not None and name else self.route
         try:
             route = self.run.next_rung(after)
         except FixerError as error:
@@ -651,29 +661,40 @@ class ReviewScreen(Screen[None]):
                 "warning",
             )
             return
-        if name is None:
-            self.ask(route)
+        if review is None or name is None:
+            self.ask(Request(route))
             return
-        counts = self.review.counts_by_file()[name]
+        counts = review.counts_by_file()[name]
+        request = Request(route, name)
         if not counts[Decision.ACCEPTED] + counts[Decision.REJECTED]:
-            self.ask(route, name)
+            self.ask(request)
             return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.ask(request)
+
         question = f"Ask {route} again for {name}? Your decisions on its hunks will be lost."
-        self.app.push_screen(ConfirmScreen(question), lambda yes: yes and self.ask(route, name))
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    def _route_of(self, review: Review, name: str) -> Route | None:
+        """The route that proposed file `name`'s hunks: the one it was last asked again of (r),
+        or the proposal's."""
+        return review.file(name).route or self.route
 
     def action_explain(self) -> None:
-        said = self.result.proposal.explanation if self.result.proposal else ""
-        if not said:
+        proposal = self.result.proposal
+        if proposal is None or not proposal.explanation:
             self.tell("The model said nothing besides its diff.")
             return
-        route = self.result.proposal.route
-        self.app.push_screen(TextScreen(f"What {route or 'the model'} said", said))
+        route = proposal.route
+        self.app.push_screen(TextScreen(f"What {route or 'the model'} said", proposal.explanation))
 
     def action_help(self) -> None:
         keys = [
             (self.app.get_key_display(active.binding), active.binding.description)
             for active in self.active_bindings.values()
-            if active.node is self and active.binding.id in REVIEW_KEYS
+            if active.node is self and active.binding.id in KEY_IDS
         ]
         self.app.push_screen(HelpScreen(keys))
 
@@ -688,18 +709,18 @@ class ReviewScreen(Screen[None]):
             self.action_quit()
 
     def action_quit(self) -> None:
+        review = self.review
         if self.asking_since is not None:
             self.workers.cancel_group(self, "proposal")
-            if self.review is None:  # the request was all there was: it is cancelled
+            if review is None:  # the request was all there was: it is cancelled
                 self.result.cancelled = True
-        decided = self.review is not None and self.review.pending < len(self.review.hunks)
-        if not decided:
+        if review is None or review.pending == len(review.hunks):  # nothing decided
             self.app.exit(self.result)
             return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.exit(self.result)
+
         question = "Quit without writing anything? Your decisions will be lost."
-        self.app.push_screen(
-            ConfirmScreen(question), lambda yes: yes and self.app.exit(self.result)
-        )
-
-
-REVIEW_KEYS = {b.id for b in ReviewScreen.BINDINGS if isinstance(b, Binding)}
+        self.app.push_screen(ConfirmScreen(question), answer)
