@@ -43,6 +43,7 @@ from fixer.sources import (
     read_source,
     relative_name,
 )
+from fixer.testrun import DEFAULT_TIMEOUT_S, TestOutcome
 from fixer.tokens import estimate_tokens
 from fixer.vcs import GitRepo, open_repo
 
@@ -66,6 +67,8 @@ class Job:
     agent: Agent = FIX  # what to ask for (--agent)
     escalate: bool = True  # climb the Escalation ladder when replies cannot be applied
     into: Path | None = None  # --into: the new file an agent writes from the files (merge)
+    test: str | None = None  # the command run on the proposal: --test, the agent's, the config's
+    test_timeout_s: float = DEFAULT_TIMEOUT_S  # --test-timeout
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class Proposal:
     attempts: tuple[Attempt, ...] = ()  # every model call of the run, retries included
     notes: tuple[str, ...] = ()
     explanation: str = ""  # what the model said around its diff
+    tests: TestOutcome | None = None  # the test command on every hunk of the proposal, if run
 
     @property
     def all_notes(self) -> tuple[str, ...]:
