@@ -1,0 +1,127 @@
+"""A scratch copy of the working tree, for trying a proposal without touching the user's files.
+
+The copy holds the tree as it is: git's tracked files as they are on disk (uncommitted changes
+included, a deleted one absent) and the untracked files git does not ignore. Ignored files and
+.git are left out. Files are copied, never hard-linked: a test that writes a tracked file must
+not write the user's. A submodule (or an untracked nested repository) is copied whole, as it is
+on disk, without its .git: the tests may need its files, and git gives no cheaper list of them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fixer.errors import InputError
+from fixer.sources import new_source, prepare_write, read_source
+
+PREFIX = "fixer-test-"
+
+
+@dataclass(frozen=True)
+class ScratchCopy:
+    """A copy of a working tree; root has the name of the tree it copies."""
+
+    root: Path
+
+    def write(self, texts: Mapping[str, str]) -> None:
+        """Write the proposal's new texts (repo-relative POSIX names) into the copy, the way
+        fixer writes the user's files; a name leading outside the copy is InputError."""
+        for name, text in texts.items():
+            path = self.root / name
+            exists = path.exists() or path.is_symlink()
+            source = read_source(path, self.root) if exists else new_source(path, self.root)
+            prepare_write(source, text).apply()
+
+
+@contextmanager
+def scratch_copy(root: Path) -> Iterator[ScratchCopy]:
+    """Copy the git working tree at root into a new directory under the system's temp dir;
+    remove it on leaving, whatever ends the block (an error, Ctrl+C, a cancelled task)."""
+    top, names = _tree_names(root)
+    holder = Path(tempfile.mkdtemp(prefix=PREFIX))
+    try:
+        copy = holder / top.name
+        copy.mkdir()
+        _copy_files(top, copy, names)
+        yield ScratchCopy(copy)
+    finally:
+        _remove(holder)
+
+
+def _tree_names(root: Path) -> tuple[Path, list[str]]:
+    """The working tree's top directory and its files' names, as git lists them."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        top = repo.working_tree_dir
+        if top is None:
+            raise InputError(f"{root} is a bare git repository: it has no files to test.")
+        # ls-files, not repo.index.entries and repo.untracked_files: one command lists both,
+        # with the exclude rules of git itself; -z gives literal names, bytes keep non-UTF-8 ones.
+        out = repo.git.ls_files(
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+        )
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise InputError(
+            f"{root} is not in a git repository: fixer tests a proposal in a copy of the files "
+            "git lists. Run it inside a repository, or without a test command."
+        ) from exc
+    except git.GitCommandError as exc:
+        raise InputError(f"git ls-files failed in {root}: {exc.stderr.strip()}") from exc
+    # A file with a merge conflict is listed once per stage: keep each name once, in order.
+    names = dict.fromkeys(os.fsdecode(name) for name in out.split(b"\0") if name)
+    return Path(top), list(names)
+
+
+def _copy_files(top: Path, copy: Path, names: list[str]) -> None:
+    made = {copy}
+    for name in names:
+        source, target = top / name, copy / name.rstrip("/")
+        try:
+            found = os.lstat(source)
+        except FileNotFoundError:
+            continue  # tracked but deleted on disk: absent from the tree as it is
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.update(target.parents)
+        if stat.S_ISLNK(found.st_mode):
+            os.symlink(os.readlink(source), target)
+        elif stat.S_ISREG(found.st_mode):
+            shutil.copy2(source, target, follow_symlinks=False)
+        elif stat.S_ISDIR(found.st_mode):  # a submodule or a nested repository
+            shutil.copytree(source, target, symlinks=True, ignore=_ignore_git)
+        # Sockets, pipes and devices are not files a test reads: left out.
+
+
+def _ignore_git(folder: str, names: list[str]) -> set[str]:
+    return {".git"} if ".git" in names else set()
+
+
+def _remove(holder: Path) -> None:
+    """Remove the copy, also where a test left a directory read-only (Go's module cache)."""
+    shutil.rmtree(holder, onerror=_writable_again)
+
+
+def _writable_again(function: Callable[..., Any], path: str, _info: Any) -> None:
+    parent = os.path.dirname(path)
+    try:
+        os.chmod(parent, stat.S_IRWXU)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, stat.S_IRWXU)
+        function(path)
+    except FileNotFoundError:
+        pass
