@@ -19,6 +19,7 @@ from fixer.errors import BudgetExceeded, FixerError, LargePrompt
 from fixer.ledger import Call, Ledger
 from fixer.llm import ChatError, Clients, Endpoint, Limiter, Progress, Reply, chat
 from fixer.router import Route
+from fixer.testrun import TestOutcome
 from fixer.tokens import estimate_tokens
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class Attempt:
     ledger_id: int | None = None
     proposed: int = 0  # hunks it proposed
     files: tuple[str, ...] = ()  # the files it was asked about
+    tests: TestOutcome | None = None  # the test command on its hunks, when one ran
 
 
 class Caller:
@@ -170,6 +172,7 @@ class Caller:
         agent: str | None = None,
         free: bool = False,
         files: tuple[str, ...] = (),
+        tests: TestOutcome | None = None,
     ) -> Attempt:
         """Price a call and write it to the ledger; a ledger failure never loses the run.
 
@@ -195,7 +198,14 @@ class Caller:
                 ),
             )
         attempt = Attempt(
-            route, reply, outcome, prompt_estimate, cost, proposed=proposed, files=files
+            route,
+            reply,
+            outcome,
+            prompt_estimate,
+            cost,
+            proposed=proposed,
+            files=files,
+            tests=tests,
         )
         if self.ledger is not None:
             try:
@@ -317,4 +327,6 @@ def _ledger_call(agent: str, attempt: Attempt, at: datetime, proposed: int, refu
         cost_cache_hit=cost.parts.get("cache_hit"),
         cost_cache_miss=cost.parts.get("cache_miss"),
         cost_output=cost.parts.get("output"),
+        tests=attempt.tests.verdict if attempt.tests else None,
+        tests_s=attempt.tests.seconds if attempt.tests else None,
     )

@@ -31,12 +31,15 @@ EXIT_CODES = """exit codes:
   4  accepted hunks could not be written or committed (a file changed on disk, git refused);
      or fixer undo refused and changed nothing
   5  a call would exceed the config's Budget; nothing sent (--force sends it anyway)
+  6  --yes --test: the test command failed on the accepted hunks; nothing written
+     (--force writes and commits them anyway)
   70 fixer crashed: a bug of its own (the traceback is saved; the message says where)
   130 interrupted"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     from fixer.keys import key_help  # no Textual: the help stays instant
+    from fixer.testrun import DEFAULT_TIMEOUT_S
 
     parser = argparse.ArgumentParser(
         prog="fixer",
@@ -109,10 +112,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="send calls even over the Budget, or with files that look secret",
+        help="send calls even over the Budget, or with files that look secret; with --yes "
+        "--test, write and commit even when the tests fail",
     )
     parser.add_argument(
         "-i", "--instruction", metavar="TEXT", help="your own request, sent after the files"
+    )
+    tests = parser.add_mutually_exclusive_group()
+    tests.add_argument(
+        "--test",
+        metavar="COMMAND",
+        help="run COMMAND (like 'pytest -x -q') before asking and on the proposal, in a scratch "
+        "copy, before you decide; commit only what passes (default: the agent's, then the "
+        "config's fixer.test)",
+    )
+    tests.add_argument(
+        "--no-test", action="store_true", help="run no test command, whatever the config says"
+    )
+    parser.add_argument(
+        "--test-timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help=f"kill the test command after SECONDS (default {DEFAULT_TIMEOUT_S:.0f}, "
+        "or the config's fixer.test_timeout_s)",
     )
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
     parser.add_argument(
@@ -120,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fixer {__version__}")
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"a number of seconds above 0, not {text!r}")
+    return seconds
 
 
 def build_config_parser() -> argparse.ArgumentParser:
@@ -333,6 +365,8 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         compare=args.compare,
         agent=agent,
         into=args.into,
+        test=None if args.no_test else args.test or agent.test or config.tests.command,
+        test_timeout_s=args.test_timeout or config.tests.timeout_s,
     )
     sources = run_sources(job, workspace.root)
     # A printed --from-diff run makes no call: its caller has no ledger to open.
@@ -426,12 +460,47 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     if not proposal.review.accepted():
         print("fixer: no hunk accepted; nothing written", file=sys.stderr)
         return 0
+    refused = _failing_tests(run, proposal, args.force)
+    if refused:
+        print(f"fixer: {refused}", file=sys.stderr)
+        return 6
     from fixer.report import summary
 
     outcome = run.finish(proposal, _commit_message(run, proposal))
     run.settle(proposal)
     print(summary(proposal, outcome, run.caller.attempts))
     return 4 if outcome.refused else 0
+
+
+SHOWN_TEST_TOKENS = 600  # of a failing test run's output on stderr: what failed, and the end
+
+
+def _failing_tests(run: Run, proposal: Proposal, force: bool) -> str | None:
+    """The commit gate of --yes: why the accepted hunks are not written (the test command
+    fails on them), or None. They are tested again unless they are what was tested."""
+    from fixer.failure import trim_output
+    from fixer.printable import printable_lines
+    from fixer.review import Decision
+
+    verifier = run.verifier
+    if verifier is None:
+        return None
+    review = proposal.review
+    tests = proposal.tests
+    if tests is None or any(d is not Decision.ACCEPTED for d in review.decisions):
+        tests = run.caller.run(verifier.on(review.new_texts()))
+    print(f"fixer: {tests.summary()} on the accepted hunks", file=sys.stderr)
+    if tests.passed:
+        return None
+    said = printable_lines(trim_output(tests.output, SHOWN_TEST_TOKENS)).replace("\n", "\n  ")
+    print(f"fixer: the test command said:\n  {said}", file=sys.stderr)
+    if force:
+        print("fixer: --force: written and committed anyway", file=sys.stderr)
+        return None
+    return (
+        f"{tests.summary()} with the accepted hunks, so nothing was written. Review them "
+        "(fixer without --yes shows the output), or pass --force to write and commit them anyway."
+    )
 
 
 def _review_later(proposal: Proposal, job: Job) -> str:
@@ -476,6 +545,8 @@ def _report_proposal(proposal: Proposal) -> None:
         print(f"fixer: {what}: {printable_lines(str(refusal))}", file=sys.stderr)
     if not proposal.review.hunks:
         print("fixer: no changes proposed; nothing to do", file=sys.stderr)
+    if proposal.tests is not None:
+        print(f"fixer: {proposal.tests.summary()} with every proposed hunk", file=sys.stderr)
 
 
 def _review_in_terminal(run: Run, theme: str | None) -> int:

@@ -36,6 +36,7 @@ from fixer.router import (
     long_context_threshold,
     parse_route,
 )
+from fixer.testrun import DEFAULT_TIMEOUT_S as DEFAULT_TEST_TIMEOUT_S
 from fixer.xdg import base_dir, home
 
 if TYPE_CHECKING:
@@ -102,6 +103,17 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class TestSettings:
+    """The test command tried on every proposal unless the agent or --test names another
+    ("fixer.test"), and how long a run of it may take ("fixer.test_timeout_s")."""
+
+    command: str | None = None
+    timeout_s: float = DEFAULT_TEST_TIMEOUT_S
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+
+@dataclass(frozen=True)
 class Budget:
     """The config's `Budget`: the most one run and one day may cost, in one currency."""
 
@@ -141,6 +153,7 @@ class Config:
     escalation: Escalation | None = None  # None: Router.default, then Router.think
     # "fixer.retry": how often and how long a failed call is tried again
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    tests: TestSettings = TestSettings()
     pricing: Mapping[str, Price] = field(default_factory=dict)  # the `Pricing` entries, parsed
     problems: tuple[str, ...] = ()  # one sentence each, for `fixer config --check`
     key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
@@ -323,6 +336,7 @@ def _build(
     problems += pricing_problems
     ui = _ui_settings(raw.get("fixer"), problems)
     retry = _retry(raw.get("fixer"), problems)
+    tests = _tests(raw.get("fixer"), problems)
     providers = _providers(raw.get("Providers", []), path, problems)
     router = _router(raw.get("Router", {}), path, providers, problems)
     escalation = _escalation(raw.get("Escalation"), providers, problems)
@@ -352,6 +366,7 @@ def _build(
         budget=budget,
         escalation=escalation,
         retry=retry,
+        tests=tests,
         pricing=MappingProxyType(pricing),
         problems=tuple(problems),
     )
@@ -436,7 +451,16 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
     if not isinstance(section, dict):
         problems.append(f'"fixer" must be an object like {{"theme": "light"}}, not {section!r}')
         return UiSettings()
-    known = ("theme", "keymap", "confirm_above_tokens", "max_output_tokens", "agents", "retry")
+    known = (
+        "theme",
+        "keymap",
+        "confirm_above_tokens",
+        "max_output_tokens",
+        "agents",
+        "retry",
+        "test",
+        "test_timeout_s",
+    )
     problems += [
         f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
         for key in section
@@ -493,6 +517,24 @@ def _retry(section: Any, problems: list[str]) -> RetryPolicy:
                 f'"fixer.retry.{key}" must be a number of seconds, 0 or more, not {retry[key]!r}'
             )
     return replace(default, attempts=attempts or default.attempts, **seconds)
+
+
+def _tests(section: Any, problems: list[str]) -> TestSettings:
+    """The "fixer.test" command and "fixer.test_timeout_s"; the defaults where they are wrong."""
+    if not isinstance(section, dict):
+        return TestSettings()
+    command = section.get("test")
+    if command is not None and not (isinstance(command, str) and command.strip()):
+        problems.append(f'"fixer.test" must be a command like "pytest -x -q", not {command!r}')
+        command = None
+    timeout = section.get("test_timeout_s", DEFAULT_TEST_TIMEOUT_S)
+    seconds = _seconds(timeout)
+    if not seconds:  # 0 would kill every run at once
+        problems.append(
+            f'"fixer.test_timeout_s" must be a number of seconds above 0, not {timeout!r}'
+        )
+        seconds = DEFAULT_TEST_TIMEOUT_S
+    return TestSettings(command, seconds)
 
 
 def _seconds(value: Any) -> float | None:

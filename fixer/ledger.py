@@ -65,6 +65,8 @@ class Call:
     cost_cache_hit: Decimal | None = None
     cost_cache_miss: Decimal | None = None
     cost_output: Decimal | None = None
+    tests: str | None = None  # the test command on its hunks: "pass", "fail", "timeout"
+    tests_s: float | None = None  # how long that run took
 
 
 COLUMNS = tuple(f.name for f in fields(Call))
@@ -87,6 +89,10 @@ MIGRATIONS = (
     );
     CREATE INDEX calls_at ON calls (at);
     CREATE INDEX calls_model ON calls (provider, model, id);
+    """,
+    """
+    ALTER TABLE calls ADD COLUMN tests TEXT;
+    ALTER TABLE calls ADD COLUMN tests_s REAL
     """,
 )
 

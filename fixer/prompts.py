@@ -67,7 +67,17 @@ RETRY_REPLY_TAIL = 8_000  # and of its end
 RETRY_FEEDBACK_LIMIT = 8_000  # characters of the refusals: each quotes at most 120 of a line
 
 
-def retry_messages(reply: str, feedback: str) -> list[dict[str, str]]:
+CORRECTED_DIFF = (
+    "Send a corrected unified diff of the same change, with context lines copied exactly from "
+    "the files."
+)
+PASSING_DIFF = (
+    "Send a new unified diff of the files as they were before your diff, one that makes the "
+    "tests pass."
+)
+
+
+def retry_messages(reply: str, feedback: str, ask: str = CORRECTED_DIFF) -> list[dict[str, str]]:
     """The turn that asks the same model again, telling it precisely why its diff failed;
     a long reply is cut to its head and tail, long feedback to its head, each marked."""
     return [
@@ -77,10 +87,31 @@ def retry_messages(reply: str, feedback: str) -> list[dict[str, str]]:
         },
         {
             "role": "user",
-            "content": f"{_sendable(clip(feedback, RETRY_FEEDBACK_LIMIT))}\n\nSend a corrected "
-            "unified diff of the same change, with context lines copied exactly from the files.",
+            "content": f"{_sendable(clip(feedback, RETRY_FEEDBACK_LIMIT))}\n\n{ask}",
         },
     ]
+
+
+# Of the test command's output in a prompt: the lines that say what failed, and the tail.
+TEST_OUTPUT_TOKENS = 1_500
+
+
+def failing_tests(request: str, command: str, output: str) -> str:
+    """The request, then how the tests fail on the files as they are, so that the model fixes
+    that failure rather than guess. After the files: the prompt's prefix stays the same."""
+    return f"{request}\n\nThe tests fail on the files as they are (`{command}`):\n{fenced(output)}"
+
+
+def tests_still_fail(command: str, output: str) -> str:
+    """Why a diff goes back to its model: with it applied, the tests fail like this."""
+    return f"With your diff applied, the tests still fail (`{command}`):\n{fenced(output)}"
+
+
+def fenced(text: str) -> str:
+    """Text in a code fence longer than any run of backticks inside it, so it cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{_sendable(text).rstrip()}\n{fence}"
 
 
 def _sendable(text: str) -> str:

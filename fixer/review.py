@@ -328,9 +328,15 @@ class Review:
 
     def new_texts(self) -> dict[str, str]:
         """The text of every file with at least one accepted hunk, exactly those hunks applied."""
+        return self.texts_of(k for k, d in enumerate(self.decisions) if d is Decision.ACCEPTED)
+
+    def texts_of(self, chosen: Iterable[int]) -> dict[str, str]:
+        """The text of every file with a hunk at one of the indexes `chosen`, exactly those
+        applied: what the test command is tried on."""
+        wanted = set(chosen)
         return {
             name: (change := self.file(name)).to_file(apply_hunks(change.original, hunks))
-            for name, hunks in self.accepted().items()
+            for name, hunks in _by_file(h for k, h in enumerate(self.hunks) if k in wanted).items()
         }
 
     def as_diff(

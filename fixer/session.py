@@ -46,6 +46,7 @@ from fixer.sources import (
 from fixer.testrun import DEFAULT_TIMEOUT_S, TestOutcome
 from fixer.tokens import estimate_tokens
 from fixer.vcs import GitRepo, open_repo
+from fixer.verify import Verifier, verifier_for
 
 T = TypeVar("T")
 
@@ -120,6 +121,14 @@ class Run:
     caller: Caller  # sends, prices and records the calls; one per run (a --from-diff run too)
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     commit: bool = True  # False with --no-commit: accepted hunks are written only
+    verifier: Verifier | None = field(init=False)  # the job's test command, if any
+
+    def __post_init__(self) -> None:
+        job, workspace = self.job, self.workspace
+        verifier = verifier_for(
+            job.test, workspace.root, workspace.repo is not None, self.env, job.test_timeout_s
+        )
+        object.__setattr__(self, "verifier", verifier)  # frozen: set once, here
 
     def compared(self) -> list[Route]:
         """The routes of --compare, or [] when the run asks one model."""
@@ -179,6 +188,7 @@ class Run:
             route=route,
             on_progress=on_progress,
             env=self.env,
+            verifier=self.verifier,
         )
 
     async def commit_message(
@@ -372,24 +382,33 @@ async def propose(
     route: Route | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     env: Mapping[str, str] | None = None,
+    verifier: Verifier | None = None,
 ) -> Proposal:
     """Get a proposal for the files: from the user's diff, the offline fixers or a model
-    (its calls go through `caller`)."""
+    (its calls go through `caller`), tried with the test command when there is one: a
+    model's proposal that fails it goes back once to the same model, then up the ladder."""
     env = os.environ if env is None else env
     if job.diff_text is not None:
-        return Proposal(_review(job.diff_text, sources, workspace, job.agent), sources, None)
+        review = _review(job.diff_text, sources, workspace, job.agent)
+        return Proposal(review, sources, None, tests=await _tried(verifier, review))
     route = route or route_for(job, config, sources, _scenario(job), caller)
     if route.is_local:
         if why := job.agent.offline_refusal():
             raise InputError(why)
         # In a thread: ruff and codespell take a moment, and the review screen keeps drawing.
         local = await asyncio.to_thread(job.agent.local_review, sources, _may_create(workspace))
-        return Proposal(refuse_unwritable(local[0]), sources, route, notes=local[1])
+        review = refuse_unwritable(local[0])
+        tests = await _tried(verifier, review)
+        return Proposal(review, sources, route, notes=local[1], tests=tests)
     ladder = escalation_ladder(config, route) if job.escalate else [route]
     attempts: list[Attempt] = []
     failure: NoDiffError | None = None
+    failing: Proposal | None = None  # the last proposal the tests failed, should none pass
+    request = job.instruction or job.agent.request
+    if verifier is not None:
+        request = await verifier.request(request)
     for rung in ladder:
-        messages = job.agent.messages(sources, job.instruction)
+        messages = job.agent.messages(sources, request)
         for asked_again in (False, True):
             reply, estimate = await caller.send(rung, messages, on_progress)
             try:
@@ -404,19 +423,32 @@ async def propose(
                     # Once, the same model gets the precise apply error; then the next rung.
                     messages = messages + prompts.retry_messages(reply.text, error.feedback)
                 continue
+            tests = await _tried(verifier, review)
             attempts.append(
                 caller.record(
                     rung,
                     reply,
-                    _hunks_outcome(review),
+                    _hunks_outcome(review, tests),
                     estimate,
                     proposed=len(review.hunks),
                     refused=len(review.refusals),
                     files=tuple(sources),
+                    tests=tests,
                 )
             )
             said = prompts.explanation(reply.text) if job.agent.explains else ""
-            return Proposal(review, sources, rung, tuple(attempts), _attempt_notes(attempts), said)
+            notes = _attempt_notes(attempts)
+            proposal = Proposal(review, sources, rung, tuple(attempts), notes, said, tests)
+            if verifier is None or tests is None or tests.passed:
+                return proposal
+            failing = proposal
+            if not asked_again:  # once, the same model sees the failure; then the next rung
+                feedback = verifier.feedback(tests)
+                messages = messages + prompts.retry_messages(
+                    reply.text, feedback, prompts.PASSING_DIFF
+                )
+    if failing is not None:  # the tests failed every proposal: the last is reviewed, saying so
+        return replace(failing, attempts=tuple(attempts), notes=_attempt_notes(attempts))
     assert failure is not None  # the ladder always has a rung
     tried = "\n".join(f"  {a.route}: {a.outcome}" for a in attempts)
     # The calls still cost money: the ledger records them.
@@ -542,9 +574,15 @@ async def compare(
     return Proposal(merge_reviews(reviews), run.sources, routes[0], tuple(attempts), tuple(notes))
 
 
-def _hunks_outcome(review: Review) -> str:
+def _hunks_outcome(review: Review, tests: TestOutcome | None = None) -> str:
     count = len(review.hunks)
-    return f"{count} hunk{'s' * (count != 1)}" if count else "no changes"
+    said = f"{count} hunk{'s' * (count != 1)}" if count else "no changes"
+    return f"{said}, {tests.summary()}" if tests is not None else said
+
+
+async def _tried(verifier: Verifier | None, review: Review) -> TestOutcome | None:
+    """The test command on every hunk of the proposal, when the run has one."""
+    return await verifier.on_proposal(review) if verifier is not None else None
 
 
 def _failure_outcome(error: FixerError) -> str:
@@ -559,7 +597,11 @@ def _attempt_notes(attempts: Sequence[Attempt]) -> tuple[str, ...]:
     then what the calls themselves had to say (a request field the provider refused)."""
     return tuple(
         f"{a.route} gave {a.outcome} (cost {a.cost}); "
-        + ("asked again with the apply error" if b.route == a.route else f"moved up to {b.route}")
+        + (
+            f"asked again with the {'apply error' if a.tests is None else 'test failure'}"
+            if b.route == a.route
+            else f"moved up to {b.route}"
+        )
         for a, b in pairwise(attempts)
     ) + tuple(dict.fromkeys(n for a in attempts if a.reply for n in a.reply.notes))
 

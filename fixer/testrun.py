@@ -40,6 +40,11 @@ class TestOutcome:
     def timed_out(self) -> bool:
         return self.exit_code is None
 
+    @property
+    def verdict(self) -> str:
+        """The outcome as the ledger keeps it: pass, fail or timeout."""
+        return "timeout" if self.timed_out else "pass" if self.passed else "fail"
+
     def summary(self) -> str:
         """One line for the review and the run's report: "tests: pass (12.3 s)"."""
         if self.timed_out:

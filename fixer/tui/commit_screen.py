@@ -17,8 +17,17 @@ from fixer.errors import FixerError
 from fixer.patch import PatchRejected
 from fixer.printable import printable, printable_lines
 from fixer.report import summary
+from fixer.review import Decision
 from fixer.session import Outcome, Proposal, Run
-from fixer.tui.messages import CommitFailed, CommitMessageWritten, Committed, DirtyFiles
+from fixer.testrun import TestOutcome
+from fixer.tui.dialogs import RiskyConfirmScreen
+from fixer.tui.messages import (
+    CommitFailed,
+    CommitMessageWritten,
+    Committed,
+    DirtyFiles,
+    TestsChecked,
+)
 from fixer.vcs import GitRepo
 
 
@@ -63,6 +72,11 @@ class CommitScreen(Screen[Outcome | None]):
         )
         self.outcome: Outcome | None = None
         self.sent = False
+        # The commit gate: the test command on exactly the hunks to commit. What was tested
+        # with the proposal stands when every hunk is accepted; otherwise they run again.
+        review = proposal.review
+        everything = all(d is Decision.ACCEPTED for d in review.decisions)
+        self.tests = proposal.tests if everything else None
 
     def compose(self) -> ComposeResult:
         verb = "Write and commit" if self.committing else "Write"
@@ -76,6 +90,8 @@ class CommitScreen(Screen[Outcome | None]):
                     name=name,
                 )
             yield Label("", id="notes", markup=False)
+            if self.run.verifier is not None:
+                yield Label("", id="tests", markup=False)
             if self.committing:
                 yield Label("Commit message:")
                 yield Input(self.template, id="message")
@@ -83,6 +99,11 @@ class CommitScreen(Screen[Outcome | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.run.verifier is not None:
+            if self.tests is None:
+                self.check_tests()
+            else:
+                self.show_tests(self.tests)
         if self.repo is not None:
             self.check_dirty(self.repo)
             self.write_message()
@@ -99,6 +120,23 @@ class CommitScreen(Screen[Outcome | None]):
     async def write_message(self) -> None:
         self.query_one("#notes", Label).update("asking for a commit message…")
         self.post_message(CommitMessageWritten(*await self.run.commit_message(self.proposal)))
+
+    @work(exclusive=True, exit_on_error=False, group="tests")
+    async def check_tests(self) -> None:
+        verifier = self.run.verifier
+        assert verifier is not None  # started only with a test command
+        self.query_one("#tests", Label).update("tests: running on the hunks to commit…")
+        self.post_message(TestsChecked(await verifier.on(self.proposal.review.new_texts())))
+
+    def on_tests_checked(self, event: TestsChecked) -> None:
+        self.tests = event.outcome
+        self.show_tests(event.outcome)
+
+    def show_tests(self, outcome: TestOutcome) -> None:
+        label = self.query_one("#tests", Label)
+        label.update(f"{outcome.summary()} with the hunks to commit")
+        label.set_class(outcome.passed, "pass")
+        label.set_class(not outcome.passed, "fail")
 
     def on_dirty_files(self, event: DirtyFiles) -> None:
         self.query_one("#notes", Label).update(
@@ -136,6 +174,21 @@ class CommitScreen(Screen[Outcome | None]):
         if self.committing and not message:
             self.notify("Write a commit message first.", severity="warning")
             return
+        if self.run.verifier is not None and self.tests is None:
+            self.notify("The tests are still running on these hunks: wait, or Esc to go back.")
+            return
+        if self.tests is not None and not self.tests.passed:
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.send(message)
+
+            question = f"{self.tests.summary()} with these hunks. Write and commit them anyway?"
+            self.app.push_screen(RiskyConfirmScreen(question), answer)
+            return
+        self.send(message)
+
+    def send(self, message: str) -> None:
         self.workers.cancel_group(self, "message")
         self.sent = True
         self.finish(message)

@@ -45,6 +45,16 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
+class RiskyConfirmScreen(ConfirmScreen):
+    """A yes / no question whose yes is a risk: only y says yes, so that a second Enter never
+    does by accident."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="risky-yes"),
+        Binding("n,escape,enter", "answer(False)", "No", id="risky-no"),
+    ]
+
+
 class AskScreen(ModalScreen[str | None]):
     """One line of input (a hunk number, a search); Enter gives it, Esc gives None."""
 

@@ -15,6 +15,7 @@ from fixer.errors import FixerError, LargePrompt
 from fixer.patch import PatchRejected
 from fixer.router import Route
 from fixer.session import Outcome, Proposal
+from fixer.testrun import TestOutcome
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,11 @@ class CommitFailed(Answer):
     def __init__(self, error: FixerError | PatchRejected) -> None:
         super().__init__()
         self.error = error
+
+
+class TestsChecked(Answer):
+    """The test command ran on the hunks about to be committed."""
+
+    def __init__(self, outcome: TestOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
