@@ -249,3 +249,37 @@ async def test_a_subset_that_fails_where_the_whole_passed_is_committed_only_when
     assert not (shop / "plus.py").exists()
     assert git(shop, "status", "--porcelain") == ""
     assert leftovers(env) == []
+
+
+def test_ctrl_c_during_a_test_run_kills_it_and_removes_the_scratch_copy(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.helpers import FIXER
+
+    # `here` is ignored by git: it is in the repository, not in the scratch copy, so the run
+    # before asking passes at once and the run on the proposal hangs, saying its pid.
+    pid_file = tmp_path / "pid"
+    repo = make_repo(tmp_path / "hang", {"calc.py": CALC, ".gitignore": "here\n"})
+    (repo / "here").write_text("")
+    command = f"test -f here || sh -c 'echo $$ > {shlex.quote(str(pid_file))}; exec sleep 60'"
+    fake_provider.reply(GOOD)
+    args = ["--yes", "--test", command, "--config", str(fake_provider_config), "calc.py"]
+    with subprocess.Popen([str(FIXER), *args], cwd=repo, env=env, stderr=subprocess.PIPE) as run:
+        deadline = time.monotonic() + 30  # a guard against hanging, not a timed assertion
+        while not (pid_file.exists() and pid_file.read_text().strip()):
+            assert time.monotonic() < deadline and run.poll() is None
+            time.sleep(0.05)
+        sleeper = int(pid_file.read_text())
+        assert leftovers(env)  # the scratch copy, while the tests run in it
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate(timeout=30)
+    assert run.returncode == 130, stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(sleeper, 0)
+    assert leftovers(env) == []
+    assert (repo / "calc.py").read_text() == CALC
