@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -118,3 +119,19 @@ def run_of(job: Job, env: Mapping[str, str]) -> Run:
     sources = run_sources(job, workspace.root)
     config = load_config(job.config_path, env)
     return Run(job, workspace, sources, config, Caller(config, env), env)
+
+
+def gone(pid: int) -> bool:
+    """Whether the process has ended, waiting up to 10 s for SIGKILL to take effect. A zombie
+    counts as ended: it runs nothing, and an init that does not reap keeps it for ever."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        proc = Path(f"/proc/{pid}/stat")
+        if proc.exists() and proc.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return True
+        time.sleep(0.01)
+    return False

@@ -9,7 +9,6 @@ import asyncio
 import os
 import stat
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from fixer.errors import InputError
 from fixer.scratch import PREFIX, ScratchCopy, scratch_copy
 from fixer.testrun import MAX_OUTPUT_BYTES, TestOutcome, run_tests
-from tests.helpers import git, make_repo
+from tests.helpers import git, gone, make_repo
 
 # Writes the shell's pid and a background child's, then hangs: what a time limit must end.
 HANG = "echo $$ > shell.pid; sleep 100 & echo $! > child.pid; sleep 100"
@@ -27,22 +26,6 @@ NASTY = ["with space.py", "new\nline.txt", "-dash.txt", "ünïcode.txt", ":colon
 
 def run(command: str, cwd: Path, timeout_s: float = 60.0, **env: str) -> TestOutcome:
     return asyncio.run(run_tests(command, cwd, {**os.environ, **env}, timeout_s))
-
-
-def gone(pid: int) -> bool:
-    """Whether the process has ended, waiting up to 10 s for SIGKILL to take effect. A zombie
-    counts as ended: it runs nothing, and an init that does not reap keeps it for ever."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        proc = Path(f"/proc/{pid}/stat")
-        if proc.exists() and proc.read_text().rsplit(")", 1)[1].split()[0] == "Z":
-            return True
-        time.sleep(0.01)
-    return False
 
 
 async def written(path: Path) -> None:

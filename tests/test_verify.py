@@ -12,7 +12,7 @@ import pytest
 
 from fixer.ledger import Ledger, ledger_path
 from tests.fakeserver import FakeProvider
-from tests.helpers import clean_env, git, make_repo, run_fixer
+from tests.helpers import clean_env, git, gone, make_repo, run_fixer
 
 CALC = "def add(a, b):\n    return a - b\n\n\ndef double(a):\n    return a * 2\n"
 TESTS = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
@@ -42,15 +42,6 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def fixer(repo: Path, env: dict[str, str], config: Path, *args: str):
     return run_fixer(*args, "--config", str(config), "calc.py", cwd=repo, env=env)
-
-
-def alive(pid: int) -> bool:
-    """Whether the process runs: not gone, and not a zombie its new parent has yet to reap."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def leftovers(env: dict[str, str]) -> list[Path]:
@@ -287,6 +278,6 @@ def test_ctrl_c_during_a_test_run_kills_it_and_removes_the_scratch_copy(
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate(timeout=30)
     assert run.returncode == 130, stderr
-    assert not alive(sleeper)
+    assert gone(sleeper)
     assert leftovers(env) == []
     assert (repo / "calc.py").read_text() == CALC
