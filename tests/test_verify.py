@@ -171,6 +171,24 @@ def test_the_config_names_the_default_command_and_no_test_skips_it(
     assert "The tests fail" not in fake_provider.requests[-1].body["messages"][-1]["content"]
 
 
+def test_an_agent_s_own_test_command_is_run_and_test_overrides_it(
+    shop: Path,
+    env: dict[str, str],
+    fake_provider: FakeProvider,
+    fake_provider_config: Path,
+    tmp_path: Path,
+) -> None:
+    data = json.loads(fake_provider_config.read_text())
+    data["fixer"] = {"agents": {"tested": {"prompt": "You fix Python.", "test": PYTEST}}}
+    config = tmp_path / "agent.json"
+    config.write_text(json.dumps(data))
+    fake_provider.reply(GOOD)
+    done = fixer(shop, env, config, "--print", "--agent", "tested")
+    assert done.returncode == 0 and "tests: pass" in done.stderr
+    failing = fixer(shop, env, config, "--print", "--agent", "tested", "--test", "false")
+    assert "tests: fail (exit 1" in failing.stderr
+
+
 @pytest.mark.parametrize(
     ("setting", "says"),
     [
