@@ -30,7 +30,7 @@ class Verifier:
     async def before(self) -> TestOutcome:
         """The command on the files as they are, run once for the whole run (the requests of
         a run asked at once share it)."""
-        if self._before is None:
+        if self._before is None or self._before.cancelled():  # Esc stopped it: run it anew
             self._before = asyncio.ensure_future(
                 run_tests(self.command, self.root, self.env, self.timeout_s)
             )
