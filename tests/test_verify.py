@@ -299,3 +299,25 @@ def test_ctrl_c_during_a_test_run_kills_it_and_removes_the_scratch_copy(
     assert gone(sleeper)
     assert leftovers(env) == []
     assert (repo / "calc.py").read_text() == CALC
+
+
+def test_a_run_before_asking_that_was_cancelled_runs_anew(shop: Path, env: dict[str, str]) -> None:
+    import asyncio
+    import contextlib
+
+    from fixer.verify import Verifier
+
+    flag = shop.parent / "ran-once"
+    command = f"test -f {shlex.quote(str(flag))} || {{ touch {shlex.quote(str(flag))}; sleep 30; }}"
+    verifier = Verifier(command, shop, env, 60)
+
+    async def esc_then_again() -> bool:
+        first = asyncio.ensure_future(verifier.before())
+        while not flag.exists():
+            await asyncio.sleep(0.02)
+        first.cancel()  # Esc while the tests run before asking
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        return (await verifier.before()).passed  # r: asked again, the tests run again
+
+    assert asyncio.run(esc_then_again())
