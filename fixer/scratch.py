@@ -90,21 +90,30 @@ def _tree_names(root: Path) -> tuple[Path, list[str]]:
 def _copy_files(top: Path, copy: Path, names: list[str]) -> None:
     made = {copy}
     for name in names:
-        source, target = top / name, copy / name.rstrip("/")
         try:
-            found = os.lstat(source)
-        except FileNotFoundError:
-            continue  # tracked but deleted on disk: absent from the tree as it is
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.update(target.parents)
-        if stat.S_ISLNK(found.st_mode):
-            os.symlink(os.readlink(source), target)
-        elif stat.S_ISREG(found.st_mode):
-            shutil.copy2(source, target, follow_symlinks=False)
-        elif stat.S_ISDIR(found.st_mode):  # a submodule or a nested repository
-            shutil.copytree(source, target, symlinks=True, ignore=_ignore_git)
-        # Sockets, pipes and devices are not files a test reads: left out.
+            _copy_one(top / name, copy / name.rstrip("/"), made)
+        except OSError as exc:
+            raise InputError(
+                f"cannot copy {name} into the scratch copy {copy} ({exc.strerror or exc}): "
+                "check it is readable and the temp directory has room, or run without tests."
+            ) from exc
+
+
+def _copy_one(source: Path, target: Path, made: set[Path]) -> None:
+    try:
+        found = os.lstat(source)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # tracked but deleted on disk (or its folder is a file now): absent as it is
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.update(target.parents)
+    if stat.S_ISLNK(found.st_mode):
+        os.symlink(os.readlink(source), target)
+    elif stat.S_ISREG(found.st_mode):
+        shutil.copy2(source, target, follow_symlinks=False)
+    elif stat.S_ISDIR(found.st_mode):  # a submodule or a nested repository
+        shutil.copytree(source, target, symlinks=True, ignore=_ignore_git)
+    # Sockets, pipes and devices are not files a test reads: left out.
 
 
 def _ignore_git(folder: str, names: list[str]) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shlex
+import shutil
 import stat
 import sys
 import tempfile
@@ -189,6 +190,13 @@ def test_the_copy_is_the_working_tree_as_it_is(worktree: Path) -> None:
         assert copy.root.name == worktree.name
         assert copy.root.parent.name.startswith(PREFIX)
         assert copy.root.parent.parent == Path(tempfile.gettempdir())
+
+
+def test_a_tracked_folder_now_a_file_is_copied_as_it_is(worktree: Path) -> None:
+    shutil.rmtree(worktree / "sub")
+    (worktree / "sub").write_text("a file now\n")
+    with scratch_copy(worktree) as copy:
+        assert (copy.root / "sub").read_text() == "a file now\n"
 
 
 def test_a_nested_repository_is_copied_without_its_git(worktree: Path) -> None:
