@@ -153,6 +153,7 @@ def worktree(tmp_path: Path) -> Path:
     (repo / "gone.py").unlink()
     (repo / "untracked.py").write_text("u = 1\n")
     (repo / "-untracked dash*.txt").write_bytes(b"\xff binary \x00")
+    (repo / os.fsdecode(b"not-utf8-\xff.txt")).write_text("bytes in the name\n")
     (repo / "debug.log").write_text("ignored\n")
     (repo / "build").mkdir()
     (repo / "build/out.txt").write_text("ignored\n")
