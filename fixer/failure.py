@@ -29,8 +29,8 @@ def trim_output(output: str, budget_tokens: int) -> str:
     if estimate_tokens(output) <= budget_tokens:
         return output
     lines = output.splitlines()
-    # Every mark is charged as the longest one, and every kept failure line as if a mark came
-    # before it: the result is never over, even when marks merge.
+    # Every mark is charged as the longest one, a failure line away from the one kept before it
+    # pays for the mark between them: the result is never over, only under when marks merge.
     mark = estimate_tokens(_mark(len(lines)) + "\n")
     left = budget_tokens - mark  # the mark before the tail (or after the last failure line)
     tail_start, left = _tail(lines, len(lines), 0, int(left * TAIL_SHARE), left)

@@ -13,11 +13,10 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fixer.errors import InputError
 from fixer.sources import new_source, prepare_write, read_source
@@ -43,12 +42,13 @@ class ScratchCopy:
 
 @contextmanager
 def scratch_copy(root: Path) -> Iterator[ScratchCopy]:
-    """Copy the git working tree at root into a new directory under the system's temp dir;
-    remove it on leaving, whatever ends the block (an error, Ctrl+C, a cancelled task)."""
+    """Copy the git working tree holding root into a new directory under the system's temp dir
+    (its top level is the copy's root); remove it on leaving, whatever ends the block (an
+    error, Ctrl+C, a cancelled task). InputError outside a git working tree."""
     top, names = _tree_names(root)
     holder = Path(tempfile.mkdtemp(prefix=PREFIX))
     try:
-        copy = holder / top.name
+        copy = holder / (top.name or "tree")  # "/" has no name
         copy.mkdir()
         _copy_files(top, copy, names)
         yield ScratchCopy(copy)
@@ -90,21 +90,30 @@ def _tree_names(root: Path) -> tuple[Path, list[str]]:
 def _copy_files(top: Path, copy: Path, names: list[str]) -> None:
     made = {copy}
     for name in names:
-        source, target = top / name, copy / name.rstrip("/")
         try:
-            found = os.lstat(source)
-        except FileNotFoundError:
-            continue  # tracked but deleted on disk: absent from the tree as it is
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.update(target.parents)
-        if stat.S_ISLNK(found.st_mode):
-            os.symlink(os.readlink(source), target)
-        elif stat.S_ISREG(found.st_mode):
-            shutil.copy2(source, target, follow_symlinks=False)
-        elif stat.S_ISDIR(found.st_mode):  # a submodule or a nested repository
-            shutil.copytree(source, target, symlinks=True, ignore=_ignore_git)
-        # Sockets, pipes and devices are not files a test reads: left out.
+            _copy_one(top / name, copy / name.rstrip("/"), made)
+        except OSError as exc:
+            raise InputError(
+                f"cannot copy {name} into the scratch copy {copy} ({exc.strerror or exc}): "
+                "check it is readable and the temp directory has room, or run without tests."
+            ) from exc
+
+
+def _copy_one(source: Path, target: Path, made: set[Path]) -> None:
+    try:
+        found = os.lstat(source)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # tracked but deleted on disk (or its folder is a file now): absent as it is
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.update(target.parents)
+    if stat.S_ISLNK(found.st_mode):
+        os.symlink(os.readlink(source), target)
+    elif stat.S_ISREG(found.st_mode):
+        shutil.copy2(source, target, follow_symlinks=False)
+    elif stat.S_ISDIR(found.st_mode):  # a submodule or a nested repository
+        shutil.copytree(source, target, symlinks=True, ignore=_ignore_git)
+    # Sockets, pipes and devices are not files a test reads: left out.
 
 
 def _ignore_git(folder: str, names: list[str]) -> set[str]:
@@ -113,15 +122,17 @@ def _ignore_git(folder: str, names: list[str]) -> set[str]:
 
 def _remove(holder: Path) -> None:
     """Remove the copy, also where a test left a directory read-only (Go's module cache)."""
-    shutil.rmtree(holder, onerror=_writable_again)
-
-
-def _writable_again(function: Callable[..., Any], path: str, _info: Any) -> None:
-    parent = os.path.dirname(path)
     try:
-        os.chmod(parent, stat.S_IRWXU)
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.chmod(path, stat.S_IRWXU)
-        function(path)
-    except FileNotFoundError:
-        pass
+        shutil.rmtree(holder)
+    except OSError:
+        _writable(holder)
+        shutil.rmtree(holder)
+
+
+def _writable(holder: Path) -> None:
+    """Give every directory under holder back to its owner; a symlink's target is not ours."""
+    for folder, dirs, _ in os.walk(holder):
+        for name in dirs:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, stat.S_IRWXU)  # before os.walk goes in, so it can list it

@@ -90,7 +90,11 @@ def test_a_long_line_is_cut() -> None:
     assert trimmed == "E   " + "x" * (LINE_CHARS - 4) + "…"
 
 
-@pytest.mark.parametrize("output", ["\n" * 2_000_000, "Error " * 2_000_000, "x" * 5_000_000])
+@pytest.mark.parametrize(
+    "output",
+    ["\n" * 2_000_000, "Error " * 2_000_000, "x" * 5_000_000],
+    ids=["empty lines", "one line of errors", "one long line"],
+)
 def test_hostile_output_gives_a_bounded_text(output: str) -> None:
     assert estimate_tokens(trim_output(output, 500)) <= 500
 

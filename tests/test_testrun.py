@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
+import shutil
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -97,9 +100,12 @@ def test_huge_output_keeps_its_tail_and_says_what_was_left_out(tmp_path: Path) -
 
 
 def test_the_tail_starts_at_a_whole_character(tmp_path: Path) -> None:
-    outcome = run("i=0; while [ $i -lt 700000 ]; do printf 'é'; i=$((i+1)); done", tmp_path)
+    write = "import sys; sys.stdout.write('é' * 700_000 + '.')"  # the cut falls inside an é
+    command = f"{shlex.quote(sys.executable)} -c {shlex.quote(write)}"
+    outcome = run(command, tmp_path, PYTHONIOENCODING="utf-8")
     first, rest = outcome.output.split("\n", 1)
-    assert first.startswith("[... ") and set(rest) == {"é"}  # no U+FFFD from a cut character
+    assert rest == "é" * ((MAX_OUTPUT_BYTES - 2) // 2) + "."  # no U+FFFD from a cut é
+    assert first == f"[... {1_400_001 - len(rest.encode())} bytes left out ...]"
 
 
 def test_output_that_is_not_utf8_is_decoded_with_replacement(tmp_path: Path) -> None:
@@ -130,6 +136,7 @@ def worktree(tmp_path: Path) -> Path:
     (repo / "gone.py").unlink()
     (repo / "untracked.py").write_text("u = 1\n")
     (repo / "-untracked dash*.txt").write_bytes(b"\xff binary \x00")
+    (repo / os.fsdecode(b"not-utf8-\xff.txt")).write_text("bytes in the name\n")
     (repo / "debug.log").write_text("ignored\n")
     (repo / "build").mkdir()
     (repo / "build/out.txt").write_text("ignored\n")
@@ -167,6 +174,13 @@ def test_the_copy_is_the_working_tree_as_it_is(worktree: Path) -> None:
         assert copy.root.name == worktree.name
         assert copy.root.parent.name.startswith(PREFIX)
         assert copy.root.parent.parent == Path(tempfile.gettempdir())
+
+
+def test_a_tracked_folder_now_a_file_is_copied_as_it_is(worktree: Path) -> None:
+    shutil.rmtree(worktree / "sub")
+    (worktree / "sub").write_text("a file now\n")
+    with scratch_copy(worktree) as copy:
+        assert (copy.root / "sub").read_text() == "a file now\n"
 
 
 def test_a_nested_repository_is_copied_without_its_git(worktree: Path) -> None:
