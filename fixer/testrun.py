@@ -48,7 +48,7 @@ class TestOutcome:
     def summary(self) -> str:
         """One line for the review and the run's report: "tests: pass (12.3 s)"."""
         if self.timed_out:
-            return f"tests: killed after {self.seconds:.0f} s (the time limit)"
+            return f"tests: killed after {self.seconds:.1f} s (the time limit)"
         if self.passed:
             return f"tests: pass ({self.seconds:.1f} s)"
         return f"tests: fail (exit {self.exit_code}, {self.seconds:.1f} s)"
