@@ -152,11 +152,14 @@ class Run:
         on_progress: Callable[[Progress], None] | None = None,
         *,
         only: str | None = None,
+        feedback: str = "",
     ) -> Proposal:
         """A proposal from `route` (climbing the ladder when its replies fail), or for the one
-        file `only`, from exactly `route` (the review's `r`)."""
+        file `only`, from exactly `route` (the review's `r`), told `feedback`: what the user
+        said of the file's earlier hunks (prompts.review_feedback)."""
         if only is not None:
-            return await self.ask(route, {only: self.sources[only]}, on_progress, escalate=False)
+            one = {only: self.sources[only]}
+            return await self.ask(route, one, on_progress, escalate=False, feedback=feedback)
         if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
         return await by_request(self, route, on_progress)
@@ -168,8 +171,10 @@ class Run:
         on_progress: Callable[[Progress], None] | None = None,
         *,
         escalate: bool = True,
+        feedback: str = "",
     ) -> Proposal:
-        """One proposal for `sources` from `route`, climbing the ladder when `escalate`."""
+        """One proposal for `sources` from `route`, climbing the ladder when `escalate`; the
+        request ends with `feedback` when there is one."""
         return await propose(
             replace(self.job, escalate=escalate, compare=None),
             sources,
@@ -179,6 +184,7 @@ class Run:
             route=route,
             on_progress=on_progress,
             env=self.env,
+            feedback=feedback,
         )
 
     async def commit_message(
@@ -372,9 +378,10 @@ async def propose(
     route: Route | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     env: Mapping[str, str] | None = None,
+    feedback: str = "",
 ) -> Proposal:
     """Get a proposal for the files: from the user's diff, the offline fixers or a model
-    (its calls go through `caller`)."""
+    (its calls go through `caller`; `feedback` ends its request)."""
     env = os.environ if env is None else env
     if job.diff_text is not None:
         return Proposal(_review(job.diff_text, sources, workspace, job.agent), sources, None)
@@ -389,7 +396,7 @@ async def propose(
     attempts: list[Attempt] = []
     failure: NoDiffError | None = None
     for rung in ladder:
-        messages = job.agent.messages(sources, job.instruction)
+        messages = job.agent.messages(sources, job.instruction, feedback)
         for asked_again in (False, True):
             reply, estimate = await caller.send(rung, messages, on_progress)
             try:
