@@ -194,8 +194,8 @@ class Review:
         return len(chosen)
 
     def write_note(self, index: int, text: str) -> None:
-        """Set hunk `index`'s note (m): one line, its ends stripped; "" removes it. One undo
-        step, unless the note stays as it was."""
+        """Set hunk `index`'s note (m): one line, each run of white space one space; "" removes
+        it. One undo step, unless the note stays as it was."""
         note = " ".join(text.split())
         self._at(index)  # a hunk that is not there raises
         previous = self.hunk_notes[index]

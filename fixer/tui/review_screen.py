@@ -691,7 +691,10 @@ class ReviewScreen(Screen[None]):
             if yes:
                 self.ask(request)
 
-        question = f"Ask {route} again for {name}? Your decisions on its hunks will be lost."
+        question = (
+            f"Ask {route} again for {printable(name)}? Your decisions on its hunks will be lost "
+            "(u brings them back); the hunks you rejected and your notes go with the request."
+        )
         self.app.push_screen(ConfirmScreen(question), answer)
 
     def _route_of(self, review: Review, name: str) -> Route | None:
@@ -707,9 +710,13 @@ class ReviewScreen(Screen[None]):
         def save(answer: str | None) -> None:
             if answer is None:  # Esc: the note stays as it was
                 return
+            before = review.hunk_notes[index]
             review.write_note(index, answer)
-            self.tell("Note saved." if review.hunk_notes[index] else "No note on this hunk.")
-            self.redraw()
+            if review.hunk_notes[index] != before:
+                self.tell(
+                    "Note saved: r sends it." if review.hunk_notes[index] else "Note removed."
+                )
+                self.redraw()
 
         prompt = (
             f"A note on hunk {index + 1} of {name} (the model asked again with r reads it). "
