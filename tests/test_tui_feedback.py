@@ -175,6 +175,7 @@ PYTEST_OUTPUT = (
     + "".join(f"tests/test_calc.py::test_{k} \x1b[32mPASSED\x1b[0m\n" for k in range(80))
     + "tests/test_calc.py::test_last \x1b[31mFAILED\x1b[0m\n"
     + "E   assert 50 == 5\n\x1b[31m======== 1 failed, 80 passed in 2.50s ========\x1b[0m\n"
+    + "a test name with a bell\x07 and an override \u202eright to left\u202c\n"
 )
 FAILED = TestOutcome("pytest -q [x]", 1, 2.5, PYTEST_OUTPUT)
 
@@ -235,6 +236,7 @@ async def test_t_shows_the_test_output_scrollable_and_escaped_at_any_size(
         assert isinstance(screen, TextScreen)
         shown = output_text(app)
         assert "\x1b" not in shown and "␛" not in shown  # the colours dropped, not shown
+        assert "bell␇" in shown and "\u202e" not in shown and "\u202c" not in shown
         assert "tests/test_calc.py::test_last FAILED" in shown and "E   assert 50 == 5" in shown
         title = Content.from_markup(screen.query_one(Vertical).border_title or "").plain
         assert title == "tests: fail (exit 1, 2.5 s): pytest -q [x]"  # never markup
