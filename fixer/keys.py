@@ -59,6 +59,9 @@ REVIEW_KEYS: tuple[Key, ...] = (
     Key("side-by-side", "v", "side_by_side", "side by side"),
     Key("wrap", "w", "wrap", "wrap long lines"),
     Key("explain", "i", "explain", "model's explanation", needs_hunks=False),
+    # Not git add -p's keys: a note on the hunk, which goes to the model asked again (r).
+    Key("note", "m", "note", "note on the hunk"),
+    Key("test-output", "T", "test_output", "test output", needs_hunks=False),
 )
 
 # How `fixer --help` writes the Textual key names that are not the key's own character.

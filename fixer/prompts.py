@@ -138,12 +138,53 @@ def files_block(files: Sequence[PromptFile]) -> str:
     )
 
 
-def messages(rules: str, files: Sequence[PromptFile], request: str) -> list[dict[str, str]]:
-    """The chat messages of a request: the agent's rules, then the files, then the request."""
+def messages(
+    rules: str, files: Sequence[PromptFile], request: str, feedback: str = ""
+) -> list[dict[str, str]]:
+    """The chat messages of a request: the agent's rules, then the files, then the request,
+    then what the user said of an earlier proposal (review_feedback), if anything: last, so
+    the prefix a provider caches stays the same bytes."""
+    after = f"\n{feedback}" if feedback else ""
     return [
         {"role": "system", "content": rules},
-        {"role": "user", "content": f"{files_block(files)}\n\nRequest: {request}\n"},
+        {"role": "user", "content": f"{files_block(files)}\n\nRequest: {request}\n{after}"},
     ]
+
+
+class ReviewedHunk(Protocol):
+    """A hunk of an earlier proposal as the user left it (review.HunkFeedback)."""
+
+    @property
+    def diff(self) -> str: ...
+
+    @property
+    def rejected(self) -> bool: ...
+
+    @property
+    def note(self) -> str: ...
+
+
+FEEDBACK_HUNK_LIMIT = 4_000  # characters of one hunk's diff the feedback keeps
+FEEDBACK_LIMIT = 24_000  # characters of the whole feedback
+
+
+def review_feedback(hunks: Sequence[ReviewedHunk]) -> str:
+    """What the user said of an earlier proposal, for the model asked again: the hunks they
+    rejected, so it does not propose them again, and the notes they wrote on any hunk; "" when
+    they said nothing."""
+    if not hunks:
+        return ""
+    parts = [
+        "The user reviewed an earlier proposal for these files. Do not propose again a change "
+        "they rejected; follow their notes."
+    ]
+    for hunk in hunks:
+        said = "Rejected by the user" if hunk.rejected else "Not rejected"
+        if hunk.note:
+            said += f", with the user's note: {hunk.note}"
+        diff = clip(hunk.diff, FEEDBACK_HUNK_LIMIT)
+        parts.append(f"{said}\n<<<HUNK>>>\n{diff.rstrip(chr(10))}\n<<<END HUNK>>>")
+    return _sendable(clip("\n\n".join(parts), FEEDBACK_LIMIT)) + "\n"
 
 
 def _shown(text: str) -> str:

@@ -7,7 +7,7 @@ The TUI and the headless modes (--print, --yes) drive the same Review.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
@@ -107,12 +107,33 @@ class _Reshape:
     index: int
     hunks: tuple[ReviewHunk, ...]
     decisions: tuple[Decision, ...]
+    notes: tuple[str, ...]
     count: int
     files: tuple[FileChange, ...] | None = None  # the files before, when a file was replaced
 
 
-# An undo step: the (index, previous decision) pairs of one y/n/a/d/accept-all, or a reshape.
-_Step = list[tuple[int, Decision]] | _Reshape
+@dataclass(frozen=True)
+class _Noted:
+    """An undo step for a note written (m): the hunk's note before."""
+
+    index: int
+    note: str
+
+
+# An undo step: the (index, previous decision) pairs of one y/n/a/d/accept-all, a reshape, or
+# a note.
+_Step = list[tuple[int, Decision]] | _Reshape | _Noted
+
+
+@dataclass(frozen=True)
+class HunkFeedback:
+    """What the user said of one hunk, for the model asked again (r): the hunk as a small
+    diff of the file, whether it was rejected, and the user's note ("" for none)."""
+
+    name: str
+    diff: str
+    rejected: bool
+    note: str
 
 
 @dataclass
@@ -122,11 +143,15 @@ class Review:
     files: tuple[FileChange, ...]
     hunks: tuple[ReviewHunk, ...]
     decisions: list[Decision] = field(default_factory=list)
+    # The user's one-line note on each hunk (m), "" for none: parallel to hunks, like decisions.
+    hunk_notes: list[str] = field(default_factory=list)
     _history: list[_Step] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not self.decisions:
             self.decisions = [Decision.PENDING] * len(self.hunks)
+        if not self.hunk_notes:
+            self.hunk_notes = [""] * len(self.hunks)
 
     @property
     def refusals(self) -> tuple[PatchRejected, ...]:
@@ -168,6 +193,27 @@ class Review:
             self._record(chosen, Decision.ACCEPTED)
         return len(chosen)
 
+    def write_note(self, index: int, text: str) -> None:
+        """Set hunk `index`'s note (m): one line, each run of white space one space; "" removes
+        it. One undo step, unless the note stays as it was."""
+        note = " ".join(text.split())
+        self._at(index)  # a hunk that is not there raises
+        previous = self.hunk_notes[index]
+        if note != previous:
+            self._history.append(_Noted(index, previous))
+            self.hunk_notes[index] = note
+
+    def feedback(self, names: Collection[str]) -> list[HunkFeedback]:
+        """The hunks of files `names` the user rejected or wrote a note on, in review order:
+        what the model asked again for those files (r) is told."""
+        return [
+            HunkFeedback(item.name, self._file_diff(item.name, [item.hunk]), rejected, note)
+            for item, decision, note in zip(
+                self.hunks, self.decisions, self.hunk_notes, strict=True
+            )
+            if item.name in names and ((rejected := decision is Decision.REJECTED) or note)
+        ]
+
     def can_split(self, index: int) -> bool:
         """Whether hunk `index` has context between two changes, so that split() splits it."""
         tags = "".join([line[0] for line in self._at(index).hunk.lines])
@@ -181,7 +227,9 @@ class Review:
         hunk = self._at(index)
         pieces = split_hunk(hunk.hunk)
         if len(pieces) > 1:
-            self._reshape(index, [replace(hunk, hunk=p) for p in pieces], Decision.PENDING)
+            pieces_of = [replace(hunk, hunk=p) for p in pieces]
+            # The note was about the whole change: each piece keeps it.
+            self._reshape(index, pieces_of, Decision.PENDING, note=self.hunk_notes[index])
         return len(pieces)
 
     def edit(self, index: int, new_lines: Sequence[str]) -> int:
@@ -195,7 +243,8 @@ class Review:
         change = self.file(hunk.name)
         new_lines = change.view.edited(hunk.hunk.new_lines, new_lines)
         edited = _edited_hunks(change.original, hunk.hunk, new_lines)
-        self._reshape(index, [replace(hunk, hunk=h) for h in edited], Decision.ACCEPTED)
+        hunks = [replace(hunk, hunk=h) for h in edited]
+        self._reshape(index, hunks, Decision.ACCEPTED, note=self.hunk_notes[index])
         return len(edited)
 
     def lines_to_edit(self, index: int) -> list[str]:
@@ -208,15 +257,19 @@ class Review:
         return bool(self._history)
 
     def undo(self) -> bool:
-        """Take back the last step: a decision (a whole a/d/accept-all counts as one), a split
-        or an edit."""
+        """Take back the last step: a decision (a whole a/d/accept-all counts as one), a split,
+        an edit, a file asked again or a note."""
         if not self._history:
             return False
         step = self._history.pop()
+        if isinstance(step, _Noted):
+            self.hunk_notes[step.index] = step.note
+            return True
         if isinstance(step, _Reshape):
             end = step.index + step.count
             self.hunks = (*self.hunks[: step.index], *step.hunks, *self.hunks[end:])
             self.decisions[step.index : end] = step.decisions
+            self.hunk_notes[step.index : end] = step.notes
             if step.files is not None:
                 self.files = step.files
             return True
@@ -268,28 +321,32 @@ class Review:
         decision: Decision,
         replaced: int = 1,
         files: tuple[FileChange, ...] | None = None,
+        note: str = "",
     ) -> None:
-        """Put `hunks`, all with `decision`, in place of `replaced` hunks from `index`, and
-        `files` in place of the files, as one undo step."""
+        """Put `hunks`, all with `decision` and `note`, in place of `replaced` hunks from
+        `index`, and `files` in place of the files, as one undo step."""
         end = index + replaced
         self._history.append(
             _Reshape(
                 index,
                 self.hunks[index:end],
                 tuple(self.decisions[index:end]),
+                tuple(self.hunk_notes[index:end]),
                 len(hunks),
                 self.files if files is not None else None,
             )
         )
         self.hunks = (*self.hunks[:index], *hunks, *self.hunks[end:])
         self.decisions[index:end] = [decision] * len(hunks)
+        self.hunk_notes[index:end] = [note] * len(hunks)
         if files is not None:
             self.files = files
 
     def replace_file(self, name: str, other: Review, route: Route | None = None) -> int:
         """Take file `name`'s hunks and refusals from `other` (asked again of `route`), all
-        pending, keeping every other file's hunks and decisions; one undo step, which gives the
-        file back its earlier route too. Returns the new hunk count."""
+        pending and without notes (the old hunks' notes went to the model), keeping every other
+        file's hunks, decisions and notes; one undo step, which gives the file back its earlier
+        route and its hunks their notes too. Returns the new hunk count."""
         order = [f.name for f in self.files]
         if name not in order:
             raise ValueError(f"{name} is not in this review")
@@ -354,16 +411,18 @@ class Review:
         if files is not None:
             keep = set(files)
             chosen = {name: hunks for name, hunks in chosen.items() if name in keep}
-        out = []
-        for name, hunks in chosen.items():
-            change = self.file(name)
-            if only_accepted or only_flagged or change.view.joins_lines:
-                # Recomputed from the file's texts: an edited hunk may change lines a neighbour
-                # has as context, and sentence hunks are not the file's lines.
-                new = change.to_file(apply_hunks(change.original, hunks))
-                hunks = diff_hunks(change.to_file(change.original), new)
-            out.append(format_diff(name, hunks, new_file=change.new_file))
-        return "".join(out)
+        recompute = only_accepted or only_flagged
+        return "".join(self._file_diff(name, hunks, recompute) for name, hunks in chosen.items())
+
+    def _file_diff(self, name: str, hunks: Sequence[Hunk], recompute: bool = False) -> str:
+        """Hunks of file `name` as a diff of the file's lines."""
+        change = self.file(name)
+        if recompute or change.view.joins_lines:
+            # Recomputed from the file's texts: an edited hunk may change lines a neighbour
+            # has as context, and sentence hunks are not the file's lines.
+            new = change.to_file(apply_hunks(change.original, hunks))
+            hunks = diff_hunks(change.to_file(change.original), new)
+        return format_diff(name, hunks, new_file=change.new_file)
 
 
 def _edited_hunks(original: str, hunk: Hunk, new_lines: Sequence[str]) -> list[Hunk]:

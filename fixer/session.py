@@ -161,11 +161,14 @@ class Run:
         on_progress: Callable[[Progress], None] | None = None,
         *,
         only: str | None = None,
+        feedback: str = "",
     ) -> Proposal:
         """A proposal from `route` (climbing the ladder when its replies fail), or for the one
-        file `only`, from exactly `route` (the review's `r`)."""
+        file `only`, from exactly `route` (the review's `r`), told `feedback`: what the user
+        said of the file's earlier hunks (prompts.review_feedback)."""
         if only is not None:
-            return await self.ask(route, {only: self.sources[only]}, on_progress, escalate=False)
+            one = {only: self.sources[only]}
+            return await self.ask(route, one, on_progress, escalate=False, feedback=feedback)
         if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
         return await by_request(self, route, on_progress)
@@ -177,8 +180,10 @@ class Run:
         on_progress: Callable[[Progress], None] | None = None,
         *,
         escalate: bool = True,
+        feedback: str = "",
     ) -> Proposal:
-        """One proposal for `sources` from `route`, climbing the ladder when `escalate`."""
+        """One proposal for `sources` from `route`, climbing the ladder when `escalate`; the
+        request ends with `feedback` when there is one."""
         return await propose(
             replace(self.job, escalate=escalate, compare=None),
             sources,
@@ -189,6 +194,7 @@ class Run:
             on_progress=on_progress,
             env=self.env,
             verifier=self.verifier,
+            feedback=feedback,
         )
 
     async def commit_message(
@@ -383,10 +389,12 @@ async def propose(
     on_progress: Callable[[Progress], None] | None = None,
     env: Mapping[str, str] | None = None,
     verifier: Verifier | None = None,
+    feedback: str = "",
 ) -> Proposal:
     """Get a proposal for the files: from the user's diff, the offline fixers or a model
-    (its calls go through `caller`), tried with the test command when there is one: a
-    model's proposal that fails it goes back once to the same model, then up the ladder."""
+    (its calls go through `caller`; `feedback` ends its request), tried with the test command
+    when there is one: a model's proposal that fails it goes back once to the same model,
+    then up the ladder."""
     env = os.environ if env is None else env
     if job.diff_text is not None:
         review = _review(job.diff_text, sources, workspace, job.agent)
@@ -408,7 +416,7 @@ async def propose(
     if verifier is not None:
         request = await verifier.request(request)
     for rung in ladder:
-        messages = job.agent.messages(sources, request)
+        messages = job.agent.messages(sources, request, feedback)
         for asked_again in (False, True):
             reply, estimate = await caller.send(rung, messages, on_progress)
             try:

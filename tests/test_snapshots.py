@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from fixer.session import Job
+from fixer.review import build_review
+from fixer.session import Job, Proposal
+from fixer.testrun import TestOutcome
 from fixer.tui.app import ReviewApp
 from tests.helpers import make_repo, run_of
 
@@ -72,3 +74,23 @@ def test_side_by_side(snap_compare, tmp_path: Path) -> None:
 
 def test_a_wide_terminal_opens_side_by_side(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(review_app(tmp_path, "dark"), press=["y"], terminal_size=(200, 50))
+
+
+def review_app_with_tests(tmp_path: Path) -> ReviewApp:
+    """A proposal whose tests failed, with a note on its second hunk."""
+    repo = make_repo(tmp_path / "repo", {"shop.py": CODE, "notes.md": NOTES})
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    run = run_of(Job((repo / "shop.py", repo / "notes.md"), diff_text=DIFF), env)
+    review = build_review(DIFF, {"shop.py": CODE, "notes.md": NOTES})
+    review.write_note(1, "a docstring, yes, but say what a label holds")
+    output = "\x1b[31mFAILED\x1b[0m tests/test_shop.py::test_price - assert 2.4 == 2.41\n"
+    tests = TestOutcome("pytest -q", 1, 3.2, output * 30)
+    return ReviewApp(run, Proposal(review, run.sources, None, tests=tests), theme="dark", env=env)
+
+
+def test_a_note_in_a_title_and_the_tests_in_the_status_line(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(review_app_with_tests(tmp_path), press=["y"], terminal_size=(120, 40))
+
+
+def test_the_test_output(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(review_app_with_tests(tmp_path), press=["T"], terminal_size=(80, 24))

@@ -114,10 +114,12 @@ class Agent:
         return []
 
     def messages(
-        self, sources: Mapping[str, Source], instruction: str | None
+        self, sources: Mapping[str, Source], instruction: str | None, feedback: str = ""
     ) -> list[dict[str, str]]:
-        """The chat messages of one request: rules, files in a stable order, then the request."""
-        return prompts.messages(self.rules, list(sources.values()), instruction or self.request)
+        """The chat messages of one request: rules, files in a stable order, then the request,
+        then `feedback` (what the user said of an earlier proposal: prompts.review_feedback)."""
+        files = list(sources.values())
+        return prompts.messages(self.rules, files, instruction or self.request, feedback)
 
     def review(self, reply: str, sources: Mapping[str, Source], may_create: MayCreate) -> Review:
         """The review of a model's reply, or NoDiffError with feedback for the model."""

@@ -60,13 +60,13 @@ class ProseAgent(Agent):
         return sections(text, limit)
 
     def messages(
-        self, sources: Mapping[str, Source], instruction: str | None
+        self, sources: Mapping[str, Source], instruction: str | None, feedback: str = ""
     ) -> list[dict[str, str]]:
         from fixer.markdown import mask
 
         (source,) = sources.values()
         masked = _Masked(source.name, mask(source.text).text)
-        return prompts.messages(self.rules, [masked], instruction or self.request)
+        return prompts.messages(self.rules, [masked], instruction or self.request, feedback)
 
     def review(self, reply: str, sources: Mapping[str, Source], may_create: MayCreate) -> Review:
         from fixer.grammar import grammar_review

@@ -185,12 +185,12 @@ class MergeAgent(Agent):
         return {into.name: replace(into, text=base_text(list(read.values())))}
 
     def messages(
-        self, sources: Mapping[str, Source], instruction: str | None
+        self, sources: Mapping[str, Source], instruction: str | None, feedback: str = ""
     ) -> list[dict[str, str]]:
         from fixer.markdown import mask
 
         masked = [replace(s, text=mask(s.text).text) for s in sources.values()]
-        return prompts.messages(self.rules, masked, instruction or self.request)
+        return prompts.messages(self.rules, masked, instruction or self.request, feedback)
 
     def review(self, reply: str, sources: Mapping[str, Source], may_create: MayCreate) -> Review:
         """The reply's diff of the masked base: a hunk that changes a ⟦n⟧ mark is refused, the

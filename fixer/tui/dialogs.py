@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
@@ -111,16 +112,17 @@ class EditScreen(ModalScreen[list[str] | None]):
 
 
 class TextScreen(ModalScreen[None]):
-    """A text to read (the model's explanation), scrolled with the arrows; Esc closes it."""
+    """A text to read (the model's explanation, the test output), scrolled with the arrows;
+    Esc closes it, and so does the key that opened it."""
 
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="TextScreen")
         + """
-    TextScreen VerticalScroll { height: auto; max-height: 30; }
+    TextScreen VerticalScroll { height: auto; max-height: 100%; }
     """
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,i", "dismiss(None)", "Close", id="text-close")
+        Binding("escape,q,i,T", "dismiss(None)", "Close", id="text-close")
     ]
 
     def __init__(self, title: str, text: str) -> None:
@@ -129,8 +131,11 @@ class TextScreen(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"[b]{self.title_text}[/b] (Esc closes)")
+        # The title on the border, so the text below has all the room the box has at any size.
+        with Vertical() as box:
+            # It may hold outside text (the test command): never markup.
+            box.border_title = Content.styled(printable(self.title_text), "bold")
+            box.border_subtitle = "Esc closes"
             with VerticalScroll():
                 yield Static(printable_lines(self.text), markup=False)
 

@@ -36,6 +36,7 @@ from fixer.tui.layout import (
     function_contexts,
     hunk_context,
     hunk_title,
+    note_title,
     row_count,
     side_by_side,
     wrap_cuts,
@@ -170,6 +171,7 @@ class HunkView(ScrollView, can_focus=True):
         "hunk--rejected",
         "hunk--pending",
         "hunk--found",
+        "hunk--note",
     }
     DEFAULT_CSS = """
     HunkView { background: $surface; }
@@ -191,6 +193,7 @@ class HunkView(ScrollView, can_focus=True):
     HunkView > .hunk--rejected { color: $error; text-style: bold; }
     HunkView > .hunk--pending { color: $warning; text-style: bold; }
     HunkView > .hunk--found { background: $warning 60%; color: $text; text-style: bold underline; }
+    HunkView > .hunk--note { color: $accent; text-style: italic; }
     """
 
     class CursorMoved(Message):
@@ -442,8 +445,13 @@ class HunkView(ScrollView, can_focus=True):
             segments.append(Segment(f"  from {', '.join(item.source)}", base))
         if item.flag:
             segments.append(Segment(f"  [{item.flag}]", base + self._style("flag")))
-        strip = Strip(segments).crop_extend(0, width - 1, base)
-        return self._gutter(index) + strip
+        if note := self.review.hunk_notes[index]:
+            segments.append(Segment(f"  ✎ {note_title(note)}", base + self._style("note")))
+        strip = Strip(segments)
+        room = width - 1
+        if strip.cell_length > room > 1:  # cut at the right edge (a long note): say so
+            strip = Strip.join([strip.crop(0, room - 1), Strip([Segment("…", base)], 1)])
+        return self._gutter(index) + strip.crop_extend(0, room, base)
 
     def _where(self, index: int) -> str:
         """The @@ line; for a sentence of a post, the line of the file it is in."""

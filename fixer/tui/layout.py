@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 
 from fixer.patch import Hunk, hunk_range
 from fixer.patch.words import Span, pair_lines, word_spans
@@ -177,6 +177,23 @@ def hunk_context(lines: Sequence[str], nearest: Sequence[int | None], hunk: Hunk
     return lines[found].rstrip()[:FUNCNAME_WIDTH] if found is not None else ""
 
 
+NOTE_WIDTH = 60  # columns of a hunk's note in its title; a longer note is cut
+
+
+def note_title(note: str, width: int = NOTE_WIDTH) -> str:
+    """The user's note as a hunk's title shows it: printable, at most `width` columns, a
+    longer note cut with "…"."""
+    shown = printable(note)
+    if cell_len(shown) <= width:
+        return shown
+    cut = ""
+    for char in shown:
+        if cell_len(cut + char) > width - 1:
+            break
+        cut += char
+    return cut + "…"
+
+
 @dataclass(frozen=True)
 class StatusPart:
     """One part of the status line: the higher its rank, the longer it stays on a narrow screen;
@@ -185,6 +202,7 @@ class StatusPart:
     text: str
     rank: int
     short: str | None = None
+    style: str = ""  # a theme style for the part ("$success"), "" for the line's own
 
 
 def fit_status(parts: Sequence[StatusPart], width: int, separator: str = "  ·  ") -> str:
@@ -206,3 +224,18 @@ def fit_status(parts: Sequence[StatusPart], width: int, separator: str = "  ·  
         del shown[k]
     text = line()
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def styled_spans(parts: Sequence[StatusPart], line: str) -> list[tuple[int, int, str]]:
+    """Where the styled parts stand in a fitted status line (as fit_status left them, whole or
+    short): (start, end, style) for each one still there."""
+    spans = []
+    for part in parts:
+        if not part.style:
+            continue
+        for text in filter(None, (part.text, part.short)):
+            at = line.find(text)
+            if at != -1:
+                spans.append((at, at + len(text), part.style))
+                break
+    return spans

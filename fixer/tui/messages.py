@@ -20,11 +20,12 @@ from fixer.testrun import TestOutcome
 
 @dataclass(frozen=True)
 class Request:
-    """One request for a proposal: the route asked, and the one file asked again (r) or None
-    for every file."""
+    """One request for a proposal: the route asked, the one file asked again (r) or None for
+    every file, and what the user said of that file's earlier hunks (prompts.review_feedback)."""
 
     route: Route | None
     only: str | None = None
+    feedback: str = ""
 
 
 class Answer(Message, bubble=False):

@@ -14,15 +14,17 @@ from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 
+from fixer import prompts
 from fixer.cost import Cost, format_money
 from fixer.errors import FixerError, LargePrompt, NoDiffError
 from fixer.keys import REVIEW_KEYS, Key
 from fixer.llm import ChatError, Progress
-from fixer.printable import printable, printable_lines
+from fixer.printable import printable, printable_lines, without_escapes
 from fixer.report import counted, spend, total_cost
 from fixer.review import Decision, Review, ReviewHunk
 from fixer.router import Route
@@ -31,7 +33,7 @@ from fixer.tui.commit_screen import CommitScreen
 from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, TextScreen
 from fixer.tui.file_list import FileList
 from fixer.tui.hunk_view import HunkView
-from fixer.tui.layout import StatusPart, fit_status
+from fixer.tui.layout import StatusPart, fit_status, styled_spans
 from fixer.tui.messages import (
     PromptTooLarge,
     ProposalCancelled,
@@ -189,7 +191,10 @@ class ReviewScreen(Screen[None]):
         self.update_bindings()
         try:
             proposal = await self.run.propose(
-                request.route, on_progress=self.on_progress, only=request.only
+                request.route,
+                on_progress=self.on_progress,
+                only=request.only,
+                feedback=request.feedback,
             )
         except LargePrompt as error:
             self.post_message(PromptTooLarge(request, error))
@@ -389,12 +394,20 @@ class ReviewScreen(Screen[None]):
                     f"✓{accepted} ✗{rejected}",
                 ),
             ]
+        tests = self.result.proposal.tests if self.result.proposal is not None else None
+        if tests is not None and self.asking_since is None:
+            style = "$success" if tests.passed else "$error"
+            parts.append(StatusPart(tests.summary(), 4, tests.summary().split(" (")[0], style))
         if self.result.attempts:
             cost = f"cost: {total_cost(self.result.attempts)}"
             parts.append(StatusPart(spend(self.result.attempts), 5, cost))
         status = self.query_one("#status", Static)
         width = (status.content_region.width or self.size.width) - 1
-        status.update(fit_status(parts, max(width, 10)))
+        line = fit_status(parts, max(width, 10))
+        content = Content(line)
+        for start, end, style in styled_spans(parts, line):
+            content = content.stylize(style, start, end)
+        status.update(content)
 
     def can_act(self, action: str) -> bool:
         """Whether the key's action can do something now (the command palette offers these)."""
@@ -403,6 +416,8 @@ class ReviewScreen(Screen[None]):
             return asking
         if action == "ask_again":
             return not asking and self._can_ask_again()
+        if action == "test_output":
+            return self.result.proposal is not None and self.result.proposal.tests is not None
         if action not in NEEDS_HUNKS:
             return True
         review = self.review
@@ -434,6 +449,7 @@ class ReviewScreen(Screen[None]):
         state = (
             self.asking_since is not None,
             review is not None and bool(review.hunks),
+            self.result.proposal is not None and self.result.proposal.tests is not None,
         )
         if state != self.binding_state:
             self.binding_state = state
@@ -665,7 +681,8 @@ class ReviewScreen(Screen[None]):
             self.ask(Request(route))
             return
         counts = review.counts_by_file()[name]
-        request = Request(route, name)
+        # The next model is told what the user rejected, and the notes they wrote, on this file.
+        request = Request(route, name, prompts.review_feedback(review.feedback([name])))
         if not counts[Decision.ACCEPTED] + counts[Decision.REJECTED]:
             self.ask(request)
             return
@@ -674,13 +691,45 @@ class ReviewScreen(Screen[None]):
             if yes:
                 self.ask(request)
 
-        question = f"Ask {route} again for {name}? Your decisions on its hunks will be lost."
+        question = (
+            f"Ask {route} again for {printable(name)}? Your decisions on its hunks will be lost "
+            "(u brings them back); the hunks you rejected and your notes go with the request."
+        )
         self.app.push_screen(ConfirmScreen(question), answer)
 
     def _route_of(self, review: Review, name: str) -> Route | None:
         """The route that proposed file `name`'s hunks: the one it was last asked again of (r),
         or the proposal's."""
         return review.file(name).route or self.route
+
+    def action_note(self) -> None:
+        review = self.proposal.review
+        index = self.cursor
+        name = printable(review.hunks[index].name)
+
+        def save(answer: str | None) -> None:
+            if answer is None:  # Esc: the note stays as it was
+                return
+            before = review.hunk_notes[index]
+            review.write_note(index, answer)
+            if review.hunk_notes[index] != before:
+                self.tell(
+                    "Note saved: r sends it." if review.hunk_notes[index] else "Note removed."
+                )
+                self.redraw()
+
+        prompt = (
+            f"A note on hunk {index + 1} of {name} (the model asked again with r reads it). "
+            "Enter saves, an empty note removes it, Esc cancels:"
+        )
+        self.app.push_screen(AskScreen(prompt, review.hunk_notes[index]), save)
+
+    def action_test_output(self) -> None:
+        tests = self.proposal.tests
+        if tests is None:
+            return  # can_act dims the key: a proposal without a test run has no output
+        title = f"{tests.summary()}: {tests.command}"
+        self.app.push_screen(TextScreen(title, without_escapes(tests.output) or "(no output)"))
 
     def action_explain(self) -> None:
         proposal = self.result.proposal
