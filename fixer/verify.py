@@ -12,7 +12,7 @@ from pathlib import Path
 from fixer import prompts
 from fixer.errors import InputError
 from fixer.failure import trim_output
-from fixer.review import Review
+from fixer.review import FlagKind, Review
 from fixer.scratch import scratch_copy
 from fixer.testrun import TestOutcome, run_tests
 
@@ -44,10 +44,14 @@ class Verifier:
             return await run_tests(self.command, copy.root, self.env, self.timeout_s)
 
     async def on_proposal(self, review: Review) -> TestOutcome | None:
-        """The command on every hunk of one model's proposal; None when it has none."""
-        if not review.hunks:
-            return None
-        return await self.on(review.texts_of(range(len(review.hunks))))
+        """The command on every hunk of a proposal (compared models' rival versions of the
+        same lines left out: they cannot all apply); None when it has none."""
+        chosen = [
+            k
+            for k, item in enumerate(review.hunks)
+            if item.flag is None or item.flag.kind is not FlagKind.MODELS_DIFFER
+        ]
+        return await self.on(review.texts_of(chosen)) if chosen else None
 
     async def request(self, request: str) -> str:
         """The request, with how the tests fail before any change when they do."""

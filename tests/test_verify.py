@@ -321,3 +321,47 @@ def test_a_run_before_asking_that_was_cancelled_runs_anew(shop: Path, env: dict[
         return (await verifier.before()).passed  # r: asked again, the tests run again
 
     assert asyncio.run(esc_then_again())
+
+
+@pytest.mark.anyio
+async def test_after_r_the_whole_review_is_tested_again(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    from fixer.session import Job
+    from fixer.tui.app import ReviewApp
+    from tests.helpers import run_of
+
+    lines = "".join(f"value_{i} = {i}\n" for i in range(1, 11))
+    repo = make_repo(tmp_path / "two", {"calc.py": lines, "other.py": lines})
+
+    def hunk(name: str, new: str) -> str:
+        return (
+            f"--- a/{name}\n+++ b/{name}\n@@ -4,3 +4,3 @@\n value_4 = 4\n-value_5 = 5\n"
+            f"+value_5 = {new}\n value_6 = 6\n"
+        )
+
+    fake_provider.reply(hunk("calc.py", "50") + hunk("other.py", "'fixed'"))
+    fake_provider.reply(hunk("calc.py", "55"))  # r on calc.py: alone, the tests fail
+    job = Job((repo / "calc.py", repo / "other.py"), config_path=fake_provider_config)
+    run = run_of(Job(job.paths, config_path=job.config_path, test="grep -q fixed other.py"), env)
+    app = ReviewApp(run, route=run.route(), env=env)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        first = screen.proposal.tests
+        assert first is not None and first.passed
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # The file asked again alone failed (and went back once); with the other file's hunk,
+        # the review as it now is passes, and the status line says so.
+        assert [r.body["model"] for r in fake_provider.requests][1:] == ["strong-model"] * 2
+        assert "value_5 = 55" in screen.proposal.review.hunks[0].hunk.new_lines
+        again = screen.proposal.tests
+        assert again is not None and again is not first and again.passed
+        assert "tests: pass" in str(screen.query_one("#status").render())
+    assert (repo / "calc.py").read_text() == lines  # nothing written: the review was left
+    assert leftovers(env) == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from asyncio import CancelledError
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -40,6 +41,7 @@ from fixer.tui.messages import (
     ProposalFailed,
     ProposalReady,
     Request,
+    TestsChecked,
 )
 
 if TYPE_CHECKING:
@@ -98,6 +100,7 @@ class ReviewScreen(Screen[None]):
         self.syntax = syntax
         self.shown_hunks: tuple[ReviewHunk, ...] = ()
         self.asking_since: float | None = None
+        self.testing = False  # the tests run again on the review (after r)
         self.progress: Progress | None = None
         self.search_text = ""
         self.estimate = ""
@@ -299,6 +302,26 @@ class ReviewScreen(Screen[None]):
         count = self.proposal.review.replace_file(name, proposal.review, route)
         self.tell(f"{route} proposes {counted(count, 'hunk')} for {printable(name)}")
         self.redraw(self.cursor)
+        if self.run.verifier is not None:  # what was tested is no longer the proposal
+            self.result.proposal = replace(self.proposal, tests=None)
+            self.check_tests()
+
+    @work(exclusive=True, exit_on_error=False, group="tests")
+    async def check_tests(self) -> None:
+        """The test command on every hunk of the review as it is now, in a scratch copy."""
+        verifier = self.run.verifier
+        assert verifier is not None  # started only with a test command
+        self.testing = True
+        try:
+            tests = await verifier.on_proposal(self.proposal.review)
+        finally:
+            self.testing = False
+        if tests is not None:
+            self.post_message(TestsChecked(tests))
+
+    def on_tests_checked(self, event: TestsChecked) -> None:
+        self.result.proposal = replace(self.proposal, tests=event.outcome)
+        self.tick()
 
     def show_proposal(self, proposal: Proposal) -> None:
         self.result.proposal = proposal
@@ -395,7 +418,9 @@ class ReviewScreen(Screen[None]):
                 ),
             ]
         tests = self.result.proposal.tests if self.result.proposal is not None else None
-        if tests is not None and self.asking_since is None:
+        if self.testing and self.asking_since is None:
+            parts.append(StatusPart("tests: running…", 4, "tests…"))
+        elif tests is not None and self.asking_since is None:
             style = "$success" if tests.passed else "$error"
             parts.append(StatusPart(tests.summary(), 4, tests.summary().split(" (")[0], style))
         if self.result.attempts:
