@@ -289,15 +289,16 @@ def test_ctrl_c_during_a_test_run_kills_it_and_removes_the_scratch_copy(
     with subprocess.Popen([str(FIXER), *args], cwd=repo, env=env, stderr=subprocess.PIPE) as run:
         deadline = time.monotonic() + 30  # a guard against hanging, not a timed assertion
         while not (pid_file.exists() and pid_file.read_text().strip()):
-            assert time.monotonic() < deadline and run.poll() is None
+            assert run.poll() is None, f"fixer ended first ({run.returncode}): {run.stderr.read()}"
+            assert time.monotonic() < deadline, "the tests never started in the scratch copy"
             time.sleep(0.05)
         sleeper = int(pid_file.read_text())
         assert leftovers(env)  # the scratch copy, while the tests run in it
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate(timeout=30)
     assert run.returncode == 130, stderr
-    assert gone(sleeper)
-    assert leftovers(env) == []
+    assert gone(sleeper), stderr
+    assert leftovers(env) == [], stderr
     assert (repo / "calc.py").read_text() == CALC
 
 
