@@ -44,6 +44,13 @@ def fixer(repo: Path, env: dict[str, str], config: Path, *args: str):
     return run_fixer(*args, "--config", str(config), "calc.py", cwd=repo, env=env)
 
 
+def with_fixer(config: Path, tmp: Path, section: dict[str, object]) -> Path:
+    """The config with `section` as its "fixer" object."""
+    path = tmp / "with-fixer.json"
+    path.write_text(json.dumps(json.loads(config.read_text()) | {"fixer": section}))
+    return path
+
+
 def leftovers(env: dict[str, str]) -> list[Path]:
     return list(Path(env["TMPDIR"]).iterdir())
 
@@ -159,10 +166,7 @@ def test_the_config_names_the_default_command_and_no_test_skips_it(
     fake_provider_config: Path,
     tmp_path: Path,
 ) -> None:
-    data = json.loads(fake_provider_config.read_text())
-    data["fixer"] = {"test": PYTEST, "test_timeout_s": 60}
-    config = tmp_path / "tested.json"
-    config.write_text(json.dumps(data))
+    config = with_fixer(fake_provider_config, tmp_path, {"test": PYTEST, "test_timeout_s": 60})
     fake_provider.reply(GOOD)
     done = fixer(shop, env, config, "--print")
     assert "tests: pass" in done.stderr
@@ -178,10 +182,8 @@ def test_an_agent_s_own_test_command_is_run_and_test_overrides_it(
     fake_provider_config: Path,
     tmp_path: Path,
 ) -> None:
-    data = json.loads(fake_provider_config.read_text())
-    data["fixer"] = {"agents": {"tested": {"prompt": "You fix Python.", "test": PYTEST}}}
-    config = tmp_path / "agent.json"
-    config.write_text(json.dumps(data))
+    agents = {"tested": {"prompt": "You fix Python.", "test": PYTEST}}
+    config = with_fixer(fake_provider_config, tmp_path, {"agents": agents})
     fake_provider.reply(GOOD)
     done = fixer(shop, env, config, "--print", "--agent", "tested")
     assert done.returncode == 0 and "tests: pass" in done.stderr
