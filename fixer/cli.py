@@ -427,6 +427,14 @@ def _open_ledger():
 
 def _headless(run: Run, args: argparse.Namespace) -> int:
     """--print and --yes: the proposal, then the diff or every unflagged hunk written."""
+    if run.verifier is not None:
+        from fixer.printable import printable
+
+        route = run.route()
+        asks = route is not None and not route.is_local  # a model is asked: they run first
+        when = "before asking and on the proposal" if asks else "on the proposal"
+        command = printable(run.verifier.command)
+        print(f"fixer: the tests ({command}) run {when}, in a scratch copy", file=sys.stderr)
     proposal = _propose(run)
     _report_proposal(proposal)
     if proposal.explanation:
