@@ -116,9 +116,12 @@ class Progress:
     elapsed_s: float  # since chat() was called
     paused_until: float | None = None  # time.monotonic() of the next attempt, while paused
     pause_reason: str = ""  # e.g. "rate limited (HTTP 429)"
+    activity: str = ""  # what runs instead of a call, e.g. "running the tests"
 
     def describe(self, now: float) -> str:
         """What the call is doing, in a few words: tokens so far, or the pause and time left."""
+        if self.activity:
+            return self.activity
         if self.paused_until is not None and self.paused_until > now:
             return f"{self.pause_reason}: trying again in {ceil(self.paused_until - now)} s"
         return f"{self.received_tokens:,} tokens received"

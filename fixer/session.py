@@ -414,6 +414,7 @@ async def propose(
     failing: Proposal | None = None  # the last proposal the tests failed, should none pass
     request = job.instruction or job.agent.request
     if verifier is not None:
+        _doing(on_progress, "running the tests before asking")
         request = await verifier.request(request)
     for rung in ladder:
         messages = job.agent.messages(sources, request, feedback)
@@ -431,6 +432,8 @@ async def propose(
                     # Once, the same model gets the precise apply error; then the next rung.
                     messages = messages + prompts.retry_messages(reply.text, error.feedback)
                 continue
+            if verifier is not None and review.hunks:
+                _doing(on_progress, "running the tests on the proposal")
             tests = await _tried(verifier, review)
             attempts.append(
                 caller.record(
@@ -586,6 +589,14 @@ def _hunks_outcome(review: Review, tests: TestOutcome | None = None) -> str:
     count = len(review.hunks)
     said = f"{count} hunk{'s' * (count != 1)}" if count else "no changes"
     return f"{said}, {tests.summary()}" if tests is not None else said
+
+
+def _doing(on_progress: Callable[[Progress], None] | None, activity: str) -> None:
+    """Say what runs between the calls, where the call's progress is shown."""
+    from fixer.llm import Progress
+
+    if on_progress is not None:
+        on_progress(Progress(0, 0.0, activity=activity))
 
 
 async def _tried(verifier: Verifier | None, review: Review) -> TestOutcome | None:

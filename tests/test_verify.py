@@ -368,3 +368,34 @@ async def test_after_r_the_whole_review_is_tested_again(
         assert "tests: pass" in str(screen.query_one("#status").render())
     assert (repo / "calc.py").read_text() == lines  # nothing written: the review was left
     assert leftovers(env) == []
+
+
+@pytest.mark.anyio
+async def test_the_status_line_says_the_tests_run_before_asking(
+    shop: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    import time
+
+    from fixer.session import Job
+    from fixer.tui.app import ReviewApp
+    from tests.helpers import run_of
+
+    go = shop.parent / "go"
+    command = f"while [ ! -f {shlex.quote(str(go))} ]; do sleep 0.02; done"
+    fake_provider.reply(GOOD)
+    job = Job((shop / "calc.py",), config_path=fake_provider_config, test=command)
+    run = run_of(job, env)
+    app = ReviewApp(run, route=run.route(), env=env)
+    async with app.run_test(size=(120, 40)) as pilot:
+        deadline = time.monotonic() + 10  # a guard against hanging, not a timed assertion
+        while "running the tests before asking" not in str(
+            app.screen.query_one("#status").render()
+        ):
+            assert time.monotonic() < deadline, "the status never said the tests run"
+            await pilot.pause(0.05)
+        assert fake_provider.requests == []  # nothing is asked before they end
+        go.touch()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(fake_provider.requests) == 1
+        assert app.screen.proposal.tests is not None and app.screen.proposal.tests.passed

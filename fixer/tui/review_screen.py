@@ -395,7 +395,8 @@ class ReviewScreen(Screen[None]):
             spin = SPINNER[int(elapsed * 10) % len(SPINNER)]
             progress = self.progress or Progress(0, elapsed)
             doing = progress.describe(monotonic())
-            short = doing if progress.paused_until else f"{progress.received_tokens:,}"
+            said = progress.paused_until or progress.activity
+            short = doing if said else f"{progress.received_tokens:,}"
             parts += [
                 StatusPart(f"{spin} {doing}", 3, f"{spin} {short}"),
                 StatusPart(f"{elapsed:.1f}s", 1),
