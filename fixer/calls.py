@@ -19,7 +19,7 @@ from fixer.errors import BudgetExceeded, FixerError, LargePrompt
 from fixer.ledger import Call, Ledger
 from fixer.llm import ChatError, Clients, Endpoint, Limiter, Progress, Reply, chat
 from fixer.router import Route
-from fixer.testrun import TestOutcome
+from fixer.testoutcome import TestOutcome
 from fixer.tokens import estimate_tokens
 
 if TYPE_CHECKING:

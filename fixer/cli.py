@@ -39,7 +39,7 @@ EXIT_CODES = """exit codes:
 
 def build_parser() -> argparse.ArgumentParser:
     from fixer.keys import key_help  # no Textual: the help stays instant
-    from fixer.testrun import DEFAULT_TIMEOUT_S
+    from fixer.testoutcome import DEFAULT_TIMEOUT_S
 
     parser = argparse.ArgumentParser(
         prog="fixer",

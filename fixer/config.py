@@ -36,7 +36,7 @@ from fixer.router import (
     long_context_threshold,
     parse_route,
 )
-from fixer.testrun import DEFAULT_TIMEOUT_S as DEFAULT_TEST_TIMEOUT_S
+from fixer.testoutcome import DEFAULT_TIMEOUT_S as DEFAULT_TEST_TIMEOUT_S
 from fixer.xdg import base_dir, home
 
 if TYPE_CHECKING:

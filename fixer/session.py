@@ -43,7 +43,7 @@ from fixer.sources import (
     read_source,
     relative_name,
 )
-from fixer.testrun import DEFAULT_TIMEOUT_S, TestOutcome
+from fixer.testoutcome import DEFAULT_TIMEOUT_S, TestOutcome
 from fixer.tokens import estimate_tokens
 from fixer.vcs import GitRepo, open_repo
 from fixer.verify import Verifier, verifier_for

@@ -1,7 +1,7 @@
 """The user's test command, run on a proposal before they decide.
 
-What a run of it gave (TestOutcome) and the running itself (run_tests): in its own process
-group, so a time limit or a Ctrl+C ends every process it started. The copy of the working tree
+The running itself (run_tests): in its own process group, so a time limit or a Ctrl+C ends
+every process it started. What a run gave is fixer.testoutcome; the copy of the working tree
 the proposal is tried in is fixer.scratch; its output cut for a prompt is fixer.failure.
 """
 
@@ -13,46 +13,10 @@ import os
 import signal
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from fixer.errors import InputError
-
-DEFAULT_TIMEOUT_S = 120.0  # --test-timeout's default
-
-
-@dataclass(frozen=True)
-class TestOutcome:
-    """One run of the test command: how it ended, how long it took, what it printed."""
-
-    command: str
-    exit_code: int | None  # None: killed at the time limit
-    seconds: float
-    output: str  # stdout and stderr as they came, interleaved (its tail when it was long)
-
-    __test__ = False  # not a pytest test class, whatever its name
-
-    @property
-    def passed(self) -> bool:
-        return self.exit_code == 0
-
-    @property
-    def timed_out(self) -> bool:
-        return self.exit_code is None
-
-    @property
-    def verdict(self) -> str:
-        """The outcome as the ledger keeps it: pass, fail or timeout."""
-        return "timeout" if self.timed_out else "pass" if self.passed else "fail"
-
-    def summary(self) -> str:
-        """One line for the review and the run's report: "tests: pass (12.3 s)"."""
-        if self.timed_out:
-            return f"tests: killed after {self.seconds:.1f} s (the time limit)"
-        if self.passed:
-            return f"tests: pass ({self.seconds:.1f} s)"
-        return f"tests: fail (exit {self.exit_code}, {self.seconds:.1f} s)"
-
+from fixer.testoutcome import TestOutcome
 
 # The tail of the output a run keeps: the end is where a test runner says what failed.
 MAX_OUTPUT_BYTES = 1_048_576

@@ -14,7 +14,8 @@ from fixer.errors import InputError
 from fixer.failure import trim_output
 from fixer.review import FlagKind, Review
 from fixer.scratch import scratch_copy
-from fixer.testrun import TestOutcome, run_tests
+from fixer.testoutcome import TestOutcome
+from fixer.testrun import run_tests
 
 
 @dataclass

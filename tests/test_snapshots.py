@@ -12,7 +12,7 @@ import pytest
 
 from fixer.review import build_review
 from fixer.session import Job, Proposal
-from fixer.testrun import TestOutcome
+from fixer.testoutcome import TestOutcome
 from fixer.tui.app import ReviewApp
 from tests.helpers import make_repo, run_of
 

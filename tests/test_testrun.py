@@ -18,7 +18,8 @@ import pytest
 
 from fixer.errors import InputError
 from fixer.scratch import PREFIX, ScratchCopy, scratch_copy
-from fixer.testrun import MAX_OUTPUT_BYTES, TestOutcome, run_tests
+from fixer.testoutcome import TestOutcome
+from fixer.testrun import MAX_OUTPUT_BYTES, run_tests
 from tests.helpers import git, gone, make_repo
 
 # Writes the shell's pid and a background child's, then hangs: what a time limit must end.

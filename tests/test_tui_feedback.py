@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from fixer.review import Decision, build_review
 from fixer.session import Job, Proposal
-from fixer.testrun import TestOutcome
+from fixer.testoutcome import TestOutcome
 from fixer.tui.app import ReviewApp
 from fixer.tui.dialogs import AskScreen, ConfirmScreen, TextScreen
 from fixer.tui.review_screen import ReviewScreen

@@ -399,3 +399,15 @@ async def test_the_status_line_says_the_tests_run_before_asking(
         await pilot.pause()
         assert len(fake_provider.requests) == 1
         assert app.screen.proposal.tests is not None and app.screen.proposal.tests.passed
+
+
+def test_the_help_names_the_test_flags_without_loading_what_runs_them() -> None:
+    import subprocess
+
+    code = (
+        "import sys, fixer.cli; text = fixer.cli.build_parser().format_help(); "
+        "print(sorted({'asyncio', 'textual', 'git', 'httpx'} & set(sys.modules)), "
+        "'--test-timeout' in text, 'default 120' in text)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "True", "True"]

@@ -19,7 +19,7 @@ from fixer.printable import printable, printable_lines
 from fixer.report import summary
 from fixer.review import Decision
 from fixer.session import Outcome, Proposal, Run
-from fixer.testrun import TestOutcome
+from fixer.testoutcome import TestOutcome
 from fixer.tui.dialogs import RiskyConfirmScreen
 from fixer.tui.messages import (
     CommitFailed,

@@ -15,7 +15,7 @@ from fixer.errors import FixerError, LargePrompt
 from fixer.patch import PatchRejected
 from fixer.router import Route
 from fixer.session import Outcome, Proposal
-from fixer.testrun import TestOutcome
+from fixer.testoutcome import TestOutcome
 
 
 @dataclass(frozen=True)
