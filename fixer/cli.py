@@ -372,8 +372,8 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     # A printed --from-diff run makes no call: its caller has no ledger to open.
     calls = diff_text is None or not args.print_diff
     caller = _caller(config, args.force, agent.name, records=calls)
-    run = Run(job, workspace, sources, config, caller, os.environ, not args.no_commit)
     try:
+        run = Run(job, workspace, sources, config, caller, os.environ, not args.no_commit)
         if interactive:
             return _review_in_terminal(run, args.theme)
         _refuse_secrets(run)
