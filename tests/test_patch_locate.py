@@ -434,3 +434,15 @@ def test_a_hunk_off_its_number_leaves_the_whole_file_to_the_search() -> None:
     assert locate._at_numbers(file, parse_diff(diff)[0].hunks) is None
     placements, refusals = place(text, diff)
     assert refusals == [] and [p.start for p in placements] == [11, 33]
+
+
+def test_versions_of_one_hunk_are_placed_alike_and_only_the_first_is_taken() -> None:
+    # Three versions of one change at one @@ number: the order of the hunks leaves them one
+    # place (after hunk 1). The first version goes there; the others overlap it and are refused.
+    text = "c\nd\nc\nd\na\nb\nc\nb\nb\na\nd\nb\na\n"
+    versions = "".join(f"@@ -6,2 +6,2 @@\n c\n-d\n+{new}\n" for new in ("X1", "X2", "Y2"))
+    diff = f"--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n c\n-d\n+X0\n{versions}"
+    placements, refusals = locate_hunks(text, parse_diff(diff)[0])
+    assert [(p.hunk, p.start) for p in placements] == [(1, 1), (2, 3)]
+    assert [r.hunk for r in refusals] == [3, 4]
+    assert all("overlaps hunk 2" in str(r) for r in refusals)

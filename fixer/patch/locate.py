@@ -575,6 +575,23 @@ def _in_diff_order(hunks: Sequence[Hunk]) -> bool:
 def _choose(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int]:
     """One start per hunk that can be placed with certainty; the others are left out.
 
+    Hunks alike in @@ number and in the places they fit are placed alike: whatever rules a
+    place in or out for one does so for the others. Only the first of each is weighed, so a
+    reply repeating one hunk hundreds of times (with other new lines) costs one, not rounds
+    of hundreds.
+    """
+    first_of: dict[tuple[int | None, int | None, tuple[int, ...]], int] = {}
+    alike = {
+        n: first_of.setdefault((hunks[n - 1].old_start, hunks[n - 1].old_index, tuple(at)), n)
+        for n, at in sorted(found.items())
+    }
+    chosen = _choose_apart({n: found[n] for n in first_of.values()}, hunks)
+    return {n: chosen[first] for n, first in alike.items() if first in chosen}
+
+
+def _choose_apart(found: dict[int, list[int]], hunks: Sequence[Hunk]) -> dict[int, int]:
+    """One start per hunk that can be placed with certainty; the others are left out.
+
     Round by round, every hunk left with one start in the order the chosen hunks give is
     chosen, else the first whose hint singles one out: the @@ number corrected by the offset
     of the chosen hunk nearest to it by number (a model numbering from an older version of the
