@@ -9,12 +9,14 @@ on disk, without its .git: the tests may need its files, and git gives no cheape
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,15 +47,71 @@ def scratch_copy(root: Path) -> Iterator[ScratchCopy]:
     """Copy the git working tree holding root into a new directory under the system's temp dir
     (its top level is the copy's root); remove it on leaving, whatever ends the block (an
     error, Ctrl+C, a cancelled task). InputError outside a git working tree."""
+    holder, copy = _made(root, {})
+    try:
+        yield copy
+    finally:
+        _remove(holder)
+
+
+@asynccontextmanager
+async def tried_copy(root: Path, texts: Mapping[str, str]) -> AsyncIterator[ScratchCopy]:
+    """scratch_copy with `texts` written into it, made in a thread so that the event loop (the
+    review screen) keeps drawing. Cancelled while the thread copies, the copy is removed as
+    soon as the thread is done with it."""
+    handover = _Handover()
+    making = asyncio.ensure_future(asyncio.to_thread(handover.make, root, texts))
+    try:
+        holder, copy = await asyncio.shield(making)
+    except asyncio.CancelledError:
+        handover.abandon()
+        raise
+    try:
+        yield copy
+    finally:
+        _remove(holder)
+
+
+class _Handover:
+    """A copy made in a thread for a task that may be cancelled meanwhile: whichever of the two
+    finishes last removes it, when the task no longer wants it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._holder: Path | None = None
+
+    def make(self, root: Path, texts: Mapping[str, str]) -> tuple[Path, ScratchCopy]:
+        holder, copy = _made(root, texts)
+        with self._lock:
+            if self._abandoned:
+                _remove(holder)
+            else:
+                self._holder = holder
+        return holder, copy
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            holder, self._holder = self._holder, None
+        if holder is not None:
+            _remove(holder)
+
+
+def _made(root: Path, texts: Mapping[str, str]) -> tuple[Path, ScratchCopy]:
+    """A new copy of the tree holding root, with `texts` written, and the directory holding it
+    (removed again if anything fails on the way)."""
     top, names = _tree_names(root)
     holder = Path(tempfile.mkdtemp(prefix=PREFIX))
     try:
-        copy = holder / (top.name or "tree")  # "/" has no name
-        copy.mkdir()
-        _copy_files(top, copy, names)
-        yield ScratchCopy(copy)
-    finally:
+        copy = ScratchCopy(holder / (top.name or "tree"))  # "/" has no name
+        copy.root.mkdir()
+        _copy_files(top, copy.root, names)
+        copy.write(texts)
+    except BaseException:
         _remove(holder)
+        raise
+    return holder, copy
 
 
 def _tree_names(root: Path) -> tuple[Path, list[str]]:

@@ -13,7 +13,7 @@ from fixer import prompts
 from fixer.errors import InputError
 from fixer.failure import trim_output
 from fixer.review import FlagKind, Review
-from fixer.scratch import scratch_copy
+from fixer.scratch import tried_copy
 from fixer.testoutcome import TestOutcome
 from fixer.testrun import run_tests
 
@@ -40,8 +40,7 @@ class Verifier:
     async def on(self, texts: Mapping[str, str]) -> TestOutcome:
         """The command with these new file texts, in a scratch copy removed afterwards; the
         user's files are never touched."""
-        with scratch_copy(self.root) as copy:
-            copy.write(texts)
+        async with tried_copy(self.root, texts) as copy:
             return await run_tests(self.command, copy.root, self.env, self.timeout_s)
 
     async def on_proposal(self, review: Review) -> TestOutcome | None:

@@ -6,6 +6,7 @@ No timed assertions: a wait below waits for a condition (a process gone), never 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from fixer.errors import InputError
-from fixer.scratch import PREFIX, ScratchCopy, scratch_copy
+from fixer.scratch import PREFIX, ScratchCopy, scratch_copy, tried_copy
 from fixer.testoutcome import TestOutcome
 from fixer.testrun import MAX_OUTPUT_BYTES, run_tests
 from tests.helpers import git, gone, make_repo
@@ -255,3 +256,33 @@ def test_the_copy_is_removed_when_the_run_is_cancelled(worktree: Path) -> None:
 def test_a_folder_outside_git_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not in a git repository"), scratch_copy(tmp_path):
         pass
+
+
+@pytest.mark.parametrize("when", ["while it is made", "while the tests run"])
+def test_a_tried_copy_cancelled_is_removed_once_its_thread_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {f"pkg/f{k}.txt": "x" * 4096 for k in range(300)})
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    made: list[Path] = []
+
+    async def tried() -> None:
+        async with tried_copy(repo, {"pkg/f0.txt": "new\n"}) as copy:
+            made.append(copy.root)
+            await asyncio.sleep(30)  # the tests, running
+
+    async def cancel() -> None:
+        task = asyncio.ensure_future(tried())
+        while when == "while the tests run" and not made:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel())  # returns once the copying thread is done
+    assert list(temp.iterdir()) == []
+    assert (repo / "pkg/f0.txt").read_text() == "x" * 4096
+    assert bool(made) == (when == "while the tests run")
