@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
+from fixer.corrections import correction_of
 from fixer.errors import NoDiffError
 from fixer.markdown import (
     MaskError,
@@ -149,7 +150,11 @@ def correction_review(
     change = FileChange(name, view, refusals=refusals, view=SENTENCES)
     flags = _moved([_flag(original, view, h) for h in hunks], hunks)
     return Review(
-        (change,), tuple(ReviewHunk(name, h, f) for h, f in zip(hunks, flags, strict=True))
+        (change,),
+        tuple(
+            ReviewHunk(name, h, f, correction=correction_of(h))
+            for h, f in zip(hunks, flags, strict=True)
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from fixer.corrections import Correction, correction_of
 from fixer.patch import (
     FilePatch,
     Hunk,
@@ -76,6 +77,7 @@ class ReviewHunk:
     hunk: Hunk
     flag: Flag | None = None  # why it needs a careful look; never taken by accept-all
     source: tuple[str, ...] = ()  # the routes that proposed it, when several were compared
+    correction: Correction | None = None  # a prose hunk's kind of correction: spelling, ...
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ class Review:
         hunk = self._at(index)
         pieces = split_hunk(hunk.hunk)
         if len(pieces) > 1:
-            pieces_of = [replace(hunk, hunk=p) for p in pieces]
+            pieces_of = [_reshaped(hunk, p) for p in pieces]
             # The note was about the whole change: each piece keeps it.
             self._reshape(index, pieces_of, Decision.PENDING, note=self.hunk_notes[index])
         return len(pieces)
@@ -243,7 +245,7 @@ class Review:
         change = self.file(hunk.name)
         new_lines = change.view.edited(hunk.hunk.new_lines, new_lines)
         edited = _edited_hunks(change.original, hunk.hunk, new_lines)
-        hunks = [replace(hunk, hunk=h) for h in edited]
+        hunks = [_reshaped(hunk, h) for h in edited]
         self._reshape(index, hunks, Decision.ACCEPTED, note=self.hunk_notes[index])
         return len(edited)
 
@@ -530,6 +532,13 @@ def _merged_files(reviews: Mapping[str, Review]) -> tuple[FileChange, ...]:
             known = files.get(change.name, replace(change, refusals=()))
             files[change.name] = replace(known, refusals=(*known.refusals, *tagged))
     return tuple(files.values())
+
+
+def _reshaped(item: ReviewHunk, hunk: Hunk) -> ReviewHunk:
+    """A piece (or the user's edit) of a review hunk: its name, flag and note, and a prose
+    hunk's kind of correction told again from what the piece changes."""
+    correction = correction_of(hunk) if item.correction is not None else None
+    return replace(item, hunk=hunk, correction=correction)
 
 
 def _by_file(hunks: Iterable[ReviewHunk]) -> dict[str, list[Hunk]]:

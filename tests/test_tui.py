@@ -1036,3 +1036,11 @@ async def test_a_file_that_looks_secret_is_sent_only_after_a_yes(
         if answer == "n":
             assert "Not sent" in text_of(app, "#message") and app.result.cancelled
     assert len(fake_provider.requests) == (answer == "y")
+
+
+async def test_a_grammar_hunk_s_title_says_its_kind_of_correction(tmp_path: Path) -> None:
+    _, app = grammar_app(tmp_path, "# Notes\n\nI recieve mail every day.\n")
+    async with reviewing(app):
+        (hunk,) = app.screen.review.hunks
+        assert hunk.correction is not None and str(hunk.correction) == "spelling: recieve → receive"
+        assert any("spelling: recieve → receive" in row for row in shown_rows(app))

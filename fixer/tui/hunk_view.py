@@ -172,6 +172,7 @@ class HunkView(ScrollView, can_focus=True):
         "hunk--pending",
         "hunk--found",
         "hunk--note",
+        "hunk--correction",
     }
     DEFAULT_CSS = """
     HunkView { background: $surface; }
@@ -194,6 +195,7 @@ class HunkView(ScrollView, can_focus=True):
     HunkView > .hunk--pending { color: $warning; text-style: bold; }
     HunkView > .hunk--found { background: $warning 60%; color: $text; text-style: bold underline; }
     HunkView > .hunk--note { color: $accent; text-style: italic; }
+    HunkView > .hunk--correction { color: $text-muted; }
     """
 
     class CursorMoved(Message):
@@ -443,6 +445,9 @@ class HunkView(ScrollView, can_focus=True):
         ]
         if item.source:
             segments.append(Segment(f"  from {', '.join(item.source)}", base))
+        if item.correction:
+            said = printable(str(item.correction))
+            segments.append(Segment(f"  {said}", base + self._style("correction")))
         if item.flag:
             segments.append(Segment(f"  [{item.flag}]", base + self._style("flag")))
         if note := self.review.hunk_notes[index]:
