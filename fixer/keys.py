@@ -51,6 +51,8 @@ REVIEW_KEYS: tuple[Key, ...] = (
     Key("previous-hunk", "K", "move(-1)", "previous hunk", HUNK),
     Key("next-file", "tab", "next_file", "next file"),
     Key("accept-all", "A", "accept_all", "accept all unflagged"),
+    Key("accept-kind", "plus", "decide_kind('accepted')", "accept all this kind"),
+    Key("reject-kind", "minus", "decide_kind('rejected')", "reject all this kind"),
     Key("goto", "g", "goto", "go to hunk"),
     Key("search", "slash", "search", "search"),
     # Not git add -p's keys (n rejects): > and < go to the next and previous match.
@@ -67,6 +69,8 @@ REVIEW_KEYS: tuple[Key, ...] = (
 # How `fixer --help` writes the Textual key names that are not the key's own character.
 _SHOWN = {
     "question_mark": "?",
+    "plus": "+",
+    "minus": "-",
     "slash": "/",
     "greater_than_sign": ">",
     "less_than_sign": "<",

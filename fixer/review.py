@@ -7,13 +7,14 @@ The TUI and the headless modes (--print, --yes) drive the same Review.
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from fixer.corrections import Correction, correction_of
+from fixer.corrections import Correction, Kind, correction_of
 from fixer.patch import (
     FilePatch,
     Hunk,
@@ -183,6 +184,29 @@ class Review:
             if self.hunks[i].name == name and self.decisions[i] is Decision.PENDING
         ]
         self._record([index, *later], decision)
+
+    def decide_kind(self, index: int, decision: Decision) -> int:
+        """Decide every pending, unflagged hunk with hunk `index`'s kind of correction (all the
+        spelling fixes at once); returns how many (0 when it has no kind)."""
+        correction = self.hunks[index].correction
+        if correction is None:
+            return 0
+        chosen = [
+            i
+            for i, (h, d) in enumerate(zip(self.hunks, self.decisions, strict=True))
+            if d is Decision.PENDING
+            and h.flag is None
+            and h.correction is not None
+            and h.correction.kind is correction.kind
+        ]
+        if chosen:
+            self._record(chosen, decision)
+        return len(chosen)
+
+    def kind_counts(self) -> dict[Kind, int]:
+        """How many hunks make each kind of correction, most first."""
+        found = Counter(h.correction.kind for h in self.hunks if h.correction is not None)
+        return dict(found.most_common())
 
     def accept_all(self) -> int:
         """Accept every pending hunk that is not flagged; returns how many."""

@@ -413,11 +413,11 @@ async def test_help_lists_the_registrys_keys_that_apply(tmp_path: Path) -> None:
     async with reviewing(app) as pilot:
         rows = await help_rows(pilot)
     own = rows[: -len(HelpScreen.OTHER_KEYS)]
-    # Esc cancels only while a request runs: hidden until then.
+    # Esc cancels only while a request runs: hidden until then; + and - act on prose only.
     assert sorted(own) == sorted(
         (app.get_key_display(Binding(k.key, k.action)), k.description)
         for k in REVIEW_KEYS
-        if k.id != "cancel"
+        if k.id not in ("cancel", "accept-kind", "reject-kind")
     )
 
 
@@ -1044,3 +1044,31 @@ async def test_a_grammar_hunk_s_title_says_its_kind_of_correction(tmp_path: Path
         (hunk,) = app.screen.review.hunks
         assert hunk.correction is not None and str(hunk.correction) == "spelling: recieve → receive"
         assert any("spelling: recieve → receive" in row for row in shown_rows(app))
+
+
+async def test_plus_accepts_every_hunk_of_the_current_kind_and_the_status_counts_kinds(
+    tmp_path: Path,
+) -> None:
+    post = "# Notes\n\nI recieve mail.\n\nIt is a apple.\n\nWe recieve more.\n"
+    _, app = grammar_app(tmp_path, post)
+    async with reviewing(app) as pilot:
+        review = app.screen.review
+        kinds = [h.correction.kind.value for h in review.hunks if h.correction]
+        assert kinds.count("spelling") >= 2
+        assert "spelling " in str(app.screen.query_one("#status").render())
+        assert review.hunks[0].correction.kind.value == "spelling"
+        await pilot.press("plus")
+        spelled = [
+            d
+            for h, d in zip(review.hunks, review.decisions, strict=True)
+            if h.correction and h.correction.kind.value == "spelling"
+        ]
+        assert set(spelled) == {ACCEPTED}
+        others = [
+            d
+            for h, d in zip(review.hunks, review.decisions, strict=True)
+            if not (h.correction and h.correction.kind.value == "spelling")
+        ]
+        assert set(others) <= {PENDING}
+        await pilot.press("u")  # one undo step takes them all back
+        assert set(review.decisions) == {PENDING}

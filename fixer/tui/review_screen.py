@@ -418,6 +418,11 @@ class ReviewScreen(Screen[None]):
                     f"✓{accepted} ✗{rejected}",
                 ),
             ]
+        if self.review is not None and self.asking_since is None:
+            kinds = self.review.kind_counts()
+            if kinds:
+                said = " ".join(f"{kind} {count}" for kind, count in kinds.items())
+                parts.append(StatusPart(said, 2, f"{len(kinds)} kinds"))
         tests = self.result.proposal.tests if self.result.proposal is not None else None
         if self.testing and self.asking_since is None:
             parts.append(StatusPart("tests: running…", 4, "tests…"))
@@ -453,6 +458,8 @@ class ReviewScreen(Screen[None]):
             return False
         if action == "split":
             return review.can_split(self.cursor)
+        if action == "decide_kind":
+            return review.hunks[self.cursor].correction is not None
         if action == "commit":
             return Decision.ACCEPTED in review.decisions
         return True
@@ -462,8 +469,8 @@ class ReviewScreen(Screen[None]):
         that say why when pressed."""
         if self.can_act(action):
             return True
-        if action == "cancel":
-            return False
+        if action == "cancel" or (action == "decide_kind" and not self._prose()):
+            return False  # hidden: Esc while nothing runs, + and - on a review of code
         review = self.review
         if action in EXPLAINED and self.asking_since is None and review is not None:
             return action == "undo" or bool(review.hunks) or None
@@ -476,10 +483,16 @@ class ReviewScreen(Screen[None]):
             self.asking_since is not None,
             review is not None and bool(review.hunks),
             self.result.proposal is not None and self.result.proposal.tests is not None,
+            self._prose(),
         )
         if state != self.binding_state:
             self.binding_state = state
             self.refresh_bindings()
+
+    def _prose(self) -> bool:
+        """Whether the review's hunks are prose corrections, with a kind each (+ and - work)."""
+        review = self.review
+        return review is not None and any(h.correction is not None for h in review.hunks)
 
     def _can_ask_again(self) -> bool:
         """r helps only when there is a stronger rung that may answer otherwise: none for your
@@ -533,6 +546,18 @@ class ReviewScreen(Screen[None]):
 
     def action_decide_rest(self, decision: str) -> None:
         self.proposal.review.decide_rest_of_file(self.cursor, Decision(decision))
+        self.redraw(self._next_pending(self.cursor, 1, after_decision=True))
+
+    def action_decide_kind(self, decision: str) -> None:
+        """Every pending, unflagged hunk of the current hunk's kind of correction (+ / -)."""
+        review = self.proposal.review
+        correction = review.hunks[self.cursor].correction
+        if correction is None:
+            self.tell("This hunk has no kind of correction: + and - work on prose hunks.")
+            return
+        taken = review.decide_kind(self.cursor, Decision(decision))
+        what = counted(taken, f"{correction.kind} hunk")
+        self.tell(f"{decision} {what}")
         self.redraw(self._next_pending(self.cursor, 1, after_decision=True))
 
     def action_accept_all(self) -> None:
