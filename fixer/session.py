@@ -454,10 +454,8 @@ async def propose(
                 return proposal
             failing = proposal
             if not asked_again:  # once, the same model sees the failure; then the next rung
-                feedback = verifier.feedback(tests)
-                messages = messages + prompts.retry_messages(
-                    reply.text, feedback, prompts.PASSING_DIFF
-                )
+                why = verifier.feedback(tests)
+                messages = messages + prompts.retry_messages(reply.text, why, prompts.PASSING_DIFF)
     if failing is not None:  # the tests failed every proposal: the last is reviewed, saying so
         return replace(failing, attempts=tuple(attempts), notes=_attempt_notes(attempts))
     assert failure is not None  # the ladder always has a rung

@@ -92,6 +92,8 @@ def test_a_fix_that_leaves_the_test_failing_goes_back_once_then_up_the_ladder(
     assert (
         "With your diff applied, the tests still fail" in again and "makes the tests pass" in again
     )
+    # The next rung starts afresh: the first model's test failure is no part of its request.
+    assert "With your diff applied" not in str(fake_provider.requests[2].body["messages"])
     assert "asked again with the test failure" in done.stderr and "moved up to" in done.stderr
     assert ledger_tests(env) == [
         ("cheap-model", "fail"),
