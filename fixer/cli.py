@@ -488,15 +488,13 @@ def _failing_tests(run: Run, proposal: Proposal, force: bool) -> str | None:
     fails on them), or None. They are tested again unless they are what was tested."""
     from fixer.failure import trim_output
     from fixer.printable import printable_lines
-    from fixer.review import Decision
 
     verifier = run.verifier
     if verifier is None:
         return None
-    review = proposal.review
-    tests = proposal.tests
-    if tests is None or any(d is not Decision.ACCEPTED for d in review.decisions):
-        tests = run.caller.run(verifier.on(review.new_texts()))
+    tests = proposal.accepted_tests
+    if tests is None:
+        tests = run.caller.run(verifier.on(proposal.review.new_texts()))
     print(f"fixer: {tests.summary()} on the accepted hunks", file=sys.stderr)
     if tests.passed:
         return None

@@ -559,7 +559,7 @@ def _merged_files(reviews: Mapping[str, Review]) -> tuple[FileChange, ...]:
 
 
 def _reshaped(item: ReviewHunk, hunk: Hunk) -> ReviewHunk:
-    """A piece (or the user's edit) of a review hunk: its name, flag and note, and a prose
+    """A piece (or the user's edit) of a review hunk: its name, flag and sources, and a prose
     hunk's kind of correction told again from what the piece changes."""
     correction = correction_of(hunk) if item.correction is not None else None
     return replace(item, hunk=hunk, correction=correction)

@@ -93,6 +93,13 @@ class Proposal:
     tests: TestOutcome | None = None  # the test command on every hunk of the proposal, if run
 
     @property
+    def accepted_tests(self) -> TestOutcome | None:
+        """The test run that stands for the accepted hunks: the proposal's own when every hunk
+        is accepted, else None (the hunks to commit were never tried together)."""
+        everything = all(d is Decision.ACCEPTED for d in self.review.decisions)
+        return self.tests if everything else None
+
+    @property
     def all_notes(self) -> tuple[str, ...]:
         """The run's notes, then the review's (hunks placed loosely, to check)."""
         return (*self.notes, *self.review.notes)

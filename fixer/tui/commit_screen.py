@@ -17,7 +17,6 @@ from fixer.errors import FixerError
 from fixer.patch import PatchRejected
 from fixer.printable import printable, printable_lines
 from fixer.report import summary
-from fixer.review import Decision
 from fixer.session import Outcome, Proposal, Run
 from fixer.testoutcome import TestOutcome
 from fixer.tui.dialogs import RiskyConfirmScreen
@@ -72,11 +71,8 @@ class CommitScreen(Screen[Outcome | None]):
         )
         self.outcome: Outcome | None = None
         self.sent = False
-        # The commit gate: the test command on exactly the hunks to commit. What was tested
-        # with the proposal stands when every hunk is accepted; otherwise they run again.
-        review = proposal.review
-        everything = all(d is Decision.ACCEPTED for d in review.decisions)
-        self.tests = proposal.tests if everything else None
+        # The commit gate: the test command on exactly the hunks to commit.
+        self.tests = proposal.accepted_tests
 
     def compose(self) -> ComposeResult:
         verb = "Write and commit" if self.committing else "Write"
