@@ -158,28 +158,6 @@ def correction_review(
     )
 
 
-_FRONT_MATTER_LANG = re.compile(
-    r"\A\ufeff?---\r?\n(?:.*\r?\n)*?lang:\s*['\"]?([\w-]+)", re.MULTILINE
-)
-_ENGLISH = re.compile(r"\b(?:the|and|is|of|to|with|that|it)\b", re.IGNORECASE)
-_FRENCH = re.compile(r"\b(?:le|la|les|des|est|et|une|pour|avec|que)\b", re.IGNORECASE)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-
-
-def is_english(text: str) -> bool:
-    """Whether a post is in English: its front matter's `lang`, else its most common words.
-
-    The offline corrector (codespell) only knows English words: on a French post it would
-    "correct" exemple into example.
-    """
-    found = _FRONT_MATTER_LANG.match(text)
-    if found:
-        return found.group(1).lower().startswith("en")
-    if len(_CJK.findall(text)) > len(text) // 20:
-        return False
-    return len(_ENGLISH.findall(text)) >= len(_FRENCH.findall(text))
-
-
 def _flag(original: str, view: str, hunk: Hunk) -> Flag | None:
     if changes_protected(original, file_view(apply_hunks(view, [hunk]))):
         return PROTECTED

@@ -79,7 +79,8 @@ class ProseAgent(Agent):
     ) -> tuple[Review, tuple[str, ...]]:
         """codespell on the post's prose: English only, since it would turn French words into
         English ones."""
-        from fixer.grammar import correction_review, is_english
+        from fixer.grammar import correction_review
+        from fixer.language import is_english
         from fixer.local import spell_prose
 
         (source,) = sources.values()
