@@ -346,6 +346,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         parser.error("--compare names its own models: -m and --from-diff do not apply")
     config = load_config(args.config, os.environ)  # with --from-diff too: the commit message
     agent = find_agent(args.agent, all_agents(config.agents.agents), config.agents.problems)
+    agent = agent.configured(config)
     if not agent.takes_diffs and (args.from_diff is not None or args.compare):
         parser.error(
             f"the {agent.name} agent asks for its changes itself: --from-diff and --compare "

@@ -428,7 +428,10 @@ async def propose(
         for asked_again in (False, True):
             reply, estimate = await caller.send(rung, messages, on_progress)
             try:
-                review = _reply_review(reply, sources, workspace, job.agent)
+                # In a thread: a long reply's review, and Harper's check of it, take a moment.
+                review = await asyncio.to_thread(
+                    _reply_review, reply, sources, workspace, job.agent
+                )
             except NoDiffError as error:
                 outcome = _failure_outcome(error)
                 attempts.append(

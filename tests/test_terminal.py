@@ -176,7 +176,7 @@ def test_offline_grammar_on_a_french_post_says_why_without_a_screen(tmp_path: Pa
     terminal = Terminal(["--grammar", "post.md"], repo, clean_env(tmp_path))
     assert terminal.finish() == 0
     said = terminal.output.decode(errors="replace")
-    assert "codespell knows only English" in said and "fixer config" in said
+    assert "codespell and Harper know only English" in said and "fixer config" in said
     assert "\x1b[?1049h" not in said  # no review screen was opened
     assert (repo / "post.md").read_text() == post
 
