@@ -270,7 +270,7 @@ def _learned(
     languages = {name: post_language(_original(proposal, name)) for _, name, _ in found}
     return [
         AcceptedCorrection(
-            at, agent, languages[name], c.kind, c.before, c.after, proposed_by.get(index)
+            at, agent, languages[name], str(c.kind), c.before, c.after, proposed_by.get(index)
         )
         for index, name, c in found
     ]

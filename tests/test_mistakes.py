@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -237,3 +239,16 @@ def test_corrections_of_days_before_are_left_out_of_a_later_period(
     assert "teh → the" in run_fixer("mistakes", "--since", "8d", cwd=tmp_path, env=env).stdout
     wrong = run_fixer("mistakes", "--since", "today", "--until", "2d", cwd=tmp_path, env=env)
     assert wrong.returncode == 2 and "is after --until" in wrong.stderr
+
+
+def test_the_report_imports_neither_textual_nor_the_patch_engine(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    code = (
+        "import sys\nfrom fixer.cli import main\ncode = main(['mistakes'])\n"
+        "print('textual' in sys.modules, 'fixer.patch' in sys.modules, code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.splitlines()[-1] == "False False 0", result.stderr
