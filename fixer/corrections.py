@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from fixer.patch import Hunk
+if TYPE_CHECKING:  # the patch engine takes ~30 ms to import: `fixer mistakes` needs none of it
+    from fixer.patch import Hunk
 
 
 class Kind(StrEnum):
@@ -29,10 +31,14 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Correction:
-    """A hunk's kind of correction, and a short reason with the words it changes."""
+    """A hunk's kind of correction, a short reason, and the phrase it changes on each side
+    (the one the reason shows: the first, when it makes several changes; "" for none, as when
+    only spacing changed or a text too long to tell)."""
 
     kind: Kind
     why: str
+    before: str = ""
+    after: str = ""
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.why}" if self.why else str(self.kind)
@@ -69,7 +75,7 @@ def classify(old: str, new: str) -> Correction:
     if len(old) + len(new) > MOST_TOKENS * LONGEST_WORD:
         return Correction(Kind.OTHER, "")
     if old.casefold() == new.casefold():
-        return Correction(Kind.CAPITALIZATION, _pair(_first_change(old, new)))
+        return _told(Kind.CAPITALIZATION, _first_change(old, new))
     before, after = _TOKEN.findall(old), _TOKEN.findall(new)
     if len(before) + len(after) > MOST_TOKENS:
         return Correction(Kind.OTHER, "")
@@ -81,10 +87,16 @@ def classify(old: str, new: str) -> Correction:
     if not changes:  # only spacing changed
         return Correction(Kind.PUNCTUATION, "spacing")
     if all(_punctuation(a) and _punctuation(b) for a, b in changes):
-        return Correction(Kind.PUNCTUATION, _pair(_joined(changes[0])))
+        return _told(Kind.PUNCTUATION, _joined(changes[0]))
     kinds = {_kind_of(a, b, before) for a, b in changes}
     kind = kinds.pop() if len(kinds) == 1 else Kind.OTHER
-    return Correction(kind, _pair(_joined(changes[0])))
+    return _told(kind, _joined(changes[0]))
+
+
+def _told(kind: Kind, change: tuple[str, str]) -> Correction:
+    """A correction of `kind` that changes `change` (the phrase before, after), said."""
+    gone, added = change
+    return Correction(kind, phrase(gone, added), gone, added)
 
 
 def correction_of(hunk: Hunk) -> Correction:
@@ -175,8 +187,10 @@ def _first_change(old: str, new: str) -> tuple[str, str]:
     return old, new
 
 
-def _pair(change: tuple[str, str]) -> str:
-    gone, added = (_short(t) for t in change)
+def phrase(before: str, after: str) -> str:
+    """A change in a few words: "recieve → receive", "“a” added", "“the” removed"; each side
+    cut to SHOWN characters."""
+    gone, added = _short(before), _short(after)
     if not gone:
         return f"“{added}” added"
     if not added:
