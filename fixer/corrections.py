@@ -127,7 +127,8 @@ def _word_kind(was: str, now: str) -> Kind:
         return Kind.AGREEMENT
     if PAST.get(was) == now or PAST.get(now) == was or _by_ed(was, now):
         return Kind.TENSE
-    if _distance_at_most(was, now, 2 if len(was) > 4 else 1):
+    limit = 2 if len(was) > 4 else 1
+    if edit_distance(was, now, limit) <= limit:
         return Kind.SPELLING
     return Kind.WORD_CHOICE
 
@@ -159,19 +160,25 @@ def _punctuation(tokens: list[str]) -> bool:
     return all(not t[0].isalnum() and t[0] != "_" for t in tokens)
 
 
-def _distance_at_most(a: str, b: str, limit: int) -> bool:
-    """Whether the edit distance of a and b is at most `limit` (a banded check: linear)."""
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """The optimal string alignment distance of a and b (insertions, deletions, substitutions
+    and swaps of neighbours: "recieve" is one from "receive"), or limit + 1 when it is more.
+    A banded check: it stops once a row is past the limit, so a long pair costs little."""
     if abs(len(a) - len(b)) > limit or max(len(a), len(b)) > LONGEST_WORD:
-        return False
-    previous = list(range(len(b) + 1))
+        return limit + 1
+    earlier: list[int] = []
+    before = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
-        current = [i] + [0] * len(b)
+        row = [i] + [0] * len(b)
         for j, y in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
+            row[j] = min(before[j] + 1, row[j - 1] + 1, before[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], earlier[j - 2] + 1)
+        # A swap reaches back two rows, but never below the row between: stopping is safe.
+        if min(row) > limit:
+            return limit + 1
+        earlier, before = before, row
+    return min(before[-1], limit + 1)
 
 
 def _joined(change: tuple[list[str], list[str]]) -> tuple[str, str]:

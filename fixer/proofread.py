@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from fixer.corrections import Kind
+from fixer.corrections import Kind, edit_distance
 from fixer.language import DIALECTS  # in the order of Harper's Dialect
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def _plain_misspelling(word: str, replacement: str) -> bool:
     """Whether a spelling lint is a plain word misspelt: all lower case (names, acronyms and
     camelCase are jargon Harper does not know), and its fix one edit away, as real slips are
     (recieve, definately, untill); two away is a guess at jargon (sshing -> seeing)."""
-    return bool(_LOWER_WORD.fullmatch(word)) and edit_distance(word, replacement.lower()) <= 1
+    return bool(_LOWER_WORD.fullmatch(word)) and edit_distance(word, replacement.lower(), 1) <= 1
 
 
 def _same_case(problem: str, replacement: str) -> str:
@@ -168,22 +168,6 @@ def _same_case(problem: str, replacement: str) -> str:
     if len(replacement) > 1 and replacement.isupper() and not shouting:
         return replacement.capitalize()
     return replacement
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
-    neighbours ("recieve" is one from "receive")."""
-    if abs(len(a) - len(b)) > 2:
-        return 3  # more than any misspelling fixer takes; no need to measure
-    before: list[int] = []
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, start=1):
-        earlier, before, row = before, row, [i] + [0] * len(b)
-        for j, y in enumerate(b, start=1):
-            row[j] = min(before[j] + 1, row[j - 1] + 1, before[j - 1] + (x != y))
-            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
-                row[j] = min(row[j], earlier[j - 2] + 1)
-    return row[-1]
 
 
 def fixes(

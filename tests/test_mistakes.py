@@ -32,7 +32,7 @@ AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 # Four misspellings codespell knows, one of them twice, in a post it may correct.
 POST = (
     "---\ntitle: Notes\n---\n\n# Notes\n\nI recieve mail every day. Then I recieve more.\n\n"
-    "It is definately fine, `recieve` in code stays.\n"
+    "It is definately fine, `seperate` in code stays.\n"
 )
 FIXED = POST.replace("I recieve", "I receive").replace("definately", "definitely")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixer.corrections import Kind
-from fixer.proofread import apply, edit_distance, fixes, lint, matching, new_errors
+from fixer.corrections import Kind, edit_distance
+from fixer.proofread import apply, fixes, lint, matching, new_errors
 
 
 def fixed(text: str, dialect: str | None = None) -> str:
