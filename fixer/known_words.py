@@ -58,12 +58,15 @@ def in_repository(words: set[str], root: Path, posts: Collection[str]) -> set[st
     prose (nor the posts being corrected): one `git grep`, one pass over the tree."""
     if not words or not (root / ".git").exists():
         return set()
-    patterns = [arg for word in sorted(words) for arg in ("-e", word)]
     excluded = [f":(exclude,glob)**/{glob}" for glob in PROSE_FILES]
-    argv = ["git", "grep", "-I", "-h", "-o", "-w", "-i", "-F", *patterns, "--", ".", *excluded]
-    argv += [f":(exclude,literal){post}" for post in posts]
+    excluded += [f":(exclude,literal){post}" for post in posts]
+    # The words on stdin (-f -): a post with many unknown words must not overflow argv.
+    argv = ["git", "grep", "-I", "-h", "-o", "-w", "-i", "-F", "-f", "-", "--", ".", *excluded]
+    patterns = "".join(f"{word}\n" for word in sorted(words)).encode("utf-8")
     try:
-        done = subprocess.run(argv, cwd=root, capture_output=True, timeout=GREP_TIMEOUT_S)
+        done = subprocess.run(
+            argv, input=patterns, cwd=root, capture_output=True, timeout=GREP_TIMEOUT_S
+        )
     except (OSError, subprocess.TimeoutExpired):
         return set()  # no repository words: the check stays as strict as without them
     found = done.stdout.decode("utf-8", errors="replace").split()

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -55,8 +55,13 @@ ONLY = {
     "Capitalization": frozenset({"SentenceCapitalization"}),
 }
 SPELL_CHECK = "SpellCheck"
-MOST_CHARS = 2_000_000  # a longer text is not linted: Harper's time grows with it
+SENTENCE_START = "SentenceCapitalization"
+MOST_CHARS = 2_000_000  # a longer text is not linted at all
+CHUNK = 8_000  # characters Harper lints at once: one call per paragraph would cost 0.4 ms each
+MOST_PARAGRAPH = 20_000  # characters; a real post's longest paragraph is far shorter
+LOOK_AHEAD = 8  # fixes a hunk is matched against; a hunk holds one fix, or a few
 _MARK = re.compile("[⟦⟧]")
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 _LOWER_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _lock = threading.Lock()  # a Linter is not thread-safe, and the review lints from a worker
 
@@ -98,28 +103,66 @@ def _linter(dialect: str) -> Linter:
 def lint(text: str, dialect: str | None = None) -> list[Fix]:
     """Harper's precise fixes of `text` (a masked post or a sentence), in order, none touching
     a ⟦n⟧ mark; known words are not filtered here (see `fixes`). With no dialect told, a word
-    spelt right in British or American English is no misspelling (colour, color)."""
+    spelt right in British or American English is no misspelling (colour, color); a sentence
+    that starts with a word Harper does not know (kubectl, pytest) is not capitalised."""
     if len(text) > MOST_CHARS:
         return []
-    found = _fixes(text, dialect if dialect in DIALECTS else "american")
-    if dialect in DIALECTS:
-        return found
-    words = {f.problem for f in found if f.rule == SPELL_CHECK}
-    if not words:
-        return found
-    listed = _fixes("\n".join(sorted(words)), "british")
-    wrong = {f.problem for f in listed if f.rule == SPELL_CHECK}
-    return [f for f in found if f.rule != SPELL_CHECK or f.problem in wrong]
+    told = dialect if dialect in DIALECTS else None
+    found = _fixes(text, told or "american")
+    spelt = {f.problem for f in found if f.rule == SPELL_CHECK}
+    starts = {f.problem for f in found if f.rule == SENTENCE_START}
+    wrong = _unknown(spelt, "british") if spelt and told is None else spelt
+    jargon = _unknown(starts, told or "american") if starts else set()
+    return [
+        f
+        for f in found
+        if (f.rule != SPELL_CHECK or f.problem in wrong)
+        and (f.rule != SENTENCE_START or f.problem not in jargon)
+    ]
+
+
+def _unknown(words: set[str], dialect: str) -> set[str]:
+    """Which of the words the dialect's dictionary does not know: one lint of them all."""
+    listed = "We " + " ".join(sorted(words)) + "."
+    with _lock:
+        found = _linter(dialect).organized_lints(listed, language="plaintext", dedup=False)
+    return {lint.problem_text for lint in found.get(SPELL_CHECK, [])}
 
 
 def _fixes(text: str, dialect: str) -> list[Fix]:
+    """The fixes of each chunk of paragraphs, placed in `text`."""
     linter = _linter(dialect)
-    with _lock:
-        found = linter.organized_lints(text, language="markdown")
-    return sorted(
-        (fix for rule, lints in found.items() for lint in lints if (fix := _fix(rule, lint, text))),
-        key=lambda f: f.start,
-    )
+    fixes: list[Fix] = []
+    for start, chunk in chunks(text):
+        with _lock:
+            found = linter.organized_lints(chunk, language="markdown")
+        fixes += sorted(
+            (
+                replace(fix, start=fix.start + start, end=fix.end + start)
+                for rule, lints in found.items()
+                for lint in lints
+                if (fix := _fix(rule, lint, chunk))
+            ),
+            key=lambda f: f.start,
+        )
+    return fixes
+
+
+def chunks(text: str) -> Iterator[tuple[int, str]]:
+    """The text cut at blank lines into pieces of about CHUNK characters, each with where it
+    starts. Harper's time grows faster than a sentence's length: a paragraph longer than any a
+    post has (a hostile reply, a minified file) is not linted at all."""
+    at = paragraph = 0  # where the piece and its last paragraph start
+    for end in [*(m.end() for m in _PARAGRAPH_END.finditer(text)), len(text)]:
+        if end - paragraph > MOST_PARAGRAPH:
+            if paragraph > at:
+                yield at, text[at:paragraph]
+            at = end
+        elif end - at >= CHUNK or end == len(text):
+            if end > at:
+                yield at, text[at:end]
+            at = end
+        paragraph = end
 
 
 def _fix(rule: str, lint: object, text: str) -> Fix | None:
@@ -173,16 +216,12 @@ def _same_case(problem: str, replacement: str) -> str:
 def fixes(
     text: str, dialect: str | None, known: Callable[[set[str]], set[str]] = lambda words: set()
 ) -> list[Fix]:
-    """Harper's precise fixes of a masked post, but for the words `known` says are known
-    (asked once, with every word Harper would correct)."""
+    """Harper's precise fixes of a masked post, but for the misspellings of words `known`
+    says are known (asked once, with every word Harper would correct)."""
     found = lint(text, dialect)
-    words = {f.problem.casefold() for f in found if f.kind in _WORDS}
+    words = {f.problem.casefold() for f in found if f.kind is Kind.SPELLING}
     told = known(words) if words else set()
-    return [f for f in found if not (f.kind in _WORDS and f.problem.casefold() in told)]
-
-
-# A known word is not misspelt, nor is it wrongly capitalised at a sentence's start (npm, git).
-_WORDS = frozenset({Kind.SPELLING, Kind.CAPITALIZATION})
+    return [f for f in found if not (f.kind is Kind.SPELLING and f.problem.casefold() in told)]
 
 
 def apply(text: str, found: Iterable[Fix]) -> str:
@@ -211,13 +250,20 @@ def new_errors(old: str, new: str, dialect: str | None = None) -> list[Fix]:
 
 
 def matching(changes: Sequence[tuple[str, str]], found: Sequence[Fix]) -> list[Fix | None]:
-    """For each change (old text, new text, in order), the first unused fix it holds, by its
-    problem and replacement: how a hunk of Harper's corrections learns Harper's kind."""
-    left = list(found)
+    """For each change (old text, new text, in order), the first of the fixes (in order) it
+    holds, by problem and replacement: how a hunk of Harper's corrections learns Harper's kind.
+    Both run in text order, so each change looks only a few fixes ahead: linear."""
     matched: list[Fix | None] = []
+    at = 0
     for old, new in changes:
-        at = next(
-            (k for k, f in enumerate(left) if f.problem in old and f.replacement in new), None
+        ahead = found[at : at + LOOK_AHEAD]
+        hit = next(
+            (k for k, f in enumerate(ahead) if f.problem in old and f.replacement in new), None
         )
-        matched.append(left.pop(at) if at is not None else None)
+        matched.append(None if hit is None else ahead[hit])
+        if hit is not None:
+            at += hit + 1
+            # The change's other fixes are its own too: the next change starts past them.
+            while at < len(found) and found[at].problem in old and found[at].replacement in new:
+                at += 1
     return matched

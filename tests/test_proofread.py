@@ -56,7 +56,12 @@ def test_a_known_word_is_not_corrected() -> None:
         return {"recieve"}
 
     assert apply(text, fixes(text, None, known)) == "We recieve the mail. The next step is npm.\n"
-    assert asked == [{"recieve", "the"}]  # one question, every candidate word in it
+    assert asked == [{"recieve"}]  # one question, with every word it would correct
+
+
+def test_a_sentence_is_capitalised_unless_it_starts_with_jargon() -> None:
+    text = "We ship it. the end is near. kubectl runs it. pytest runs. npm is a tool.\n"
+    assert fixed(text) == text.replace("the end", "The end")
 
 
 def test_nothing_touches_a_mark_or_a_word_glued_to_one() -> None:
@@ -142,3 +147,22 @@ def test_help_and_a_code_run_never_load_harper(tmp_path) -> None:
     )
     lines = done.stdout.splitlines()
     assert lines[-1] == "False" and "False" in lines[:-1] and "usage: fixer" in done.stdout
+
+
+def test_the_text_is_linted_in_pieces_that_cover_it_all_at_their_place() -> None:
+    from fixer.proofread import CHUNK, chunks
+
+    text = "".join(f"Paragraph {k} is here, with a apple.\n\n" for k in range(2000))
+    pieces = list(chunks(text))
+    assert len(pieces) > 1 and all(len(p) < CHUNK + 100 for _, p in pieces)
+    assert "".join(p for _, p in pieces) == text
+    assert all(text[at : at + len(p)] == p for at, p in pieces)
+    assert fixed(text) == text.replace("a apple", "an apple")
+
+
+def test_a_paragraph_longer_than_any_post_has_is_not_linted() -> None:
+    from fixer.proofread import MOST_PARAGRAPH
+
+    hostile = "word " * (MOST_PARAGRAPH // 5 + 1)
+    text = f"A apple first.\n\n{hostile}\n\nA apple last.\n"
+    assert fixed(text) == text.replace("A apple", "An apple")
