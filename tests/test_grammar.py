@@ -617,16 +617,16 @@ def test_the_dialect_comes_from_the_config_and_the_front_matter_wins(
     config = tmp_path / "config.json"
     config.write_text('{"fixer": {"dialect": "british"}}', encoding="utf-8")
     posts = {
-        "uk.md": "The color of the sky is blue today.\n",
-        "us.md": "---\nlang: en-US\n---\n\nThe colour of the sky is blue today.\n",
+        "uk.md": "The behavior of the sky is blue today.\n",
+        "us.md": "---\nlang: en-US\n---\n\nThe behaviour of the sky is blue today.\n",
     }
     repo = make_repo(tmp_path / "repo", posts)
     result = run_fixer(
         "--grammar", "--yes", "--config", str(config), "uk.md", "us.md", cwd=repo, env=env
     )
     assert result.returncode == 0, result.stderr
-    assert (repo / "uk.md").read_text() == posts["uk.md"].replace("color", "colour")
-    assert (repo / "us.md").read_text() == posts["us.md"].replace("colour", "color")
+    assert (repo / "uk.md").read_text() == posts["uk.md"].replace("behavior", "behaviour")
+    assert (repo / "us.md").read_text() == posts["us.md"].replace("behaviour", "behavior")
 
 
 def test_a_models_correction_that_harper_finds_wrong_is_flagged_not_written(
