@@ -884,6 +884,7 @@ def render_config(
         f"Output limit: {config.ui.max_output_tokens:,} tokens per reply, unless a provider's "
         "maxtoken transformer says otherwise (fixer.max_output_tokens)",
         f"Request log: {f'on, in {config.log_dir}' if config.log else 'off'}",
+        _render_prose(config, env),
         "",
         "Providers:",
         *(_render_provider(p, env, config.key_sources.get(p.name, "")) for p in config.providers),
@@ -894,6 +895,15 @@ def render_config(
     if estimate_tokens is not None:
         lines += ["", _render_choice(config, estimate_tokens)]
     return "\n".join(lines)
+
+
+def _render_prose(config: Config, env: Mapping[str, str]) -> str:
+    """The offline English checker's dialect and the user's known words."""
+    dialect = config.prose.dialect or "not set: British and American spellings both stand"
+    count = len(config.prose.words)
+    words = f"{count:,} known word{'' if count == 1 else 's'}"
+    where = printable(str(words_file(env)))
+    return f"Prose: dialect {dialect} (fixer.dialect); {words} in {where}"
 
 
 def _render_proxy(config: Config, env: Mapping[str, str]) -> str:

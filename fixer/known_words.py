@@ -53,6 +53,18 @@ def words_in(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+_CODE = ("`", "~~~", "    ", "\t")  # how a masked piece of code starts: fences, inline, indent
+# A line comment or a string in code is prose: a typo there is no identifier. (Each match
+# stops at its line's end, so a hostile block costs one pass.)
+_NOT_NAMES = re.compile(r"(?:#|//)[^\n]*|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+
+
+def code_words(pieces: Iterable[str]) -> frozenset[str]:
+    """The names in a post's code (its code blocks and inline code, not its links or front
+    matter), but for the words of its comments and strings."""
+    return words_in(_NOT_NAMES.sub(" ", piece) for piece in pieces if piece.startswith(_CODE))
+
+
 def in_repository(words: set[str], root: Path, posts: Collection[str]) -> set[str]:
     """Which of `words` appear as whole words in the repository's tracked files that are not
     prose (nor the posts being corrected): one `git grep`, one pass over the tree."""
@@ -71,3 +83,18 @@ def in_repository(words: set[str], root: Path, posts: Collection[str]) -> set[st
         return set()  # no repository words: the check stays as strict as without them
     found = done.stdout.decode("utf-8", errors="replace").split()
     return {word.casefold() for word in found} & words
+
+
+def path_words(root: Path) -> frozenset[str]:
+    """The words of the repository's tracked paths (its package, modules and folders: the names
+    a project goes by), from `git ls-files`."""
+    if not (root / ".git").exists():
+        return frozenset()
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=root, capture_output=True, timeout=GREP_TIMEOUT_S
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    paths = done.stdout.decode("utf-8", errors="replace").split("\0")
+    return words_in(part for path in paths for part in re.split(r"[/.]", path) if part)

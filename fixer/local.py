@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from fixer.known_words import in_repository, words_in
+from fixer.known_words import code_words, in_repository, path_words
 from fixer.patch import diff_hunks, format_diff
 from fixer.patch.parse import split_lines
 from fixer.sources import Source
@@ -86,7 +86,7 @@ def correct_prose(
     masks = [mask(s.text) if _suffix(s) in MARKDOWN_SUFFIXES else None for s in sources]
     copies = [replace(s, text=m.text) if m else s for s, m in zip(sources, masks, strict=True)]
     # A word of a post's code is a known word: prose names code without backticks too.
-    known = [words | words_in(m.pieces if m else ()) for m in masks]
+    known = [words | code_words(m.pieces if m else ()) for m in masks]
     spelled = (
         _spelled(copies, frozenset().union(*known))
         if "codespell" in tools
@@ -116,9 +116,15 @@ def _harper(
     if not proofread.available():
         return text, (), f"harper: not installed, {source.name} left to codespell"
 
-    def known(candidates: set[str]) -> set[str]:
+    root = _project_root(source)
+
+    def known(candidates: set[str], starts: bool) -> set[str]:
         told = candidates & words
-        return told | in_repository(candidates - told, _project_root(source), [source.name])
+        # At a sentence's start, only a name the repository's files bear ("fixer"): "the"
+        # is in its code's comments too.
+        if starts:
+            return told | (candidates & path_words(root))
+        return told | in_repository(candidates - told, root, [source.name])
 
     found = tuple(proofread.fixes(text, dialect, known))
     return proofread.apply(text, found), found, f"harper: {_fixes(len(found), source.name)}"

@@ -237,15 +237,24 @@ def _same_case(problem: str, replacement: str) -> str:
     return replacement
 
 
-def fixes(
-    text: str, dialect: str | None, known: Callable[[set[str]], set[str]] = lambda words: set()
-) -> list[Fix]:
-    """Harper's precise fixes of a masked post, but for the misspellings of words `known`
-    says are known (asked once, with every word Harper would correct)."""
+# Which of the words are known: (words, whether they start a sentence) -> the known ones.
+Known = Callable[[set[str], bool], set[str]]
+
+
+def fixes(text: str, dialect: str | None, known: Known = lambda words, starts: set()) -> list[Fix]:
+    """Harper's precise fixes of a masked post, but for the known words it would misspell or
+    capitalise at a sentence's start ("fixer is a tool."): `known` is asked once for each."""
     found = lint(text, dialect)
-    words = {f.problem.casefold() for f in found if f.kind is Kind.SPELLING}
-    told = known(words) if words else set()
-    return [f for f in found if not (f.kind is Kind.SPELLING and f.problem.casefold() in told)]
+    told: dict[bool, set[str]] = {}
+    for starts in (False, True):
+        words = {f.problem.casefold() for f in found if _starts(f) is starts}
+        told[starts] = known(words, starts) if words else set()
+    return [f for f in found if (k := _starts(f)) is None or f.problem.casefold() not in told[k]]
+
+
+def _starts(fix: Fix) -> bool | None:
+    """True for a sentence's capital, False for a misspelling, None for a fix of another kind."""
+    return True if fix.rule == SENTENCE_START else False if fix.kind is Kind.SPELLING else None
 
 
 def apply(text: str, found: Iterable[Fix]) -> str:

@@ -940,3 +940,26 @@ def test_fixer_retry_sets_the_retry_policy_and_keeps_the_defaults_it_does_not_na
     broken = config_with(tmp_path, env, {"Router": {"default": "local"}, "fixer": {"retry": half}})
     assert broken.retry == RetryPolicy(base_s=2.0)
     assert len(broken.problems) == 2
+
+
+def test_the_dialect_and_the_known_words_are_read_and_shown(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    words = Path(env["HOME"]) / ".config" / "fixer" / "words.txt"
+    words.parent.mkdir(parents=True)
+    words.write_text("CSDN\nXORing\n# a comment\n", encoding="utf-8")
+    path = write(tmp_path / "config.json", '{"fixer": {"dialect": "British"}}')
+    config = load_config(path, env)
+    assert config.prose.dialect == "british" and config.prose.words == {"csdn", "xoring"}
+    text = render_config(config, env)
+    assert f"Prose: dialect british (fixer.dialect); 2 known words in {words}" in text
+
+
+def test_a_dialect_fixer_does_not_know_is_a_problem_and_none_is_set(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    path = write(tmp_path / "config.json", '{"fixer": {"dialect": "martian"}}')
+    config = load_config(path, env)
+    assert config.prose.dialect is None
+    assert any('"fixer.dialect" must be one of american, british' in p for p in config.problems)
+    assert "British and American spellings both stand" in render_config(config, env)

@@ -60,3 +60,25 @@ def test_neither_checker_corrects_a_word_the_repository_code_uses(tmp_path: Path
     (corrected,) = correct_prose([read_source(repo / "post.md", repo)])
     # codespell's recieve -> receive is taken back (the repository defines it); teh is fixed.
     assert corrected.text == "We call recieve on the inbox, and frobnicatr too.\n"
+
+
+def test_the_names_of_a_posts_code_leave_out_its_comments_strings_and_links() -> None:
+    from fixer.known_words import code_words
+
+    pieces = [
+        "```python\n# teh comment\nrecieve_all(x, 'seperate')\n```",
+        "`parse_args`",
+        "](https://example.com/wich)",
+        "---\ntitle: Teh post\n---",
+    ]
+    found = code_words(pieces)
+    assert {"recieve", "all", "x", "parse", "args"} <= found
+    assert not {"teh", "seperate", "wich", "title"} & found
+
+
+def test_a_repositorys_paths_give_the_names_it_goes_by(tmp_path: Path) -> None:
+    from fixer.known_words import path_words
+
+    repo = make_repo(tmp_path / "repo", {"fixer/cli.py": "", "docs/HowTo.md": ""})
+    assert {"fixer", "cli", "py", "docs", "how", "to"} <= path_words(repo)
+    assert path_words(tmp_path) == frozenset()

@@ -50,16 +50,19 @@ def test_a_plain_misspelling_is_fixed_and_a_far_guess_is_not() -> None:
     assert fixed(text) == text
 
 
-def test_a_known_word_is_not_corrected() -> None:
-    text = "We definately go. the next step is npm.\n"
-    asked: list[set[str]] = []
+def test_a_known_word_is_not_corrected_nor_capitalised() -> None:
+    text = "We definately go. the next step is fixer. fixer is a tool.\n"
+    asked: list[tuple[set[str], bool]] = []
 
-    def known(words: set[str]) -> set[str]:
-        asked.append(words)
-        return {"definately"}
+    def known(words: set[str], starts: bool) -> set[str]:
+        asked.append((words, starts))
+        return words & {"definately", "fixer"}
 
-    assert apply(text, fixes(text, None, known)) == "We definately go. The next step is npm.\n"
-    assert asked == [{"definately"}]  # one question, with every word it would correct
+    assert apply(text, fixes(text, None, known)) == (
+        "We definately go. The next step is fixer. fixer is a tool.\n"
+    )
+    # One question for the misspellings, one for the sentences' first words.
+    assert asked == [({"definately"}, False), ({"the", "fixer"}, True)]
 
 
 def test_a_sentence_is_capitalised_unless_it_starts_with_jargon() -> None:
