@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from fixer.cost import Cost
     from fixer.llm import Progress
     from fixer.router import Route
-    from fixer.session import Job, Proposal, Run
+    from fixer.session import Job, Outcome, Proposal, Run
 
 EXIT_CODES = """exit codes:
   0  done (also when nothing needed fixing)
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         "hunk by hunk, and commit exactly the hunks you accept.",
         epilog="subcommands:\n  fixer config [--check]   show or check the config and routes\n"
         "  fixer usage [--by ...]   tokens and cost of past calls, from the ledger\n"
+        "  fixer mistakes           the mistakes your grammar reviews corrected, by kind\n"
         "  fixer undo               take back fixer's last commit, if nothing came after it\n"
         "  fixer agents             the agents, built in and yours, and how they fared\n\n"
         + key_help()
@@ -170,7 +171,7 @@ def build_config_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS = ("config", "usage", "undo", "agents")
+SUBCOMMANDS = ("config", "usage", "mistakes", "undo", "agents")
 
 
 def subcommand(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[str | None, list[str]]:
@@ -209,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from fixer.usage import usage_main
 
             return usage_main(rest, os.environ)
+        if command == "mistakes":
+            from fixer.mistakes import mistakes_main
+
+            return mistakes_main(rest, os.environ)
         if command == "undo":
             return undo_command(build_undo_parser().parse_args(rest))
         if command == "agents":
@@ -346,6 +351,7 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         parser.error("--compare names its own models: -m and --from-diff do not apply")
     config = load_config(args.config, os.environ)  # with --from-diff too: the commit message
     agent = find_agent(args.agent, all_agents(config.agents.agents), config.agents.problems)
+    agent = agent.configured(config)
     if not agent.takes_diffs and (args.from_diff is not None or args.compare):
         parser.error(
             f"the {agent.name} agent asks for its changes itself: --from-diff and --compare "
@@ -447,6 +453,7 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     flagged = [h for h in proposal.review.hunks if h.flag]
     if args.print_diff and not (flagged and (run.job.compare or not run.job.agent.prints_flagged)):
         _print_diff(proposal.review.as_diff())
+        _tell_corrections(proposal, None)  # nothing was decided: what was proposed
         return 0
     proposal.review.accept_all()
     if flagged:
@@ -464,6 +471,7 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
         )
     if args.print_diff:
         _print_diff(proposal.review.as_diff(only_accepted=True))
+        _tell_corrections(proposal, None)
         return 0
     if not proposal.review.accepted():
         print("fixer: no hunk accepted; nothing written", file=sys.stderr)
@@ -475,9 +483,26 @@ def _headless(run: Run, args: argparse.Namespace) -> int:
     from fixer.report import summary
 
     outcome = run.finish(proposal, _commit_message(run, proposal))
-    run.settle(proposal)
+    run.settle(proposal, outcome)
     print(summary(proposal, outcome, run.caller.attempts))
+    _tell_corrections(proposal, outcome)
     return 4 if outcome.refused else 0
+
+
+def _tell_corrections(proposal: Proposal, outcome: Outcome | None) -> None:
+    """After a grammar review, what it corrected (the accepted hunks written), by kind and
+    most frequent phrases; with no `outcome` (--print), what it proposed. Code says nothing."""
+    from fixer.mistakes import review_summary
+    from fixer.session import corrected
+
+    if outcome is None:
+        said = review_summary(
+            [h.correction for h in proposal.review.hunks if h.correction], decided=False
+        )
+    else:
+        said = review_summary([c for _, _, c in corrected(proposal, outcome)])
+    if said:
+        print(said, file=sys.stderr)
 
 
 SHOWN_TEST_TOKENS = 600  # of a failing test run's output on stderr: what failed, and the end
@@ -588,7 +613,7 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
         print("fixer: request cancelled; nothing written", file=sys.stderr)
         return 130
     if result.proposal is not None:
-        run.settle(result.proposal)
+        run.settle(result.proposal, result.outcome)
     if result.outcome is None or result.proposal is None:
         if result.proposal is not None and result.proposal.review.hunks:
             print("fixer: quit; nothing written", file=sys.stderr)
@@ -596,6 +621,7 @@ def _review_in_terminal(run: Run, theme: str | None) -> int:
     from fixer.report import summary
 
     print(summary(result.proposal, result.outcome, run.caller.attempts))
+    _tell_corrections(result.proposal, result.outcome)
     return 4 if result.outcome.refused else 0
 
 

@@ -24,6 +24,8 @@ import json5
 from fixer.cost import Price, currency_code, parse_pricing
 from fixer.errors import ConfigError
 from fixer.keys import REVIEW_KEYS
+from fixer.known_words import read_words, words_file
+from fixer.language import DIALECTS
 from fixer.llm import RetryPolicy
 from fixer.printable import printable
 from fixer.redact import mask_url
@@ -114,6 +116,15 @@ class TestSettings:
 
 
 @dataclass(frozen=True)
+class ProseSettings:
+    """How the offline English checker reads posts: the dialect a post's front matter does not
+    name ("fixer.dialect"), and the user's known words ($XDG_CONFIG_HOME/fixer/words.txt)."""
+
+    dialect: str | None = None  # None: not told, every dialect's spelling is right
+    words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Budget:
     """The config's `Budget`: the most one run and one day may cost, in one currency."""
 
@@ -154,6 +165,7 @@ class Config:
     # "fixer.retry": how often and how long a failed call is tried again
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     tests: TestSettings = TestSettings()
+    prose: ProseSettings = ProseSettings()
     pricing: Mapping[str, Price] = field(default_factory=dict)  # the `Pricing` entries, parsed
     problems: tuple[str, ...] = ()  # one sentence each, for `fixer config --check`
     key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
@@ -337,6 +349,7 @@ def _build(
     ui = _ui_settings(raw.get("fixer"), problems)
     retry = _retry(raw.get("fixer"), problems)
     tests = _tests(raw.get("fixer"), problems)
+    prose = _prose(raw.get("fixer"), env, problems)
     providers = _providers(raw.get("Providers", []), path, problems)
     router = _router(raw.get("Router", {}), path, providers, problems)
     escalation = _escalation(raw.get("Escalation"), providers, problems)
@@ -367,6 +380,7 @@ def _build(
         escalation=escalation,
         retry=retry,
         tests=tests,
+        prose=prose,
         pricing=MappingProxyType(pricing),
         problems=tuple(problems),
     )
@@ -460,6 +474,7 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
         "retry",
         "test",
         "test_timeout_s",
+        "dialect",
     )
     problems += [
         f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
@@ -535,6 +550,20 @@ def _tests(section: Any, problems: list[str]) -> TestSettings:
         )
         seconds = DEFAULT_TEST_TIMEOUT_S
     return TestSettings(command, seconds)
+
+
+def _prose(section: Any, env: Mapping[str, str], problems: list[str]) -> ProseSettings:
+    """The "fixer.dialect" and the user's word list; no dialect and no words where wrong."""
+    words, unread = read_words(words_file(env))
+    if unread:
+        problems.append(unread)
+    dialect = section.get("dialect") if isinstance(section, dict) else None
+    if dialect is None:
+        return ProseSettings(None, words)
+    if not (isinstance(dialect, str) and dialect.lower() in DIALECTS):
+        problems.append(f'"fixer.dialect" must be one of {", ".join(DIALECTS)}, not {dialect!r}')
+        return ProseSettings(None, words)
+    return ProseSettings(dialect.lower(), words)
 
 
 def _seconds(value: Any) -> float | None:

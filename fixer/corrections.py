@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from fixer.patch import Hunk
+if TYPE_CHECKING:  # the patch engine takes ~30 ms to import: `fixer mistakes` needs none of it
+    from fixer.patch import Hunk
 
 
 class Kind(StrEnum):
@@ -29,10 +31,14 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Correction:
-    """A hunk's kind of correction, and a short reason with the words it changes."""
+    """A hunk's kind of correction, a short reason, and the phrase it changes on each side
+    (the one the reason shows: the first, when it makes several changes; "" for none, as when
+    only spacing changed or a text too long to tell)."""
 
     kind: Kind
     why: str
+    before: str = ""
+    after: str = ""
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.why}" if self.why else str(self.kind)
@@ -69,7 +75,7 @@ def classify(old: str, new: str) -> Correction:
     if len(old) + len(new) > MOST_TOKENS * LONGEST_WORD:
         return Correction(Kind.OTHER, "")
     if old.casefold() == new.casefold():
-        return Correction(Kind.CAPITALIZATION, _pair(_first_change(old, new)))
+        return _told(Kind.CAPITALIZATION, _first_change(old, new))
     before, after = _TOKEN.findall(old), _TOKEN.findall(new)
     if len(before) + len(after) > MOST_TOKENS:
         return Correction(Kind.OTHER, "")
@@ -81,10 +87,16 @@ def classify(old: str, new: str) -> Correction:
     if not changes:  # only spacing changed
         return Correction(Kind.PUNCTUATION, "spacing")
     if all(_punctuation(a) and _punctuation(b) for a, b in changes):
-        return Correction(Kind.PUNCTUATION, _pair(_joined(changes[0])))
+        return _told(Kind.PUNCTUATION, _joined(changes[0]))
     kinds = {_kind_of(a, b, before) for a, b in changes}
     kind = kinds.pop() if len(kinds) == 1 else Kind.OTHER
-    return Correction(kind, _pair(_joined(changes[0])))
+    return _told(kind, _joined(changes[0]))
+
+
+def _told(kind: Kind, change: tuple[str, str]) -> Correction:
+    """A correction of `kind` that changes `change` (the phrase before, after), said."""
+    gone, added = change
+    return Correction(kind, phrase(gone, added), gone, added)
 
 
 def correction_of(hunk: Hunk) -> Correction:
@@ -115,7 +127,8 @@ def _word_kind(was: str, now: str) -> Kind:
         return Kind.AGREEMENT
     if PAST.get(was) == now or PAST.get(now) == was or _by_ed(was, now):
         return Kind.TENSE
-    if _distance_at_most(was, now, 2 if len(was) > 4 else 1):
+    limit = 2 if len(was) > 4 else 1
+    if edit_distance(was, now, limit) <= limit:
         return Kind.SPELLING
     return Kind.WORD_CHOICE
 
@@ -147,19 +160,25 @@ def _punctuation(tokens: list[str]) -> bool:
     return all(not t[0].isalnum() and t[0] != "_" for t in tokens)
 
 
-def _distance_at_most(a: str, b: str, limit: int) -> bool:
-    """Whether the edit distance of a and b is at most `limit` (a banded check: linear)."""
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """The optimal string alignment distance of a and b (insertions, deletions, substitutions
+    and swaps of neighbours: "recieve" is one from "receive"), or limit + 1 when it is more.
+    A banded check: it stops once a row is past the limit, so a long pair costs little."""
     if abs(len(a) - len(b)) > limit or max(len(a), len(b)) > LONGEST_WORD:
-        return False
-    previous = list(range(len(b) + 1))
+        return limit + 1
+    earlier: list[int] = []
+    before = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
-        current = [i] + [0] * len(b)
+        row = [i] + [0] * len(b)
         for j, y in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
+            row[j] = min(before[j] + 1, row[j - 1] + 1, before[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], earlier[j - 2] + 1)
+        # A swap reaches back two rows, but never below the row between: stopping is safe.
+        if min(row) > limit:
+            return limit + 1
+        earlier, before = before, row
+    return min(before[-1], limit + 1)
 
 
 def _joined(change: tuple[list[str], list[str]]) -> tuple[str, str]:
@@ -175,8 +194,10 @@ def _first_change(old: str, new: str) -> tuple[str, str]:
     return old, new
 
 
-def _pair(change: tuple[str, str]) -> str:
-    gone, added = (_short(t) for t in change)
+def phrase(before: str, after: str) -> str:
+    """A change in a few words: "recieve → receive", "“a” added", "“the” removed"; each side
+    cut to SHOWN characters."""
+    gone, added = _short(before), _short(after)
     if not gone:
         return f"“{added}” added"
     if not added:

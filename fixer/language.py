@@ -47,9 +47,10 @@ def is_english(text: str) -> bool:
     return post_language(text) == ENGLISH
 
 
-def post_dialect(text: str, default: str = "american") -> str:
+def post_dialect(text: str, default: str | None = None) -> str | None:
     """The English dialect a post asks for: front matter `dialect: british`, or a region in its
-    `lang` (en-GB, en_AU); else `default` (the config's)."""
+    `lang` (en-GB, en_AU); else `default` (the config's; None: not told, any dialect's spelling
+    is right)."""
     told = _front_matter(text)
     if told.get("dialect") in DIALECTS:
         return told["dialect"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -69,7 +69,22 @@ class Call:
     tests_s: float | None = None  # how long that run took
 
 
+@dataclass(frozen=True)
+class AcceptedCorrection:
+    """One grammar hunk the user accepted, as the ledger keeps it: what kind of mistake it
+    corrected, in which language, and the phrase before and after (Correction's)."""
+
+    at: datetime  # timezone-aware; stored as ISO 8601 UTC
+    agent: str
+    language: str  # "en", "fr", "zh", ... (language.post_language of the file)
+    kind: str  # a corrections.Kind value; text, so a later fixer's kinds still read
+    before: str
+    after: str
+    call_id: int | None = None  # the model call that proposed it; None for the offline fixers
+
+
 COLUMNS = tuple(f.name for f in fields(Call))
+CORRECTION_COLUMNS = tuple(f.name for f in fields(AcceptedCorrection))
 _DECIMAL_COLUMNS = frozenset({"cost", "cost_cache_hit", "cost_cache_miss", "cost_output"})
 
 # MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit, to add columns.
@@ -94,6 +109,15 @@ MIGRATIONS = (
     ALTER TABLE calls ADD COLUMN tests TEXT;
     ALTER TABLE calls ADD COLUMN tests_s REAL
     """,
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL, agent TEXT NOT NULL, language TEXT NOT NULL, kind TEXT NOT NULL,
+        before TEXT NOT NULL, after TEXT NOT NULL,
+        call_id INTEGER REFERENCES calls (id)  -- NULL: no model call proposed it (offline)
+    );
+    CREATE INDEX corrections_at ON corrections (at)
+    """,
 )
 
 
@@ -107,6 +131,13 @@ def _iso(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError(f"ledger times must be timezone-aware, got {at!r}")
     return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _bounds(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+    """The text bounds of a time range in SQL; an open end reaches every row."""
+    low = "" if since is None else _iso(since)
+    high = "~" if until is None else _iso(until)  # "~" sorts after every ISO timestamp
+    return low, high
 
 
 def _sql_value(name: str, value: Any) -> Any:
@@ -229,13 +260,38 @@ class Ledger:
         if changed != 1:
             raise LedgerError(f"the usage ledger {self.path} has no call #{row_id} to update.")
 
+    def record_corrections(self, corrections: Iterable[AcceptedCorrection]) -> int:
+        """Append the accepted corrections of a review, all or none; returns how many."""
+        rows = [
+            (_iso(c.at), *(getattr(c, name) for name in CORRECTION_COLUMNS[1:]))
+            for c in corrections
+        ]
+        if not rows:
+            return 0
+        names, marks = ", ".join(CORRECTION_COLUMNS), ", ".join("?" * len(CORRECTION_COLUMNS))
+        sql = f"INSERT INTO corrections ({names}) VALUES ({marks})"
+        with self._guard("write to"), self._write() as db:
+            db.executemany(sql, rows)
+        return len(rows)
+
+    def corrections(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[AcceptedCorrection]:
+        """The accepted corrections with since <= at < until (either bound optional), oldest
+        first."""
+        sql = (
+            f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM corrections "
+            "WHERE at >= ? AND at < ? ORDER BY at, id"
+        )
+        with self._guard("read"):
+            rows = self._db.execute(sql, _bounds(since, until)).fetchall()
+        return [AcceptedCorrection(datetime.fromisoformat(row[0]), *row[1:]) for row in rows]
+
     def calls(self, since: datetime | None = None, until: datetime | None = None) -> list[Call]:
         """The calls with since <= at < until (either bound optional), oldest first."""
         sql = f"SELECT {', '.join(COLUMNS)} FROM calls WHERE at >= ? AND at < ? ORDER BY at, id"
-        low = "" if since is None else _iso(since)
-        high = "~" if until is None else _iso(until)  # "~" sorts after every ISO timestamp
         with self._guard("read"):
-            rows = self._db.execute(sql, (low, high)).fetchall()
+            rows = self._db.execute(sql, _bounds(since, until)).fetchall()
         return [_from_row(row) for row in rows]
 
     def estimate_ratio(self, provider: str, model: str) -> float | None:

@@ -1,4 +1,4 @@
-"""Offline "models": ruff for Python, codespell for prose; they answer with a unified diff too.
+"""Offline "models": ruff for Python, codespell and Harper for prose; they answer with a diff too.
 
 Each tool rewrites a copy of the text; the reply is the diff between Source.text and that copy,
 so the session reviews local fixes exactly like a model's. Line endings are kept as they are.
@@ -12,17 +12,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
+from fixer.known_words import in_repository, words_in
 from fixer.patch import diff_hunks, format_diff
 from fixer.patch.parse import split_lines
 from fixer.sources import Source
 
+if TYPE_CHECKING:
+    from fixer.proofread import Fix
+
 PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
 PROSE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".rst", ""})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+PROSE_TOOLS = ("codespell", "harper")
 TOOL_TIMEOUT_S = 60
 CODESPELL_FOUND = 65  # EX_DATAERR: misspellings remain (ambiguous ones are never written)
 
@@ -51,19 +57,71 @@ def propose_local(sources: Sequence[Source]) -> LocalReply:
 
 
 def spell_prose(sources: Sequence[Source]) -> list[tuple[str, str]]:
-    """codespell's fixes of each text, and a note per text. A Markdown file's code, links,
-    front matter and markup are masked first, so only its prose is ever spelled."""
+    """codespell's fixes of each text, and a note per text (see correct_prose)."""
+    return [(c.text, c.notes[0]) for c in correct_prose(sources, ("codespell",))]
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A text as the offline prose checkers corrected it, a note per checker, and Harper's
+    fixes (each one's kind of correction labels its hunk)."""
+
+    text: str
+    notes: tuple[str, ...]
+    fixes: tuple[Fix, ...] = ()
+
+
+def correct_prose(
+    sources: Sequence[Source],
+    tools: Collection[str] = PROSE_TOOLS,
+    *,
+    dialect: str | None = None,
+    words: frozenset[str] = frozenset(),
+) -> list[Corrected]:
+    """Each text corrected by codespell, then Harper (`tools` names which). A Markdown file's
+    code, links, front matter and markup are masked first, so only its prose is ever changed;
+    Harper never changes a known word (`words`, the post's code, the repository's identifiers)."""
     from fixer.markdown import MaskError, mask, unmask
 
     masks = [mask(s.text) if _suffix(s) in MARKDOWN_SUFFIXES else None for s in sources]
     copies = [replace(s, text=m.text) if m else s for s, m in zip(sources, masks, strict=True)]
-    spelled = []
-    for source, masked, (fixed, note) in zip(sources, masks, _codespell(copies), strict=True):
+    # A word of a post's code is a known word: prose names code without backticks too.
+    known = [words | words_in(m.pieces if m else ()) for m in masks]
+    spelled = (
+        _spelled(copies, frozenset().union(*known))
+        if "codespell" in tools
+        else [(c.text, "") for c in copies]
+    )
+    corrected = []
+    for source, masked, mine, (text, note) in zip(sources, masks, known, spelled, strict=True):
+        notes = [note] if "codespell" in tools else []
+        found: tuple[Fix, ...] = ()
+        if "harper" in tools:
+            text, found, told = _harper(source, text, dialect, mine)
+            notes.append(told)
         try:
-            spelled.append((unmask(fixed, masked) if masked else fixed, note))
-        except MaskError:  # codespell never touches ⟦n⟧; should it, nothing is proposed
-            spelled.append((source.text, f"codespell: {source.name} left as is ({note})"))
-    return spelled
+            corrected.append(Corrected(unmask(text, masked) if masked else text, (*notes,), found))
+        except MaskError:  # neither tool touches ⟦n⟧; should one, nothing is proposed
+            kept = tuple(f"{n.split(':', 1)[0]}: {source.name} left as is ({n})" for n in notes)
+            corrected.append(Corrected(source.text, kept))
+    return corrected
+
+
+def _harper(
+    source: Source, text: str, dialect: str | None, words: frozenset[str]
+) -> tuple[str, tuple[Fix, ...], str]:
+    """Harper's precise fixes of one (masked) text, the text with them made, and a note."""
+    from fixer import proofread
+
+    if not proofread.available():
+        return text, (), f"harper: not installed, {source.name} left to codespell"
+
+    def known(candidates: set[str]) -> set[str]:
+        told = candidates & words
+        return told | in_repository(candidates - told, _project_root(source), [source.name])
+
+    found = tuple(proofread.fixes(text, dialect, known))
+    return proofread.apply(text, found), found, f"harper: {_fixes(len(found), source.name)}"
 
 
 def _propose_one(source: Source) -> tuple[str, str]:
@@ -118,12 +176,30 @@ def _ruff_bin() -> str | None:
         return shutil.which("ruff")
 
 
-def _codespell(sources: Sequence[Source]) -> list[tuple[str, str]]:
+def _spelled(sources: Sequence[Source], known: frozenset[str]) -> list[tuple[str, str]]:
+    """codespell's fixes, but for known words: the user's, the posts' code's, and (asked only
+    of the words it changed, then run again without them) the repository's identifiers."""
+    spelled = _codespell(sources, known)
+    changed = {
+        word.casefold()
+        for source, (text, _) in zip(sources, spelled, strict=True)
+        for old, _ in _word_changes(source.text, text)
+        for word in old
+    }
+    names = [source.name for source in sources]
+    also = in_repository(changed - known, _project_root(sources[0]), names) if changed else set()
+    return _codespell(sources, known | also) if also else spelled
+
+
+def _codespell(sources: Sequence[Source], known: frozenset[str]) -> list[tuple[str, str]]:
     """Let codespell write its unambiguous fixes into temp copies (one run), then read them back."""
     with tempfile.TemporaryDirectory(prefix="fixer-codespell-") as tmp:
         copies = [_copy(source, Path(tmp, str(i))) for i, source in enumerate(sources)]
+        ignored = Path(tmp, "known-words.txt")
+        ignored.write_text("".join(f"{word}\n" for word in sorted(known)), encoding="utf-8")
         # The project root as cwd lets the user's codespell config (ignore-words-list...) apply.
-        argv = [sys.executable, "-m", "codespell_lib", "-w", "-i", "0", "--check-hidden", *copies]
+        argv = [sys.executable, "-m", "codespell_lib", "-w", "-i", "0", "--check-hidden"]
+        argv += ["-I", str(ignored), *copies]
         status, _, err = _run(argv, _project_root(sources[0]), "")
         if status not in (0, CODESPELL_FOUND):
             note = f"codespell: failed ({_first_line(err)})"
@@ -145,14 +221,24 @@ def _read_back(source: Source, copy: str) -> tuple[str, str]:
 
 def _changed_words(old: str, new: str) -> int:
     """Count word-level changes, so a note says "2 fixes" for two words on one line."""
+    return len(_word_changes(old, new))
+
+
+def _word_changes(old: str, new: str) -> list[tuple[list[str], list[str]]]:
+    """The words codespell replaced, and by what, one pair per change."""
     # codespell edits within lines, so comparing changed lines pairwise is exact and cheap.
-    pairs = zip(split_lines(old), split_lines(new), strict=False)
-    return sum(_word_edits(a[0], b[0]) for a, b in pairs if a != b)
-
-
-def _word_edits(old: str, new: str) -> int:
-    matcher = difflib.SequenceMatcher(None, old.split(), new.split(), autojunk=False)
-    return sum(tag != "equal" for tag, *_ in matcher.get_opcodes())
+    changes = []
+    for a, b in zip(split_lines(old), split_lines(new), strict=False):
+        if a == b:
+            continue
+        before, after = a[0].split(), b[0].split()
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        changes += [
+            (before[i1:i2], after[j1:j2])
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"
+        ]
+    return changes
 
 
 def _fixes(count: int, name: str) -> str:

@@ -52,6 +52,7 @@ class FlagKind(StrEnum):
     CODE = "code"  # it changes code where only comments and docstrings may change
     MODELS_DIFFER = "models-differ"  # compared models propose different hunks for these lines
     NEW_FILE = "new-file"  # it creates a file
+    NEW_ERROR = "new-error"  # a correction that brings in an error Harper finds
 
 
 @dataclass(frozen=True)

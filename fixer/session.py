@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -22,7 +24,10 @@ from fixer.commit_message import (
     template_commit_message,
 )
 from fixer.config import Config
+from fixer.corrections import Correction
 from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
+from fixer.language import post_language
+from fixer.ledger import AcceptedCorrection
 from fixer.patch import PatchRejected, extract_diff, parse_diff
 from fixer.review import Decision, Review, join_parts, merge_reviews
 from fixer.router import (
@@ -223,16 +228,18 @@ class Run:
     def finish(self, proposal: Proposal, message: str) -> Outcome:
         return write_and_commit(proposal, self.workspace, message, commit=self.commit)
 
-    def settle(self, proposal: Proposal) -> None:
-        """Tell the ledger what the user did with each proposing call's hunks."""
+    def settle(self, proposal: Proposal, outcome: Outcome | None = None) -> None:
+        """Tell the ledger what the user did with each proposing call's hunks, and which
+        corrections of the accepted hunks were written (`outcome`): the user's mistakes."""
         ledger = self.caller.ledger
         if ledger is None:
             return
         # Newest first: a file asked again (r) owes its hunks to the latest call that asked it.
         calls = [a for a in reversed(self.caller.attempts) if a.ledger_id and a.proposed]
         tally = {a.ledger_id: [0, 0] for a in calls if a.ledger_id}
+        proposed_by: dict[int, int] = {}  # hunk index -> the first call row credited with it
         review = proposal.review
-        for item, decision in zip(review.hunks, review.decisions, strict=True):
+        for index, (item, decision) in enumerate(zip(review.hunks, review.decisions, strict=True)):
             if decision is Decision.PENDING:
                 continue
             # With --compare a hunk names the models that proposed it: each one is credited.
@@ -244,11 +251,47 @@ class Run:
                 )
                 if owner is not None and owner.ledger_id:
                     tally[owner.ledger_id][decision is Decision.REJECTED] += 1
-        try:
+                    proposed_by.setdefault(index, owner.ledger_id)
+        # The ledger is for reports; the run is done either way, and each part may fail alone.
+        with suppress(FixerError):
             for row, (accepted, rejected) in tally.items():
                 ledger.set_decisions(row, accepted, rejected)
-        except FixerError:
-            return  # the ledger is for reports; the run is done either way
+        with suppress(FixerError):
+            ledger.record_corrections(_learned(proposal, outcome, self.job.agent.name, proposed_by))
+
+
+def _learned(
+    proposal: Proposal, outcome: Outcome | None, agent: str, proposed_by: Mapping[int, int]
+) -> list[AcceptedCorrection]:
+    """The ledger's rows for the corrections written: each with its file's language and the
+    call row that proposed it (none for the offline fixers)."""
+    found = corrected(proposal, outcome)
+    at = datetime.now(UTC)
+    languages = {name: post_language(_original(proposal, name)) for _, name, _ in found}
+    return [
+        AcceptedCorrection(
+            at, agent, languages[name], str(c.kind), c.before, c.after, proposed_by.get(index)
+        )
+        for index, name, c in found
+    ]
+
+
+def corrected(proposal: Proposal, outcome: Outcome | None) -> list[tuple[int, str, Correction]]:
+    """The corrections of the accepted hunks whose file was written: each with its hunk's
+    index and file."""
+    written = set(outcome.written) if outcome is not None else set()
+    review = proposal.review
+    return [
+        (index, item.name, item.correction)
+        for index, (item, decision) in enumerate(zip(review.hunks, review.decisions, strict=True))
+        if decision is Decision.ACCEPTED and item.correction is not None and item.name in written
+    ]
+
+
+def _original(proposal: Proposal, name: str) -> str:
+    """A file's text as read, before the review; a new file's text as proposed."""
+    source = proposal.sources.get(name)
+    return source.text if source is not None else proposal.review.file(name).original
 
 
 def open_workspace(paths: Sequence[Path]) -> Workspace:
@@ -428,7 +471,10 @@ async def propose(
         for asked_again in (False, True):
             reply, estimate = await caller.send(rung, messages, on_progress)
             try:
-                review = _reply_review(reply, sources, workspace, job.agent)
+                # In a thread: a long reply's review, and Harper's check of it, take a moment.
+                review = await asyncio.to_thread(
+                    _reply_review, reply, sources, workspace, job.agent
+                )
             except NoDiffError as error:
                 outcome = _failure_outcome(error)
                 attempts.append(

@@ -137,6 +137,35 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
+def add_period(parser: argparse.ArgumentParser, today: date) -> None:
+    """The --since and --until options of a report from the ledger."""
+    as_day = lambda text: parse_day(text, today)  # noqa: E731 - argparse wants a callable
+    parser.add_argument("--since", type=as_day, metavar="DAY", help=f"from DAY on; {_DAY_HELP}")
+    parser.add_argument("--until", type=as_day, metavar="DAY", help="up to and including DAY (UTC)")
+
+
+def period(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[datetime | None, datetime | None]:
+    """The times a report covers, since <= at < until, from --since and --until (whole days)."""
+    if args.since and args.until and args.since > args.until:
+        parser.error(f"--since {args.since} is after --until {args.until}")
+    since = day_start(args.since) if args.since else None
+    until = day_start(args.until + timedelta(days=1)) if args.until else None  # inclusive day
+    return since, until
+
+
+def period_json(
+    env: Mapping[str, str], since: datetime | None, until: datetime | None
+) -> dict[str, Any]:
+    """Where a JSON report came from: the ledger file and the times it covers."""
+    return {
+        "ledger": str(ledger_path(env)),
+        "since": since and since.isoformat(),
+        "until": until and until.isoformat(),
+    }
+
+
 def build_usage_parser(today: date) -> argparse.ArgumentParser:
     """The `fixer usage` options; relative days count back from `today`."""
     parser = argparse.ArgumentParser(
@@ -145,9 +174,7 @@ def build_usage_parser(today: date) -> argparse.ArgumentParser:
         "provider's usage console. Each currency has its own column; '~' marks sums that "
         "include estimates, 'unknown' tokens that had no price.",
     )
-    as_day = lambda text: parse_day(text, today)  # noqa: E731 - argparse wants a callable
-    parser.add_argument("--since", type=as_day, metavar="DAY", help=f"from DAY on; {_DAY_HELP}")
-    parser.add_argument("--until", type=as_day, metavar="DAY", help="up to and including DAY (UTC)")
+    add_period(parser, today)
     parser.add_argument(
         "--by", choices=tuple(GROUPINGS), default="day", help="how to group calls (default: day)"
     )
@@ -287,19 +314,11 @@ def usage_main(argv: list[str], env: Mapping[str, str]) -> int:
     """Run `fixer usage`; a broken ledger raises LedgerError (exit 1) naming the file."""
     parser = build_usage_parser(datetime.now(UTC).date())
     args = parser.parse_args(argv)
-    if args.since and args.until and args.since > args.until:
-        parser.error(f"--since {args.since} is after --until {args.until}")
-    since = day_start(args.since) if args.since else None
-    until = day_start(args.until + timedelta(days=1)) if args.until else None  # inclusive day
+    since, until = period(parser, args)
     calls = _read_calls(env, since, until)
     groups, total = summarize(calls, args.by), grand_total(calls)
     if args.json:
-        bounds = {
-            "ledger": str(ledger_path(env)),
-            "since": since and since.isoformat(),
-            "until": until and until.isoformat(),
-        }
-        print(render_json(groups, total, args.by, bounds))
+        print(render_json(groups, total, args.by, period_json(env, since, until)))
     elif not calls:
         where = printable(str(ledger_path(env)))
         if (since is None and until is None) or not _read_calls(env, None, None):

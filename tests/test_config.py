@@ -415,7 +415,7 @@ OK_PROVIDER = {
         (
             {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
             "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens, "
-            "max_output_tokens, agents, retry, test, test_timeout_s)",
+            "max_output_tokens, agents, retry, test, test_timeout_s, dialect)",
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"retry": 3}},

@@ -3,11 +3,13 @@ grammar review's hunks labelled with it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixer.corrections import Correction, Kind, classify
+from fixer.corrections import Correction, Kind, classify, phrase
 from fixer.grammar import correction_review
 
 
@@ -49,6 +51,39 @@ def test_any_two_texts_get_a_kind_and_a_short_reason(old: str, new: str) -> None
     found = classify(old, new)
     assert isinstance(found, Correction) and found.kind in Kind
     assert len(found.why) <= 60  # each side cut: a title stays readable
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "before", "after"),
+    [
+        ("I recieve it.", "I receive it.", "recieve", "receive"),
+        ("I saw cat.", "I saw a cat.", "", "a"),
+        ("I went the the shop.", "I went the shop.", "the", ""),
+        ("hello world.", "Hello world.", "hello", "Hello"),
+        ("Yes it is", "Yes, it is", "", ","),
+        ("It are short. He go home.", "It is short. He goes home.", "are", "is"),  # the first
+        ("Un  espace.", "Un espace.", "", ""),  # only spacing: no words to tell
+    ],
+)  # fmt: skip
+def test_a_correction_keeps_the_phrase_it_changes_on_each_side(
+    old: str, new: str, before: str, after: str
+) -> None:
+    found = classify(old, new)
+    assert (found.before, found.after) == (before, after)
+
+
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_the_reason_shows_exactly_the_phrase_kept(old: str, new: str) -> None:
+    found = classify(old, new)
+    if found.before or found.after:
+        assert found.why == phrase(found.before, found.after)
+
+
+def test_a_kind_told_by_another_checker_keeps_the_phrase() -> None:
+    # Harper's corrections are classify's with Harper's kind: the words stay.
+    found = replace(classify("Its late.", "It's late."), kind=Kind.SPELLING)
+    assert (found.kind, found.before, found.after) == (Kind.SPELLING, "Its", "It's")
+    assert str(found) == "spelling: Its → It's"
 
 
 def test_the_grammar_review_labels_each_sentence_hunk() -> None:

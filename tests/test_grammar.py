@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fixer.corrections import Kind
 from fixer.grammar import MOVES, correction_review
 from fixer.markdown import keeps_placeholders, mask, sections, token_share
 from fixer.review import Decision, join_parts
@@ -191,7 +192,7 @@ def test_offline_grammar_spells_english_prose_only(tmp_path: Path, env: dict[str
     assert result.returncode == 0, result.stderr
     assert (repo / "post.md").read_text() == post.replace("sentense", "sentence")
     assert (repo / "fr.md").read_text(encoding="utf-8") == FR  # codespell knows no French
-    assert "codespell knows only English; fr.md left as is" in result.stderr
+    assert "codespell and Harper know only English; fr.md left as is" in result.stderr
 
 
 def test_grammar_takes_markdown_only(tmp_path: Path, env: dict[str, str]) -> None:
@@ -572,3 +573,72 @@ def test_a_line_pulled_into_the_paragraph_above_is_never_written(
     assert "dropped 1 flagged hunk in post.md (" in result.stderr
     assert why in result.stderr
     assert (repo / "post.md").read_text() == JOINED.replace("Last line are", "Last line is")
+
+
+HARPER_POST = (
+    "---\ntitle: Notes\n---\n\n"
+    "This is a example of the the problem, from CSDN.\n\n"
+    "We were sshing into boxes and we recieve mail.\n\n"
+    "```python\nprint('a apple')\n```\n"
+)
+
+
+def test_offline_harper_corrects_grammar_but_not_code_names_or_known_words(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    words = Path(env["XDG_CONFIG_HOME"]) / "fixer" / "words.txt"
+    words.parent.mkdir(parents=True, exist_ok=True)
+    words.write_text("# mine\nrecieve\n", encoding="utf-8")  # the user's own word, kept
+    repo = make_repo(tmp_path / "repo", {"post.md": HARPER_POST})
+    result = run_fixer("--grammar", "--yes", "post.md", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "post.md").read_text() == HARPER_POST.replace(
+        "a example of the the", "an example of the"
+    )
+    assert "codespell: nothing to fix in post.md" in result.stderr
+    assert "harper: 2 fixes in post.md" in result.stderr
+
+
+def test_harpers_hunks_carry_harpers_kind(tmp_path: Path) -> None:
+    from fixer.agents import GRAMMAR
+    from fixer.sources import read_source
+
+    repo = make_repo(tmp_path / "repo", {"post.md": HARPER_POST})
+    source = read_source(repo / "post.md", repo)
+    review, notes = GRAMMAR.local_review({"post.md": source}, lambda name: None)
+    kinds = [h.correction.kind for h in review.hunks if h.correction]
+    assert kinds == [Kind.ARTICLE, Kind.SPELLING]  # a -> an (and the the) first: Harper's AnA
+    assert any(note.startswith("harper: ") for note in notes)
+
+
+def test_the_dialect_comes_from_the_config_and_the_front_matter_wins(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text('{"fixer": {"dialect": "british"}}', encoding="utf-8")
+    posts = {
+        "uk.md": "The color of the sky is blue today.\n",
+        "us.md": "---\nlang: en-US\n---\n\nThe colour of the sky is blue today.\n",
+    }
+    repo = make_repo(tmp_path / "repo", posts)
+    result = run_fixer(
+        "--grammar", "--yes", "--config", str(config), "uk.md", "us.md", cwd=repo, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert (repo / "uk.md").read_text() == posts["uk.md"].replace("color", "colour")
+    assert (repo / "us.md").read_text() == posts["us.md"].replace("colour", "color")
+
+
+def test_a_models_correction_that_harper_finds_wrong_is_flagged_not_written(
+    tmp_path: Path, env: dict[str, str], fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    post = "We ate the apple today. It are good.\n"
+    fake_provider.reply(
+        "--- a/post.md\n+++ b/post.md\n@@ -1 +1 @@\n"
+        "-We ate the apple today. It are good.\n+We ate a apple today. It is good.\n"
+    )
+    repo, result = grammar(tmp_path, env, post, fake_provider_config, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "Harper finds an error it brings in: Incorrect indefinite article" in result.stderr
+    # The sentence Harper finds no fault with is taken; the flagged one is not.
+    assert (repo / "post.md").read_text() == "We ate the apple today. It is good.\n"

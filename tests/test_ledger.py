@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from fixer.errors import FixerError
-from fixer.ledger import MIGRATIONS, RATIO_WINDOW, Call, Ledger, LedgerError, ledger_path
+from fixer.ledger import (
+    MIGRATIONS,
+    RATIO_WINDOW,
+    AcceptedCorrection,
+    Call,
+    Ledger,
+    LedgerError,
+    ledger_path,
+)
 
 AT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 CALL = Call(
@@ -40,6 +48,8 @@ CALL = Call(
     cost_cache_miss=Decimal("0.003"),
     cost_output=Decimal("0.001"),
 )
+
+SPELLING = AcceptedCorrection(AT, "grammar", "en", "spelling", "recieve", "receive")
 
 
 @pytest.fixture
@@ -141,6 +151,57 @@ def test_a_file_from_a_later_fixer_with_more_columns_still_works(tmp_path: Path)
         assert ledger.calls() == [CALL]
     db = sqlite3.connect(path)
     assert db.execute("SELECT version FROM schema_version").fetchone() == (99,)
+    db.close()
+
+
+def test_accepted_corrections_come_back_exactly_with_their_call(ledger: Ledger) -> None:
+    call = ledger.record(replace(CALL, agent="grammar"))
+    beijing = timezone(timedelta(hours=8))
+    proposed = replace(
+        SPELLING, at=datetime(2025, 3, 1, 20, 0, tzinfo=beijing), kind="article", call_id=call
+    )
+    later = replace(SPELLING, at=AT + timedelta(hours=1), language="fr", before="", after="un")
+    assert ledger.record_corrections([later, proposed, SPELLING]) == 3
+    assert ledger.record_corrections([]) == 0
+    back = ledger.corrections()
+    assert back == [proposed, SPELLING, later]  # by time, then as recorded
+    assert back[0].at.utcoffset() == timedelta(0) and back[1].call_id is None
+    assert ledger.corrections(since=AT + timedelta(minutes=1)) == [later]
+    assert ledger.corrections(until=AT + timedelta(minutes=1)) == [proposed, SPELLING]
+
+
+def test_corrections_are_written_all_or_none(ledger: Ledger) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        ledger.record_corrections([SPELLING, replace(SPELLING, at=datetime(2025, 3, 1))])
+    assert ledger.corrections() == []
+
+
+def test_a_ledger_of_the_previous_schema_gains_corrections_and_keeps_its_calls(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.db"
+    db = sqlite3.connect(path)  # the file as the fixer before corrections left it
+    for script in MIGRATIONS[:2]:
+        db.executescript(script)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (2)")
+    db.execute(
+        "INSERT INTO calls (at, agent, scenario, provider, model, estimated, latency_s, outcome,"
+        " hunks_proposed, hunks_refused) VALUES (?, 'grammar', 'default', 'deepseek',"
+        " 'deepseek-chat', 0, 1.5, '2 hunks', 2, 0)",
+        (AT.isoformat(timespec="microseconds"),),
+    )
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        assert ledger.corrections() == []
+        ledger.record_corrections([replace(SPELLING, call_id=1)])
+    with Ledger(path) as ledger:  # migrated once: reopening keeps both
+        [call] = ledger.calls()
+        assert (call.agent, call.at, call.hunks_proposed) == ("grammar", AT, 2)
+        assert ledger.corrections() == [replace(SPELLING, call_id=1)]
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(len(MIGRATIONS),)]
     db.close()
 
 

@@ -79,17 +79,25 @@ def test_markdown_typos_fixed_outside_code_fences(root: Path) -> None:
     post = source(
         root,
         "README.md",
-        b"Teh cat will recieve it.\n\n```python\nteh = 1\n```\n\nDone with teh work.\n",
+        b"Teh cat will recieve it.\n\n```python\nseperate = 1\n```\n\nDone with teh work.\n",
     )
     reply = propose_local([post])
     assert "+The cat will receive it.\n" in reply.text
     assert "+Done with the work.\n" in reply.text
-    assert "-teh = 1\n" not in reply.text
+    assert "-seperate = 1\n" not in reply.text
     assert reply.notes == ("codespell: 3 fixes in README.md",)
     git_apply(root, reply.text)
     assert (root / "README.md").read_text() == (
-        "The cat will receive it.\n\n```python\nteh = 1\n```\n\nDone with the work.\n"
+        "The cat will receive it.\n\n```python\nseperate = 1\n```\n\nDone with the work.\n"
     )
+
+
+def test_a_word_of_the_posts_code_is_not_a_misspelling_in_its_prose(root: Path) -> None:
+    # Prose names the code's identifiers without backticks too: "call recieve".
+    text = b"We call recieve with teh data.\n\n```python\ndef recieve(): ...\n```\n"
+    reply = propose_local([source(root, "post.md", text)])
+    assert "+We call recieve with the data.\n" in reply.text
+    assert reply.notes == ("codespell: 1 fix in post.md",)
 
 
 def test_prose_without_final_newline_and_with_crlf(root: Path) -> None:

@@ -176,7 +176,7 @@ def test_offline_grammar_on_a_french_post_says_why_without_a_screen(tmp_path: Pa
     terminal = Terminal(["--grammar", "post.md"], repo, clean_env(tmp_path))
     assert terminal.finish() == 0
     said = terminal.output.decode(errors="replace")
-    assert "codespell knows only English" in said and "fixer config" in said
+    assert "codespell and Harper know only English" in said and "fixer config" in said
     assert "\x1b[?1049h" not in said  # no review screen was opened
     assert (repo / "post.md").read_text() == post
 
@@ -214,3 +214,49 @@ def test_print_to_a_terminal_shows_control_characters_as_symbols(
         [str(FIXER), *args], cwd=repo, env=clean_env(tmp_path), capture_output=True
     )
     assert "\x1b[2K\x1b]0;pwned\x07\x9b2J".encode() in piped.stdout  # raw for git apply
+
+
+def test_after_a_grammar_review_the_accepted_corrections_are_told_and_kept(
+    tmp_path: Path,
+) -> None:
+    post = "# Notes\n\nI recieve mail.\n\nIt is definately fine.\n"
+    repo = make_repo(tmp_path / "repo", {"post.md": post})
+    env = clean_env(tmp_path)
+    terminal = Terminal(["--grammar", "post.md"], repo, env)
+    terminal.wait_for("decided 0/2")
+    terminal.type("y")
+    terminal.wait_for("decided 1/2")
+    terminal.type("n")
+    terminal.wait_for("decided 2/2")
+    terminal.type("c")
+    terminal.wait_for("Commit message")
+    terminal.type("\r")
+    terminal.wait_for("Esc to leave")
+    terminal.type("\r")
+    assert terminal.finish() == 0
+    assert (repo / "post.md").read_text() == post.replace("recieve", "receive")
+    said = terminal.output.decode(errors="replace")
+    assert "corrected 1 mistake: spelling 1" in said and "recieve → receive" in said
+    assert "definately" not in said.split("corrected 1 mistake")[1]  # rejected: not counted
+    report = subprocess.run(
+        [str(FIXER), "mistakes"], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    assert "en · 1 correction\n" in report.stdout
+
+
+def test_accepted_corrections_left_unwritten_by_quitting_are_not_kept(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"post.md": "# Notes\n\nI recieve mail.\n"})
+    env = clean_env(tmp_path)
+    terminal = Terminal(["--grammar", "post.md"], repo, env)
+    terminal.wait_for("decided 0/1")
+    terminal.type("y")
+    terminal.wait_for("decided 1/1")
+    terminal.type("q")
+    terminal.wait_for("decisions will be lost")
+    terminal.type("y")
+    assert terminal.finish() == 0
+    assert b"quit; nothing written" in terminal.output and b"mistake" not in terminal.output
+    report = subprocess.run(
+        [str(FIXER), "mistakes"], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    assert report.stdout.startswith("Nothing corrected yet")

@@ -12,6 +12,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from fixer import prompts
 from fixer.errors import InputError, NoDiffError
@@ -20,6 +21,9 @@ from fixer.review import Flag, FlagKind, Review, build_review, refused
 from fixer.router import Route, Scenario, parse_route
 from fixer.sources import Source, not_text
 from fixer.textview import FILE_LINES, TextView
+
+if TYPE_CHECKING:
+    from fixer.config import Config
 
 # Whether the workspace lets the reply create a file of that name: None, or why not.
 MayCreate = Callable[[str], str | None]
@@ -71,6 +75,10 @@ class Agent:
     def rules(self) -> str:
         """The system prompt: the agent's rules, then the diff format every agent answers in."""
         return self.prompt.rstrip("\n") + "\n" + prompts.diff_rules(self.context)
+
+    def configured(self, config: Config) -> Agent:
+        """The agent with the config's settings it reads (a prose agent's dialect and words)."""
+        return self
 
     def own_route(self) -> Route | None:
         """The agent's own "provider,model" route (it escalates like Router.default), if any."""

@@ -7,16 +7,19 @@ the Markdown structure) is flagged by fixer/grammar.py's guards.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from fixer import prompts
 from fixer.agents.agent import Agent, Guard, MayCreate
-from fixer.review import Review
+from fixer.corrections import Correction
+from fixer.review import Flag, FlagKind, Review, ReviewHunk
 from fixer.textview import SENTENCES, TextView
 
 if TYPE_CHECKING:
+    from fixer.config import Config
+    from fixer.proofread import Fix
     from fixer.sources import Source
 
 PROMPT = """You are fixer, a careful copy editor of blog posts written in Markdown.
@@ -50,6 +53,11 @@ class ProseAgent(Agent):
     takes_diffs: bool = False  # it asks for corrections of the post itself
     explains: bool = False
     prints_flagged: bool = False  # its flags are guards: a flagged hunk does more than correct
+    dialect: str | None = None  # English posts' dialect when their front matter names none
+    words: frozenset[str] = frozenset()  # the user's known words (fixer/known_words.py)
+
+    def configured(self, config: Config) -> ProseAgent:
+        return replace(self, dialect=config.prose.dialect, words=config.prose.words)
 
     def requests(self, sources: Mapping[str, Source]) -> list[dict[str, Source]]:
         return [{name: source} for name, source in sources.items()]
@@ -69,26 +77,76 @@ class ProseAgent(Agent):
         return prompts.messages(self.rules, [masked], instruction or self.request, feedback)
 
     def review(self, reply: str, sources: Mapping[str, Source], may_create: MayCreate) -> Review:
+        """The model's corrections, sentence by sentence; on an English post, a correction that
+        brings in an error Harper finds (an "a" before a vowel, a misspelling) is flagged."""
+        from fixer import proofread
         from fixer.grammar import grammar_review
+        from fixer.language import is_english, post_dialect
 
         (source,) = sources.values()
-        return grammar_review(source.name, source.text, reply)
+        review = grammar_review(source.name, source.text, reply)
+        if not (is_english(source.text) and proofread.available()):
+            return review
+        dialect = post_dialect(source.text, self.dialect)
+        return Review(review.files, tuple(_checked(h, dialect) for h in review.hunks))
 
     def local_review(
         self, sources: Mapping[str, Source], may_create: MayCreate
     ) -> tuple[Review, tuple[str, ...]]:
-        """codespell on the post's prose: English only, since it would turn French words into
-        English ones."""
+        """codespell, then Harper, on the post's prose: English only, since they would turn
+        French words into English ones. Harper's hunks carry Harper's kind of correction."""
         from fixer.grammar import correction_review
-        from fixer.language import is_english
-        from fixer.local import spell_prose
+        from fixer.language import is_english, post_dialect
+        from fixer.local import correct_prose
 
         (source,) = sources.values()
         if not is_english(source.text):
-            note = f"codespell knows only English; {source.name} left as is (a model corrects it)"
+            note = (
+                f"codespell and Harper know only English; {source.name} left as is "
+                "(a model corrects it)"
+            )
             return Review((), ()), (note,)
-        ((spelled, note),) = spell_prose([source])
-        return correction_review(source.name, source.text, spelled), (note,)
+        dialect = post_dialect(source.text, self.dialect)
+        (corrected,) = correct_prose([source], dialect=dialect, words=self.words)
+        review = correction_review(source.name, source.text, corrected.text)
+        return _labelled(review, corrected.fixes), corrected.notes
+
+
+def _sides(item: ReviewHunk) -> tuple[str, str]:
+    from fixer.sentences import file_view
+
+    hunk = item.hunk
+    return file_view("\n".join(hunk.old_lines)), file_view("\n".join(hunk.new_lines))
+
+
+def _labelled(review: Review, found: Sequence[Fix]) -> Review:
+    """The review with each hunk that makes one of Harper's fixes labelled with its kind."""
+    from fixer.proofread import matching
+
+    fixes = matching([_sides(h) for h in review.hunks], found)
+    return Review(
+        review.files,
+        tuple(
+            replace(h, correction=replace(h.correction or Correction(f.kind, ""), kind=f.kind))
+            if f
+            else h
+            for h, f in zip(review.hunks, fixes, strict=True)
+        ),
+    )
+
+
+def _checked(item: ReviewHunk, dialect: str | None) -> ReviewHunk:
+    """The hunk, flagged when its new side has an error Harper finds that its old side had not."""
+    from fixer.proofread import new_errors
+
+    if item.flag is not None:
+        return item
+    brought = new_errors(*_sides(item), dialect)
+    if not brought:
+        return item
+    first = brought[0]
+    why = f"Harper finds an error it brings in: {first.message} ({first.problem!r})"
+    return replace(item, flag=Flag(FlagKind.NEW_ERROR, why))
 
 
 GRAMMAR = ProseAgent(

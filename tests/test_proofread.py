@@ -1,0 +1,144 @@
+"""Harper's corrections as fixer applies them: only the precise kinds, never a known word, never
+a ⟦n⟧ mark; and the errors a model's correction brings in."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixer.corrections import Kind, edit_distance
+from fixer.proofread import apply, fixes, lint, matching, new_errors
+
+
+def fixed(text: str, dialect: str | None = None) -> str:
+    return apply(text, fixes(text, dialect))
+
+
+def test_the_precise_kinds_are_applied_each_with_its_kind() -> None:
+    text = "This is a example of the the problem. Their is a bug. We could of known.\n"
+    found = fixes(text, None)
+    assert {(f.problem, f.replacement, f.kind) for f in found} == {
+        ("a", "an", Kind.ARTICLE),
+        ("the the", "the", Kind.REPETITION),
+        ("Their", "There", Kind.WORD_CHOICE),
+        ("could of", "could have", Kind.WORD_CHOICE),
+    }
+    assert apply(text, found) == (
+        "This is an example of the problem. There is a bug. We could have known.\n"
+    )
+
+
+def test_a_capital_article_keeps_its_case() -> None:
+    # Harper suggests "AN" for "A": the replacement takes the problem's case instead.
+    assert fixed("We went home. A apple a day is enough.\n") == (
+        "We went home. An apple a day is enough.\n"
+    )
+
+
+@pytest.mark.parametrize("word", ["CSDN", "XORing", "Kubernetes", "fooBar", "k8s", "gpt4o"])
+def test_names_acronyms_and_identifiers_are_never_spelt(word: str) -> None:
+    text = f"We read about {word} in the news today, and it was good.\n"
+    assert fixed(text) == text
+
+
+def test_a_plain_misspelling_is_fixed_and_a_far_guess_is_not() -> None:
+    assert fixed("We recieve the mail every day.\n") == "We receive the mail every day.\n"
+    # Harper's first guess for a word it does not know may be far from it: left alone.
+    text = "The snorfblatz of the team was high.\n"
+    assert fixed(text) == text
+
+
+def test_a_known_word_is_not_corrected() -> None:
+    text = "We recieve the mail. the next step is npm.\n"
+    asked: list[set[str]] = []
+
+    def known(words: set[str]) -> set[str]:
+        asked.append(words)
+        return {"recieve"}
+
+    assert apply(text, fixes(text, None, known)) == "We recieve the mail. The next step is npm.\n"
+    assert asked == [{"recieve", "the"}]  # one question, every candidate word in it
+
+
+def test_nothing_touches_a_mark_or_a_word_glued_to_one() -> None:
+    text = "We use ⟦3⟧ daily. ⟦4⟧ a apple. See ⟦5⟧teh docs⟦6⟧ for more.\n"
+    assert all("⟦" not in text[f.start - 1 : f.end + 1] for f in fixes(text, None))
+    assert "⟦5⟧teh docs⟦6⟧" in fixed(text)
+
+
+def test_the_dialect_decides_which_spelling_is_right() -> None:
+    british, american = "The colour is grey.\n", "The color is gray.\n"
+    assert fixed(british, "american") == american
+    assert fixed(american, "british") == british
+    # Not told: a word spelt right in either dialect is no misspelling.
+    assert fixed(british) == british and fixed(american) == american
+
+
+def test_style_and_readability_lints_are_not_applied() -> None:
+    long = "This sentence " + "goes on and on, " * 40 + "and ends.\n"
+    assert lint(long) == []
+    assert fixed("We went to the store , and bought milk.\n") == (
+        "We went to the store , and bought milk.\n"
+    )
+
+
+def test_a_correction_that_brings_in_an_error_is_found() -> None:
+    brought = new_errors("We ate the apple.", "We ate a apple.")
+    assert [(f.problem, f.kind) for f in brought] == [("a", Kind.ARTICLE)]
+    # An error the text already had is not the correction's.
+    assert new_errors("We ate a apple. Teh end.", "We ate a apple. The end.") == []
+
+
+def test_matching_gives_each_change_the_fix_it_holds_in_order() -> None:
+    text = "A apple and a egg. The the end.\n"
+    found = fixes(text, None)
+    changes = [("A apple and a egg.", "An apple and an egg."), ("The the end.", "The end.")]
+    matched = matching(changes, found)
+    assert [f.kind if f else None for f in matched] == [Kind.ARTICLE, Kind.REPETITION]
+    assert matching([("no change", "here")], found) == [None]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [("recieve", "receive", 1), ("teh", "the", 1), ("dont", "don't", 1), ("abc", "abc", 0)],
+)
+def test_edit_distance_counts_a_swap_as_one(a: str, b: str, distance: int) -> None:
+    assert edit_distance(a, b) == distance
+    assert edit_distance("a", "abcdef") == 3  # far apart: not measured
+
+
+def test_an_overlapping_fix_gives_way_to_the_first() -> None:
+    text = "the the cat\n"
+    found = fixes(text, None)
+    assert apply(text, [*found, *found]) == apply(text, found)
+
+
+@pytest.mark.parametrize("word", ["sshing", "nginx", "pytest", "frobnicating"])
+def test_a_guess_two_edits_away_from_jargon_is_not_taken(word: str) -> None:
+    text = f"Our team kept {word} all day long.\n"
+    assert fixed(text) == text
+
+
+def test_help_and_a_code_run_never_load_harper(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import clean_env, make_repo
+
+    repo = make_repo(tmp_path / "repo", {"app.py": "import os\nx=1\n"})
+    code = (
+        "import sys\nfrom fixer.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('harper' in sys.modules)\n"
+        "main(['--print', '-m', 'local', 'app.py'])\n"
+        "print('harper' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=repo,
+        env=clean_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "False" and "False" in lines[:-1] and "usage: fixer" in done.stdout
