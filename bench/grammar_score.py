@@ -40,6 +40,7 @@ class Score:
     fixed: Counter[Kind] = field(default_factory=Counter)  # restored exactly
     fixed_otherwise: Counter[Kind] = field(default_factory=Counter)  # a plausible other fix
     answered: Counter[Kind] = field(default_factory=Counter)  # errors with edits at them
+    missed: list[tuple[Kind, Pair]] = field(default_factory=list)  # answered, not restored
     extras: list[Pair] = field(default_factory=list)
     plausible_extras: int = 0
     protected: int = 0  # edits reaching into a protected region
@@ -52,6 +53,7 @@ class Score:
             (self.answered, other.answered),
         ):
             mine.update(theirs)
+        self.missed += other.missed
         self.extras += other.extras
         self.plausible_extras += other.plausible_extras
         self.protected += other.protected
@@ -102,8 +104,10 @@ def score(seeded: Seeded, output: str, plausible: Collection[Pair]) -> Score:
         result.answered[error.kind] += 1
         if "".join(_apply(seeded.text, [edits[i] for i in mine])) == restored(seeded.text, error):
             result.fixed[error.kind] += 1
-        elif _pair(seeded.text, [edits[i] for i in mine]) in plausible:
+        elif (pair := _pair(seeded.text, [edits[i] for i in mine])) in plausible:
             result.fixed_otherwise[error.kind] += 1
+        else:
+            result.missed.append((error.kind, pair))
     for i, edit in enumerate(edits):
         if i not in at_errors:
             pair = _pair(seeded.text, [edit])

@@ -108,6 +108,7 @@ def test_a_wrong_fix_at_an_error_counts_as_an_edit_not_a_fix(
     result = grading.score(seeded, output, frozenset())
     assert result.answered[first.kind] == 1 and result.fixed.total() == 0
     assert result.strict() == 0.0 and result.extras == []
+    assert [kind for kind, _ in result.missed] == [first.kind]
 
 
 def test_an_edit_in_code_counts_as_protected(seed: ModuleType, grading: ModuleType) -> None:
