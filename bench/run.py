@@ -15,7 +15,18 @@ import inspect
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("startup", "patch", "unidiff", "tui", "grammar", "fuzz", "sse", "guards", "scratch")
+BENCHMARKS = (
+    "startup",
+    "patch",
+    "unidiff",
+    "tui",
+    "mixed",
+    "grammar",
+    "fuzz",
+    "sse",
+    "guards",
+    "scratch",
+)
 MODULES = {"fuzz": "fuzz_patch"}  # the others live in bench_NAME.py
 PEERS = {"patch": "unidiff", "unidiff": "unidiff"}  # the bench extra's packages they import
 FIXER = Path(sys.executable).with_name("fixer")  # the command the startup benchmark times
