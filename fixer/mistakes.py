@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from fixer.corrections import phrase
-from fixer.ledger import AcceptedCorrection, Ledger, ledger_path
+from fixer.ledger import AcceptedCorrection, ledger_path
 from fixer.printable import printable
-from fixer.usage import add_period, period, period_json
+from fixer.usage import add_period, period, period_json, read_ledger
 
 SUMMARY_PHRASES = 5  # the phrases a review's summary names; the rest are counted
 REPORT_PHRASES = 10  # per language in `fixer mistakes` (--json has them all)
@@ -152,12 +152,7 @@ def build_mistakes_parser(today: date) -> argparse.ArgumentParser:
 def _read(
     env: Mapping[str, str], since: datetime | None, until: datetime | None
 ) -> list[AcceptedCorrection]:
-    """The ledger's corrections between the bounds; none if there is no ledger yet."""
-    path = ledger_path(env)
-    if not path.exists():
-        return []
-    with Ledger(path) as ledger:
-        return ledger.corrections(since, until)
+    return read_ledger(env, lambda ledger: ledger.corrections(since, until))
 
 
 def mistakes_main(argv: list[str], env: Mapping[str, str]) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from fixer.ledger import Call, Ledger, ledger_path
 from fixer.printable import printable
@@ -299,15 +299,22 @@ def render_json(groups: list[Group], total: Group, by: str, bounds: dict[str, An
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
-def _read_calls(
-    env: Mapping[str, str], since: datetime | None, until: datetime | None
-) -> list[Call]:
-    """The calls in the ledger between the bounds; none if there is no ledger yet (not created)."""
+T = TypeVar("T")
+
+
+def read_ledger(env: Mapping[str, str], query: Callable[[Ledger], list[T]]) -> list[T]:
+    """What `query` reads from the ledger; nothing if there is no ledger yet (not created)."""
     path = ledger_path(env)
     if not path.exists():
         return []
     with Ledger(path) as ledger:
-        return ledger.calls(since, until)
+        return query(ledger)
+
+
+def _read_calls(
+    env: Mapping[str, str], since: datetime | None, until: datetime | None
+) -> list[Call]:
+    return read_ledger(env, lambda ledger: ledger.calls(since, until))
 
 
 def usage_main(argv: list[str], env: Mapping[str, str]) -> int:
