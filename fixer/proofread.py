@@ -41,7 +41,8 @@ KINDS = {
     "Malapropism": Kind.WORD_CHOICE,
     "Miscellaneous": Kind.OTHER,
 }
-# Rules whose kind fixer names better than Harper's lint kind does, and rules left out of a
+# Rules whose kind fixer names better than Harper's lint kind does (and applies even when it
+# leaves that lint kind out: ItsContraction is Harper's Punctuation), and rules left out of a
 # kind it applies, because they misfire on posts (measured: Who's book -> who's book).
 RULE_KINDS = {
     "AnA": Kind.ARTICLE,
@@ -180,7 +181,7 @@ def _fix(rule: str, lint: object, text: str) -> Fix | None:
     from harper import Lint
 
     assert isinstance(lint, Lint)
-    kind = KINDS.get(lint.lint_kind)
+    kind = RULE_KINDS.get(rule) or KINDS.get(lint.lint_kind)
     if kind is None or rule in LEFT_OUT or rule not in ONLY.get(lint.lint_kind, (rule,)):
         return None
     if not lint.suggestions:
@@ -208,7 +209,7 @@ def _fix(rule: str, lint: object, text: str) -> Fix | None:
         problem,
         _same_case(problem, replacement),
         rule,
-        RULE_KINDS.get(rule, kind),
+        kind,
         lint.message,
     )
 

@@ -190,3 +190,8 @@ def test_a_list_item_may_start_in_lower_case() -> None:
 )
 def test_rules_that_misfire_on_posts_are_left_out(text: str) -> None:
     assert fixed(text) == text
+
+
+def test_its_for_it_is_is_fixed_though_harper_calls_it_punctuation() -> None:
+    (fix,) = fixes("Its a small change. We like it.\n", None)
+    assert (fix.problem, fix.replacement, fix.kind) == ("Its", "It's", Kind.WORD_CHOICE)
