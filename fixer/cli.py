@@ -496,8 +496,9 @@ def _tell_corrections(proposal: Proposal, outcome: Outcome | None) -> None:
     from fixer.session import corrected
 
     if outcome is None:
+        hunks = proposal.review.hunks
         said = review_summary(
-            [h.correction for h in proposal.review.hunks if h.correction], decided=False
+            [c for h in hunks if h.correction for c in h.correction.each()], decided=False
         )
     else:
         said = review_summary([c for _, _, c in corrected(proposal, outcome)])

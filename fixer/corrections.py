@@ -7,7 +7,7 @@ Pure and cheap: one token diff of the hunk's old and new text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 from itertools import pairwise
@@ -39,9 +39,14 @@ class Correction:
     why: str
     before: str = ""
     after: str = ""
+    parts: tuple[Correction, ...] = ()  # each change, when the hunk makes several
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.why}" if self.why else str(self.kind)
+
+    def each(self) -> tuple[Correction, ...]:
+        """Every change the hunk makes, as corrections of one change: what a summary counts."""
+        return self.parts or (self,)
 
 
 # A Chinese or Japanese character is a word of its own: the text has no spaces between them.
@@ -88,9 +93,11 @@ def classify(old: str, new: str) -> Correction:
         return Correction(Kind.PUNCTUATION, "spacing")
     if all(_punctuation(a) and _punctuation(b) for a, b in changes):
         return _told(Kind.PUNCTUATION, _joined(changes[0]))
-    kinds = {_kind_of(a, b, before) for a, b in changes}
+    parts = tuple(_told(_kind_of(a, b, before), _joined((a, b))) for a, b in changes)
+    kinds = {part.kind for part in parts}
     kind = kinds.pop() if len(kinds) == 1 else Kind.OTHER
-    return _told(kind, _joined(changes[0]))
+    told = _told(kind, _joined(changes[0]))
+    return replace(told, parts=parts) if len(parts) > 1 else told
 
 
 def _told(kind: Kind, change: tuple[str, str]) -> Correction:

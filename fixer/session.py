@@ -277,14 +277,15 @@ def _learned(
 
 
 def corrected(proposal: Proposal, outcome: Outcome | None) -> list[tuple[int, str, Correction]]:
-    """The corrections of the accepted hunks whose file was written: each with its hunk's
-    index and file."""
+    """The corrections of the accepted hunks whose file was written, one for each change a
+    hunk makes: each with its hunk's index and file."""
     written = set(outcome.written) if outcome is not None else set()
     review = proposal.review
     return [
-        (index, item.name, item.correction)
+        (index, item.name, part)
         for index, (item, decision) in enumerate(zip(review.hunks, review.decisions, strict=True))
         if decision is Decision.ACCEPTED and item.correction is not None and item.name in written
+        for part in item.correction.each()
     ]
 
 

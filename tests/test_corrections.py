@@ -130,3 +130,14 @@ def test_a_split_tells_each_piece_its_own_kind() -> None:
         "spelling: recieve → receive",
         "agreement: are → is",
     ]
+
+
+def test_each_change_of_a_sentence_is_a_correction_of_its_own() -> None:
+    told = classify("The the box, and I recieve it.", "The box, and I receive it.")
+    assert told.kind is Kind.OTHER  # two kinds in one sentence
+    assert [(c.kind, c.before, c.after) for c in told.each()] == [
+        (Kind.REPETITION, "the", ""),
+        (Kind.SPELLING, "recieve", "receive"),
+    ]
+    single = classify("I recieve it.", "I receive it.")
+    assert single.each() == (single,)

@@ -252,3 +252,18 @@ def test_the_report_imports_neither_textual_nor_the_patch_engine(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert result.stdout.splitlines()[-1] == "False False 0", result.stderr
+
+
+def test_a_sentence_with_two_corrections_counts_both(tmp_path: Path, env: dict[str, str]) -> None:
+    post = "# Notes\n\nThe the box ran, and I recieve its mail.\n"
+    repo = make_repo(tmp_path / "repo", {"post.md": post})
+    result = run_fixer("--grammar", "--yes", "post.md", cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "accepted 1 hunk" in result.stdout  # one sentence, one hunk
+    assert "fixer: corrected 2 mistakes: repetition 1, spelling 1\n" in result.stderr
+    with Ledger(ledger_path(env)) as ledger:
+        kept = ledger.corrections()
+    assert [(c.kind, c.before, c.after) for c in kept] == [
+        (Kind.REPETITION, "the", ""),
+        (Kind.SPELLING, "recieve", "receive"),
+    ]
