@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -126,8 +127,15 @@ def _harper(
             return told | (candidates & path_words(root))
         return told | in_repository(candidates - told, root, [source.name])
 
-    found = tuple(proofread.fixes(text, dialect, known))
-    return proofread.apply(text, found), found, f"harper: {_fixes(len(found), source.name)}"
+    deadline = time.monotonic() + proofread.SECONDS
+    found = tuple(proofread.fixes(text, dialect, known, deadline))
+    note = f"harper: {_fixes(len(found), source.name)}"
+    if time.monotonic() > deadline:
+        note += (
+            f"; stopped after {proofread.SECONDS:g} s (too many words it does not know), "
+            "the rest left as is"
+        )
+    return proofread.apply(text, found), found, note
 
 
 def _propose_one(source: Source) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from fixer.corrections import Kind, edit_distance
 from fixer.language import DIALECTS  # in the order of Harper's Dialect
 
 if TYPE_CHECKING:
-    from harper import Linter, Suggestion
+    from harper import Lint, Linter, Suggestion
 
 # Harper's lint kinds whose fixes are applied, as fixer's kinds of correction. Left out, as wrong
 # too often on real posts or no correction at all: Style, Readability, Enhancement, Redundancy,
@@ -42,15 +43,15 @@ KINDS = {
     "Miscellaneous": Kind.OTHER,
 }
 # Rules whose kind fixer names better than Harper's lint kind does (and applies even when it
-# leaves that lint kind out: ItsContraction is Harper's Punctuation), and rules left out of a
-# kind it applies, because they misfire on posts (measured: Who's book -> who's book).
+# leaves that lint kind out: ItsContraction is Harper's Punctuation).
 RULE_KINDS = {
     "AnA": Kind.ARTICLE,
     "ItsContraction": Kind.WORD_CHOICE,
     "ItsPossessive": Kind.WORD_CHOICE,
 }
-# Measured on bench/data/grammar: untill -> distill (WrongNegative), accross -> ac cross and
-# adress -> a dress (SplitWords), "a change there moves" -> their (ThereToTheir).
+# Rules left out of a kind fixer applies, as they misfire on posts: Who's book -> who's book
+# (OrthographicConsistency); measured on bench/data/grammar: untill -> distill (WrongNegative),
+# accross -> ac cross and adress -> a dress (SplitWords), "a change there moves" -> their.
 LEFT_OUT = frozenset(
     {
         "OrthographicConsistency",
@@ -68,10 +69,14 @@ ONLY = {
 SPELL_CHECK = "SpellCheck"
 SENTENCE_START = "SentenceCapitalization"
 MOST_CHARS = 2_000_000  # a longer text is not linted at all
+SECONDS = 10.0  # Harper's time for one post, or one reply's hunks: what a hostile text may cost
 CHUNK = 8_000  # characters Harper lints at once: one call per paragraph would cost 0.4 ms each
 MOST_PARAGRAPH = 20_000  # characters; a real post's longest paragraph is far shorter
+LISTED = 40  # words a sentence of _unknown's lists
 LOOK_AHEAD = 8  # fixes a hunk is matched against; a hunk holds one fix, or a few
 _MARK = re.compile("[⟦⟧]")
+_REMOVE, _INSERT_AFTER = 1, 2  # harper.SuggestionKind's, without importing Harper to say so
+LONGEST_MARKER = 16  # characters of a list item's indent, quote and list markers
 _LIST_ITEM = re.compile(r"[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 _LOWER_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -90,11 +95,6 @@ class Fix:
     kind: Kind
     message: str
 
-    @property
-    def word(self) -> str:
-        """The word a spelling fix corrects, "" for other fixes."""
-        return self.problem if self.kind is Kind.SPELLING else ""
-
 
 def available() -> bool:
     """Whether Harper can be loaded here (a wheel exists for most platforms, not all)."""
@@ -112,15 +112,16 @@ def _linter(dialect: str) -> Linter:
     return Linter(Dialect(DIALECTS.index(dialect)))  # about a second: once per process
 
 
-def lint(text: str, dialect: str | None = None) -> list[Fix]:
+def lint(text: str, dialect: str | None = None, deadline: float | None = None) -> list[Fix]:
     """Harper's precise fixes of `text` (a masked post or a sentence), in order, none touching
     a ⟦n⟧ mark; known words are not filtered here (see `fixes`). With no dialect told, a word
     spelt right in British or American English is no misspelling (colour, color); a sentence
-    that starts with a word Harper does not know (kubectl, pytest) is not capitalised."""
+    that starts with a word Harper does not know (kubectl, pytest) is not capitalised. Past
+    the `deadline` (time.monotonic()), the rest of the text is not linted."""
     if len(text) > MOST_CHARS:
         return []
     told = dialect if dialect in DIALECTS else None
-    found = _fixes(text, told or "american")
+    found = _fixes(text, told or "american", deadline)
     spelt = {f.problem for f in found if f.rule == SPELL_CHECK}
     starts = {f.problem for f in found if f.rule == SENTENCE_START}
     wrong = _unknown(spelt, "british") if spelt and told is None else spelt
@@ -134,18 +135,28 @@ def lint(text: str, dialect: str | None = None) -> list[Fix]:
 
 
 def _unknown(words: set[str], dialect: str) -> set[str]:
-    """Which of the words the dialect's dictionary does not know: one lint of them all."""
-    listed = "We " + " ".join(sorted(words)) + "."
-    with _lock:
-        found = _linter(dialect).organized_lints(listed, language="plaintext", dedup=False)
-    return {lint.problem_text for lint in found.get(SPELL_CHECK, [])}
+    """Which of the words the dialect's dictionary does not know: a few lints of them all, in
+    short sentences (Harper's time grows faster than a sentence's length)."""
+    ordered = sorted(words)
+    groups = [ordered[k : k + LISTED] for k in range(0, len(ordered), LISTED)]
+    listed = "".join(f"We {' '.join(group)}.\n\n" for group in groups)
+    unknown: set[str] = set()
+    for _, chunk in chunks(listed):
+        with _lock:
+            found = _linter(dialect).organized_lints(chunk, language="plaintext", dedup=False)
+        unknown.update(lint.problem_text for lint in found.get(SPELL_CHECK, []))
+    return unknown
 
 
-def _fixes(text: str, dialect: str) -> list[Fix]:
-    """The fixes of each chunk of paragraphs, placed in `text`."""
+def _fixes(text: str, dialect: str, deadline: float | None) -> list[Fix]:
+    """The fixes of each chunk of paragraphs, placed in `text`, until the deadline."""
     linter = _linter(dialect)
     fixes: list[Fix] = []
     for start, chunk in chunks(text):
+        # Harper takes about 10 ms for each word it does not know: a post of gibberish takes
+        # minutes, so it stops in time, not in words.
+        if deadline is not None and time.monotonic() > deadline:
+            break
         with _lock:
             found = linter.organized_lints(chunk, language="markdown")
         fixes += sorted(
@@ -177,10 +188,7 @@ def chunks(text: str) -> Iterator[tuple[int, str]]:
         paragraph = end
 
 
-def _fix(rule: str, lint: object, text: str) -> Fix | None:
-    from harper import Lint
-
-    assert isinstance(lint, Lint)
+def _fix(rule: str, lint: Lint, text: str) -> Fix | None:
     kind = RULE_KINDS.get(rule) or KINDS.get(lint.lint_kind)
     if kind is None or rule in LEFT_OUT or rule not in ONLY.get(lint.lint_kind, (rule,)):
         return None
@@ -192,16 +200,14 @@ def _fix(rule: str, lint: object, text: str) -> Fix | None:
         return None
     suggestion = lint.suggestions[0]
     replacement = suggestion.replacement_text
-    if suggestion.kind == 2:  # insert after the problem
+    if suggestion.kind == _INSERT_AFTER:
         replacement = lint.problem_text + replacement
-    elif suggestion.kind == 1:  # remove
+    elif suggestion.kind == _REMOVE:
         replacement = ""
     problem = lint.problem_text
     if kind is Kind.SPELLING and not _plain_misspelling(problem, lint.suggestions):
         return None
-    if rule == SENTENCE_START and _LIST_ITEM.fullmatch(
-        text[text.rfind("\n", 0, start) + 1 : start]
-    ):
+    if rule == SENTENCE_START and _in_list_item(text, start):
         return None  # a list item is often a phrase, written in lower case on purpose
     return Fix(
         start,
@@ -212,6 +218,13 @@ def _fix(rule: str, lint: object, text: str) -> Fix | None:
         kind,
         lint.message,
     )
+
+
+def _in_list_item(text: str, start: int) -> bool:
+    """Whether `start` is the first word of a list item: its line so far is a list marker."""
+    before = text[max(start - LONGEST_MARKER, 0) : start]
+    line = before.rsplit("\n", 1)[-1]
+    return (len(line) < len(before) or start <= LONGEST_MARKER) and bool(_LIST_ITEM.fullmatch(line))
 
 
 def _plain_misspelling(word: str, suggestions: Sequence[Suggestion]) -> bool:
@@ -242,10 +255,15 @@ def _same_case(problem: str, replacement: str) -> str:
 Known = Callable[[set[str], bool], set[str]]
 
 
-def fixes(text: str, dialect: str | None, known: Known = lambda words, starts: set()) -> list[Fix]:
+def fixes(
+    text: str,
+    dialect: str | None,
+    known: Known = lambda words, starts: set(),
+    deadline: float | None = None,
+) -> list[Fix]:
     """Harper's precise fixes of a masked post, but for the known words it would misspell or
     capitalise at a sentence's start ("fixer is a tool."): `known` is asked once for each."""
-    found = lint(text, dialect)
+    found = lint(text, dialect, deadline)
     told: dict[bool, set[str]] = {}
     for starts in (False, True):
         words = {f.problem.casefold() for f in found if _starts(f) is starts}
@@ -271,11 +289,13 @@ def apply(text: str, found: Iterable[Fix]) -> str:
     return "".join(parts)
 
 
-def new_errors(old: str, new: str, dialect: str | None = None) -> list[Fix]:
+def new_errors(
+    old: str, new: str, dialect: str | None = None, deadline: float | None = None
+) -> list[Fix]:
     """The precise lints of `new` that `old` does not have: what a correction brought in."""
-    before = Counter((f.rule, f.problem) for f in lint(old, dialect))
+    before = Counter((f.rule, f.problem) for f in lint(old, dialect, deadline))
     brought: list[Fix] = []
-    for fix in lint(new, dialect):
+    for fix in lint(new, dialect, deadline):
         if before[fix.rule, fix.problem]:
             before[fix.rule, fix.problem] -= 1
         else:

@@ -195,3 +195,27 @@ def test_rules_that_misfire_on_posts_are_left_out(text: str) -> None:
 def test_its_for_it_is_is_fixed_though_harper_calls_it_punctuation() -> None:
     (fix,) = fixes("Its a small change. We like it.\n", None)
     assert (fix.problem, fix.replacement, fix.kind) == ("Its", "It's", Kind.WORD_CHOICE)
+
+
+def test_past_its_deadline_harper_lints_no_more() -> None:
+    import time
+
+    text = "A apple first.\n\n" + "A apple again.\n\n" * 3000
+    assert fixes(text, None, deadline=time.monotonic() - 1) == []
+    assert len(fixes(text, None, deadline=time.monotonic() + 60)) == 3001
+
+
+def test_a_post_harper_cannot_finish_in_time_says_so(tmp_path, monkeypatch) -> None:
+    from fixer import proofread
+    from fixer.local import correct_prose
+    from fixer.sources import read_source
+    from tests.helpers import make_repo
+
+    monkeypatch.setattr(proofread, "SECONDS", 0.0)  # a post of gibberish takes minutes
+    repo = make_repo(tmp_path / "repo", {"post.md": "It was a easy move.\n"})
+    (corrected,) = correct_prose([read_source(repo / "post.md", repo)], ("harper",))
+    assert corrected.text == "It was a easy move.\n"
+    assert corrected.notes == (
+        "harper: nothing to fix in post.md; stopped after 0 s (too many words it does not "
+        "know), the rest left as is",
+    )

@@ -7,6 +7,7 @@ the Markdown structure) is flagged by fixer/grammar.py's guards.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
@@ -88,7 +89,8 @@ class ProseAgent(Agent):
         if not (is_english(source.text) and proofread.available()):
             return review
         dialect = post_dialect(source.text, self.dialect)
-        return Review(review.files, tuple(_checked(h, dialect) for h in review.hunks))
+        deadline = time.monotonic() + proofread.SECONDS
+        return Review(review.files, tuple(_checked(h, dialect, deadline) for h in review.hunks))
 
     def local_review(
         self, sources: Mapping[str, Source], may_create: MayCreate
@@ -135,13 +137,13 @@ def _labelled(review: Review, found: Sequence[Fix]) -> Review:
     )
 
 
-def _checked(item: ReviewHunk, dialect: str | None) -> ReviewHunk:
+def _checked(item: ReviewHunk, dialect: str | None, deadline: float) -> ReviewHunk:
     """The hunk, flagged when its new side has an error Harper finds that its old side had not."""
     from fixer.proofread import new_errors
 
     if item.flag is not None:
         return item
-    brought = new_errors(*_sides(item), dialect)
+    brought = new_errors(*_sides(item), dialect, deadline)
     if not brought:
         return item
     first = brought[0]
