@@ -90,6 +90,8 @@ class Provider:
 DEFAULT_CONFIRM_ABOVE_TOKENS = 100_000
 # Room for a long diff and a reasoning model's thoughts; a runaway stream stops here.
 DEFAULT_MAX_OUTPUT_TOKENS = 32_768
+DEFAULT_CONCURRENCY = 4  # requests of one run at once: a folder is asked in several
+MOST_CONCURRENCY = 64
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class Config:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     tests: TestSettings = TestSettings()
     prose: ProseSettings = ProseSettings()
+    concurrency: int = DEFAULT_CONCURRENCY  # "fixer.concurrency": requests of a run at once
     pricing: Mapping[str, Price] = field(default_factory=dict)  # the `Pricing` entries, parsed
     problems: tuple[str, ...] = ()  # one sentence each, for `fixer config --check`
     key_sources: Mapping[str, str] = field(default_factory=dict)  # provider -> api_key as written
@@ -350,6 +353,7 @@ def _build(
     retry = _retry(raw.get("fixer"), problems)
     tests = _tests(raw.get("fixer"), problems)
     prose = _prose(raw.get("fixer"), env, problems)
+    concurrency = _concurrency(raw.get("fixer"), problems)
     providers = _providers(raw.get("Providers", []), path, problems)
     router = _router(raw.get("Router", {}), path, providers, problems)
     escalation = _escalation(raw.get("Escalation"), providers, problems)
@@ -381,6 +385,7 @@ def _build(
         retry=retry,
         tests=tests,
         prose=prose,
+        concurrency=concurrency,
         pricing=MappingProxyType(pricing),
         problems=tuple(problems),
     )
@@ -475,6 +480,7 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
         "test",
         "test_timeout_s",
         "dialect",
+        "concurrency",
     )
     problems += [
         f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
@@ -550,6 +556,21 @@ def _tests(section: Any, problems: list[str]) -> TestSettings:
         )
         seconds = DEFAULT_TEST_TIMEOUT_S
     return TestSettings(command, seconds)
+
+
+def _concurrency(section: Any, problems: list[str]) -> int:
+    """How many of a run's requests go at once ("fixer.concurrency"); the default where wrong."""
+    value = section.get("concurrency") if isinstance(section, dict) else None
+    if value is None:
+        return DEFAULT_CONCURRENCY
+    count = _count(value)
+    if count is None or count > MOST_CONCURRENCY:
+        problems.append(
+            f'"fixer.concurrency" must be a whole number from 1 to {MOST_CONCURRENCY}, '
+            f"not {value!r}"
+        )
+        return DEFAULT_CONCURRENCY
+    return count
 
 
 def _prose(section: Any, env: Mapping[str, str], problems: list[str]) -> ProseSettings:

@@ -26,6 +26,7 @@ from fixer.commit_message import (
 from fixer.config import Config
 from fixer.corrections import Correction
 from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
+from fixer.grouping import request_budget
 from fixer.language import post_language
 from fixer.ledger import AcceptedCorrection
 from fixer.patch import PatchRejected, extract_diff, parse_diff
@@ -386,17 +387,23 @@ def paths_named_by(diff_text: str, root: Path) -> tuple[Path, ...]:
     return tuple(root / n for n in sorted(names) if (root / n).is_file())
 
 
-def prompt_estimate(sources: Mapping[str, Source], job: Job | None = None) -> int:
+def prompt_estimate(sources: Mapping[str, Source], job: Job | None = None, budget: int = 0) -> int:
     """The estimated prompt tokens of the job's largest request for these files (an agent may
-    ask one file at a time)."""
+    ask one file at a time, or group them under `budget`)."""
     job = job or Job(())
     return max(
         (
             sum(estimate_tokens(m["content"]) for m in job.agent.messages(part, job.instruction))
-            for part in job.agent.requests(sources)
+            for part in job.agent.requests(sources, budget)
         ),
         default=0,
     )
+
+
+def run_budget(job: Job, config: Config) -> int:
+    """The files' tokens one of the run's requests may hold (fixer/grouping.py)."""
+    rules = estimate_tokens(job.agent.rules)
+    return request_budget(config.router, config.ui.max_output_tokens, rules)
 
 
 def _scenario(job: Job) -> Scenario:
@@ -416,7 +423,7 @@ def route_for(
     The prompt size that picks longContext is corrected by the ledger's history of the model
     the run would otherwise use, when there is one.
     """
-    tokens = prompt_estimate(sources, job)
+    tokens = prompt_estimate(sources, job, run_budget(job, config))
     own = job.agent.own_route()
     route = choose_route(
         config, scenario=scenario, override=job.model, prompt_tokens=tokens, own=own
@@ -522,15 +529,19 @@ async def propose(
 async def by_request(
     run: Run, route: Route | None, on_progress: Callable[[Progress], None] | None = None
 ) -> Proposal:
-    """The agent's requests (all files in one, or one per post), sent at once (within the
-    run's rate limit), then one review of them all."""
-    parts = run.job.agent.requests(run.sources)
+    """The agent's requests (files grouped under the run's budget, or one per post), sent at
+    once (within the run's concurrency and rate limit), then one review of them all."""
+    parts = run.job.agent.requests(run.sources, run_budget(run.job, run.config))
     if len(parts) == 1:
         return await _ask_part(run, route, parts[0], on_progress)
-    results = await asyncio.gather(
-        *(_ask_part(run, route, part, on_progress) for part in parts),
-        return_exceptions=True,
-    )
+    # At most `concurrency` requests at once, all sharing the caller's rate limit and Budget.
+    slots = asyncio.Semaphore(run.config.concurrency)
+
+    async def asked(part: dict[str, Source]) -> Proposal:
+        async with slots:
+            return await _ask_part(run, route, part, on_progress)
+
+    results = await asyncio.gather(*(asked(part) for part in parts), return_exceptions=True)
     proposals: list[Proposal] = []
     notes: list[str] = []
     for part, result in zip(parts, results, strict=True):

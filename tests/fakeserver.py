@@ -47,6 +47,7 @@ class ScriptedReply:
     frames: tuple[bytes, ...] | None = None
     runaway: str | None = None
     runaway_interval_s: float = 0.0
+    asked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class FakeProvider:
         frames: Sequence[bytes] | None = None,
         runaway: str | None = None,
         runaway_interval_s: float = 0.0,
+        asked: str | None = None,
     ) -> ScriptedReply:
         """Queue a reply.
 
@@ -150,7 +152,8 @@ class FakeProvider:
         the client receives each one on its own: a CRLF split across two, a byte at a time);
         runaway: stream `text` again and again in this delta field ("content",
         "reasoning_content", "reasoning") until the client hangs up (at most RUNAWAY_LIMIT_S),
-        every runaway_interval_s.
+        every runaway_interval_s; asked: the reply is for a request whose messages hold this
+        text only (requests sent at once arrive in any order), taken before the others.
         """
         scripted = ScriptedReply(
             text=text,
@@ -173,6 +176,7 @@ class FakeProvider:
             frames=tuple(frames) if frames is not None else None,
             runaway=runaway,
             runaway_interval_s=runaway_interval_s,
+            asked=asked,
         )
         with self._lock:
             self._replies.append(scripted)
@@ -185,8 +189,11 @@ class FakeProvider:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             self._lock.notify_all()
-            if self._replies:
-                self._last = self._replies.pop(0)
+            asked = json.dumps(request.body, ensure_ascii=False)
+            found = [k for k, r in enumerate(self._replies) if r.asked and r.asked in asked]
+            found += [k for k, r in enumerate(self._replies) if r.asked is None]
+            if found:
+                self._last = self._replies.pop(found[0])
             return self._last
 
     def _done(self) -> None:

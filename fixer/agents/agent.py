@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 
 from fixer import prompts
 from fixer.errors import InputError, NoDiffError
+from fixer.grouping import group_files
 from fixer.patch import Hunk, PatchRejected, cut_off, refusal_feedback
 from fixer.review import Flag, FlagKind, Review, build_review, refused
 from fixer.router import Route, Scenario, parse_route
 from fixer.sources import Source, not_text
 from fixer.textview import FILE_LINES, TextView
+from fixer.tokens import estimate_tokens
 
 if TYPE_CHECKING:
     from fixer.config import Config
@@ -112,9 +114,11 @@ class Agent:
             )
         return dict(read)
 
-    def requests(self, sources: Mapping[str, Source]) -> list[dict[str, Source]]:
-        """How the work is cut into requests: all the files in one."""
-        return [dict(sources)]
+    def requests(self, sources: Mapping[str, Source], budget: int = 0) -> list[dict[str, Source]]:
+        """How the work is cut into requests: the files in requests of at most `budget`
+        estimated tokens (fixer/grouping.py), a big file alone; all in one with no budget."""
+        sizes = {name: estimate_tokens(source.text) for name, source in sources.items()}
+        return [{name: sources[name] for name in group} for group in group_files(sizes, budget)]
 
     def sections(self, text: str, limit: int) -> list[str]:
         """A file too long for one request (over `limit` estimated tokens), cut into pieces

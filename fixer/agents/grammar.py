@@ -60,7 +60,7 @@ class ProseAgent(Agent):
     def configured(self, config: Config) -> ProseAgent:
         return replace(self, dialect=config.prose.dialect, words=config.prose.words)
 
-    def requests(self, sources: Mapping[str, Source]) -> list[dict[str, Source]]:
+    def requests(self, sources: Mapping[str, Source], budget: int = 0) -> list[dict[str, Source]]:
         return [{name: source} for name, source in sources.items()]
 
     def sections(self, text: str, limit: int) -> list[str]:

@@ -1,0 +1,69 @@
+"""Many files in one run: requests of files grouped under a budget, sent a few at once, each
+standing alone (one failing never costs the others)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fixer.agents import FIX
+from fixer.grouping import PER_FILE_TOKENS, group_files, request_budget
+from fixer.tokens import estimate_tokens
+from tests.fakeserver import FakeProvider
+from tests.helpers import clean_env, make_repo, run_fixer
+
+
+def test_small_files_share_a_request_and_a_big_one_is_alone() -> None:
+    sizes = {"a.py": 100, "b.py": 100, "big.py": 5_000, "c.py": 100, "d.py": 100}
+    assert group_files(sizes, 300) == [["a.py", "b.py"], ["big.py"], ["c.py", "d.py"]]
+    # The same files in the same order make the same requests: caches keep hitting.
+    assert group_files(dict(sizes), 300) == group_files(sizes, 300)
+
+
+def test_no_budget_is_one_request_and_no_files_none() -> None:
+    assert group_files({"b.py": 10, "a.py": 10}, 0) == [["b.py", "a.py"]]
+    assert group_files({}, 100) == []
+    assert group_files({"a.py": 0}, 1) == [["a.py"]]  # alone over the budget, never dropped
+
+
+def test_a_request_stays_under_the_threshold_and_what_one_reply_can_write() -> None:
+    assert request_budget({"longContextThreshold": 60_000}, 32_768, 1_000) == 31_768
+    assert request_budget({"longContextThreshold": 8_000}, 32_768, 1_000) == 7_000
+    assert request_budget({"longContextThreshold": 0}, 4_000, 1_000) == 3_000
+    assert request_budget({}, 100, 1_000) == 1  # rules past the budget: one file a request
+
+
+def module(k: int) -> str:
+    return "".join(f"value_{k}_{i} = {i}\n" for i in range(40))
+
+
+def fix_of(name: str, k: int) -> str:
+    return f"--- a/{name}\n+++ b/{name}\n@@ -1 +1 @@\n-value_{k}_0 = 0\n+value_{k}_0 = 100\n"
+
+
+def test_six_files_in_three_requests_two_at_a_time_one_failing(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    names = [f"m{k}.py" for k in range(6)]
+    repo = make_repo(tmp_path / "repo", {n: module(k) for k, n in enumerate(names)})
+    size = estimate_tokens(module(0)) + PER_FILE_TOKENS
+    config = json.loads(fake_provider_config.read_text())
+    # Room for two files a request, beside the fix agent's rules.
+    config["Router"]["longContextThreshold"] = estimate_tokens(FIX.rules) + 2 * size + 10
+    config["fixer"] = {"concurrency": 2, "retry": {"attempts": 1}}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    for first in (0, 4):
+        reply = fix_of(names[first], first) + fix_of(names[first + 1], first + 1)
+        fake_provider.reply(reply, asked=f"m{first}.py", together=2)
+    fake_provider.reply(status=400, error="bad request: m2 and m3", asked="m2.py")
+    env = clean_env(tmp_path / "home")
+    result = run_fixer("--yes", "--config", str(path), *names, cwd=repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(fake_provider.requests) == 3 and fake_provider.peak_in_flight == 2
+    sent = [json.dumps(r.body) for r in fake_provider.requests]
+    assert sorted(sum(f"{n}" in s for n in names) for s in sent) == [2, 2, 2]
+    for k, name in enumerate(names):
+        changed = (repo / name).read_text() != module(k)
+        assert changed == (k not in (2, 3)), name
+    assert "m2.py, m3.py: " in result.stderr and "bad request: m2 and m3" in result.stderr
