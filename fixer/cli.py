@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fixer import __version__
 
 if TYPE_CHECKING:
+    from fixer.agents import Agent
     from fixer.calls import Caller
     from fixer.config import Config
     from fixer.cost import Cost
@@ -325,10 +326,16 @@ def undo_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _taken_by(agent: Agent) -> Callable[[str], bool]:
+    return lambda name: agent.refusal(name) is None
+
+
 def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from fixer.agents import all_agents, find_agent
     from fixer.config import load_config
     from fixer.errors import InputError
+    from fixer.folders import expand
+    from fixer.printable import printable
     from fixer.session import Job, Run, open_workspace, paths_named_by, run_sources
 
     if not args.files and args.from_diff is None:
@@ -357,6 +364,11 @@ def fix_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             f"the {agent.name} agent asks for its changes itself: --from-diff and --compare "
             "do not apply"
         )
+    # A folder is the files in it that git tracks and the agent takes (fixer/folders.py).
+    folders = expand(paths, workspace.root, workspace.repo is not None, _taken_by(agent))
+    paths = folders.paths
+    for note in folders.notes:
+        print(f"fixer: {printable(note)}", file=sys.stderr)
     for path in paths:
         why = agent.refusal(path.name)
         if why is not None:
