@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 # Before a call its reply length is unknown: a diff is usually far shorter than the files, so
 # half the prompt (at most this many tokens) is a cautious guess for the estimate and budget.
 OUTPUT_GUESS_LIMIT = 8000
-CONCURRENCY = 4  # calls of one run in flight at once (--compare); a 429 pauses them all
 
 T = TypeVar("T")
 
@@ -66,6 +65,7 @@ class Caller:
         force: bool = False,
         agent: str = "fix",
         on_estimate: Callable[[Route, Cost], None] | None = None,
+        on_plan: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
         self.env = env
@@ -74,8 +74,10 @@ class Caller:
         self.large_prompts_ok = force  # the user said yes to a prompt over the size limit
         self.agent = agent
         self.on_estimate = on_estimate
+        self.on_plan = on_plan  # what a run of several requests will send, before it does
         self.prices = load_prices(config.pricing)
-        self.limiter = Limiter(CONCURRENCY)
+        # At most fixer.concurrency calls in flight at once; a 429 pauses them all.
+        self.limiter = Limiter(config.concurrency)
         self.attempts: list[Attempt] = []
         # Estimates of the calls in flight, per currency: calls sent at once (--compare, posts,
         # sections) are checked against the budget together, not each against the past only.
@@ -238,6 +240,31 @@ class Caller:
             "name fewer files.",
             tokens,
         )
+
+    def check_run(self, files: int, requests: int, tokens: int, costs: Sequence[Cost]) -> None:
+        """Say what a run of several requests sends, and what it costs at most; LargePrompt
+        when that is over fixer.confirm_above (in the Budget's currency) and nobody said yes."""
+        limit, currency = self.config.ui.confirm_above, self.config.budget.currency
+        total = sum(
+            (c.money.amount for c in costs if c.money and c.money.currency == currency),
+            Decimal(0),
+        )
+        unknown = sum(c.money is None for c in costs)
+        cost = format_money(Money(total, currency))
+        if unknown:
+            cost += f" and {unknown} request{'s' * (unknown != 1)} at an unknown price"
+        plan = (
+            f"{files:,} files in {requests:,} requests, about {tokens:,} tokens in: {cost} at most"
+        )
+        if total > limit and not self.large_prompts_ok:
+            raise LargePrompt(
+                f"this run sends {plan}, over fixer.confirm_above "
+                f"({format_money(Money(limit, currency))}). Nothing was sent: --force sends it, "
+                "or name fewer files.",
+                tokens,
+            )
+        if self.on_plan is not None:
+            self.on_plan(f"asking {plan}")
 
     def check_budget(self, route: Route, estimate: Cost) -> None:
         """BudgetExceeded when this call would take the run or the day over the Budget."""

@@ -681,6 +681,7 @@ def _read_diff(source: str) -> str:
 def _propose(run: Run) -> Proposal:
     line = _ProgressLine(sys.stderr.isatty())
     run.caller.on_estimate = line.estimate
+    run.caller.on_plan = line.say
     try:
         return run.caller.run(run.propose(run.route(), on_progress=line.progress))
     finally:
@@ -703,6 +704,10 @@ class _ProgressLine:
         about = f"about {format_money(cost.money)}" if cost.money else "price unknown"
         self.head = f"{route}, {about}"
         print(f"fixer: asking {self.head}", file=sys.stderr, flush=True)
+
+    def say(self, text: str) -> None:
+        self.clear()
+        print(f"fixer: {text}", file=sys.stderr, flush=True)
 
     def progress(self, progress: Progress) -> None:
         import time

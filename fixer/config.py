@@ -90,6 +90,7 @@ class Provider:
 DEFAULT_CONFIRM_ABOVE_TOKENS = 100_000
 # Room for a long diff and a reasoning model's thoughts; a runaway stream stops here.
 DEFAULT_MAX_OUTPUT_TOKENS = 32_768
+DEFAULT_CONFIRM_ABOVE = Decimal("1.00")  # a whole run's estimate, in the Budget's currency
 DEFAULT_CONCURRENCY = 4  # requests of one run at once: a folder is asked in several
 MOST_CONCURRENCY = 64
 
@@ -104,6 +105,8 @@ class UiSettings:
     confirm_above_tokens: int = DEFAULT_CONFIRM_ABOVE_TOKENS
     # The most tokens one reply may have, sent and enforced (a provider's maxtoken wins).
     max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
+    # A run of several requests estimated above this, in the Budget's currency, asks first.
+    confirm_above: Decimal = DEFAULT_CONFIRM_ABOVE
 
 
 @dataclass(frozen=True)
@@ -481,6 +484,7 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
         "test_timeout_s",
         "dialect",
         "concurrency",
+        "confirm_above",
     )
     problems += [
         f'"fixer" has an unknown key {key!r} (known: {", ".join(known)})'
@@ -489,6 +493,11 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
     ]
     limit = _tokens_setting(section, "confirm_above_tokens", DEFAULT_CONFIRM_ABOVE_TOKENS, problems)
     output = _tokens_setting(section, "max_output_tokens", DEFAULT_MAX_OUTPUT_TOKENS, problems)
+    confirm = _amount(section["confirm_above"]) if "confirm_above" in section else None
+    if "confirm_above" in section and confirm is None:
+        problems.append(
+            f'"fixer.confirm_above" must be a positive amount, not {section["confirm_above"]!r}'
+        )
     theme = section.get("theme")
     if "theme" in section and not (isinstance(theme, str) and theme):
         problems.append(f'"fixer.theme" must be a theme name, not {theme!r}')
@@ -499,6 +508,7 @@ def _ui_settings(section: Any, problems: list[str]) -> UiSettings:
         {k: v for k, v in keymap.items() if isinstance(v, str)} if isinstance(keymap, dict) else {},
         limit,
         output,
+        confirm or DEFAULT_CONFIRM_ABOVE,
     )
 
 

@@ -534,6 +534,7 @@ async def by_request(
     parts = run.job.agent.requests(run.sources, run_budget(run.job, run.config))
     if len(parts) == 1:
         return await _ask_part(run, route, parts[0], on_progress)
+    _check_plan(run, route, parts)
     # At most `concurrency` requests at once, all sharing the caller's rate limit and Budget.
     slots = asyncio.Semaphore(run.config.concurrency)
 
@@ -561,6 +562,22 @@ async def by_request(
     )
     attempts = tuple(a for p in proposals for a in p.attempts)
     return Proposal(review, run.sources, proposals[0].route, attempts, tuple(notes))
+
+
+def _check_plan(run: Run, route: Route | None, parts: Sequence[Mapping[str, Source]]) -> None:
+    """Before a run of several requests sends anything: what it sends and costs at most, said,
+    or refused above fixer.confirm_above (LargePrompt) until the user says yes."""
+    job, scenario = run.job, _scenario(run.job)
+    tokens = 0
+    costs = []
+    for part in parts:
+        rung = route or route_for(job, run.config, part, scenario, run.caller)
+        if rung.is_local:
+            return  # the offline fixers cost nothing
+        raw, cost = run.caller.estimate(rung, job.agent.messages(part, job.instruction))
+        tokens += raw
+        costs.append(cost)
+    run.caller.check_run(sum(len(part) for part in parts), len(parts), tokens, costs)
 
 
 async def _ask_part(

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from fixer.agents import FIX
 from fixer.grouping import PER_FILE_TOKENS, group_files, request_budget
+from fixer.prompts import NO_CHANGES
 from fixer.tokens import estimate_tokens
 from tests.fakeserver import FakeProvider
 from tests.helpers import clean_env, make_repo, run_fixer
@@ -41,18 +44,28 @@ def fix_of(name: str, k: int) -> str:
     return f"--- a/{name}\n+++ b/{name}\n@@ -1 +1 @@\n-value_{k}_0 = 0\n+value_{k}_0 = 100\n"
 
 
+NAMES = [f"m{k}.py" for k in range(6)]
+
+
+def two_a_request(tmp_path: Path, fake_config: Path, **settings: object) -> tuple[Path, Path]:
+    """A repository of six modules, and a config that asks them two a request."""
+    repo = make_repo(tmp_path / "repo", {n: module(k) for k, n in enumerate(NAMES)})
+    size = estimate_tokens(module(0)) + PER_FILE_TOKENS
+    config = json.loads(fake_config.read_text())
+    # Room for two files a request, beside the fix agent's rules.
+    config["Router"]["longContextThreshold"] = estimate_tokens(FIX.rules) + 2 * size + 10
+    config["fixer"] = {"concurrency": 2, "retry": {"attempts": 1}, **settings}
+    config["Pricing"] = {"fake,cheap-model": {"input": 1, "output": 2, "currency": "USD"}}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return repo, path
+
+
 def test_six_files_in_three_requests_two_at_a_time_one_failing(
     tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
 ) -> None:
-    names = [f"m{k}.py" for k in range(6)]
-    repo = make_repo(tmp_path / "repo", {n: module(k) for k, n in enumerate(names)})
-    size = estimate_tokens(module(0)) + PER_FILE_TOKENS
-    config = json.loads(fake_provider_config.read_text())
-    # Room for two files a request, beside the fix agent's rules.
-    config["Router"]["longContextThreshold"] = estimate_tokens(FIX.rules) + 2 * size + 10
-    config["fixer"] = {"concurrency": 2, "retry": {"attempts": 1}}
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
+    names = NAMES
+    repo, path = two_a_request(tmp_path, fake_provider_config)
     for first in (0, 4):
         reply = fix_of(names[first], first) + fix_of(names[first + 1], first + 1)
         fake_provider.reply(reply, asked=f"m{first}.py", together=2)
@@ -67,3 +80,39 @@ def test_six_files_in_three_requests_two_at_a_time_one_failing(
         changed = (repo / name).read_text() != module(k)
         assert changed == (k not in (2, 3)), name
     assert "m2.py, m3.py: " in result.stderr and "bad request: m2 and m3" in result.stderr
+
+
+def test_a_run_over_the_threshold_is_refused_before_sending_and_force_sends_it(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    repo, path = two_a_request(tmp_path, fake_provider_config, confirm_above=0.0001)
+    env = clean_env(tmp_path / "home")
+    refused = run_fixer("--yes", "--config", str(path), *NAMES, cwd=repo, env=env)
+    assert refused.returncode == 5, refused.stderr
+    assert "this run sends 6 files in 3 requests, about " in refused.stderr
+    assert "over fixer.confirm_above ($0.0001). Nothing was sent: --force" in refused.stderr
+    assert fake_provider.requests == []
+    fake_provider.reply(NO_CHANGES)
+    sent = run_fixer("--yes", "--force", "--config", str(path), *NAMES, cwd=repo, env=env)
+    assert sent.returncode == 0, sent.stderr
+    assert "fixer: asking 6 files in 3 requests, about " in sent.stderr
+    assert len(fake_provider.requests) == 3
+
+
+@pytest.mark.anyio
+async def test_the_review_screen_asks_before_a_run_over_the_threshold(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    from fixer.tui.dialogs import ConfirmScreen
+    from tests.test_tui import review_app, reviewing
+
+    _, path = two_a_request(tmp_path / "made", fake_provider_config, confirm_above=0.0001)
+    fake_provider.reply(NO_CHANGES)
+    files = {name: module(k) for k, name in enumerate(NAMES)}
+    _, app = review_app(tmp_path, None, files=files, config=path)
+    async with reviewing(app) as pilot:
+        assert isinstance(app.screen, ConfirmScreen) and not fake_provider.requests
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert len(fake_provider.requests) == 3

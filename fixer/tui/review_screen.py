@@ -147,6 +147,7 @@ class ReviewScreen(Screen[None]):
         if self.result.problems:  # broken themes or keymap
             self.tell("\n".join(self.result.problems), "warning")
         self.run.caller.on_estimate = self.on_estimate  # before each call: its cost, in the status
+        self.run.caller.on_plan = self.tell  # what a run of several requests sends
         if self.result.proposal is not None:
             self.record_attempts(self.result.proposal)
             self.show_proposal(self.result.proposal)
