@@ -65,7 +65,7 @@ class Caller:
         force: bool = False,
         agent: str = "fix",
         on_estimate: Callable[[Route, Cost], None] | None = None,
-        on_plan: Callable[[str], None] | None = None,
+        on_run: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
         self.env = env
@@ -74,7 +74,7 @@ class Caller:
         self.large_prompts_ok = force  # the user said yes to a prompt over the size limit
         self.agent = agent
         self.on_estimate = on_estimate
-        self.on_plan = on_plan  # what a run of several requests will send, before it does
+        self.on_run = on_run  # what a run of several requests sends, then how far it has come
         self.prices = load_prices(config.pricing)
         # At most fixer.concurrency calls in flight at once; a 429 pauses them all.
         self.limiter = Limiter(config.concurrency)
@@ -220,6 +220,15 @@ class Caller:
         self.attempts.append(attempt)
         return attempt
 
+    def tokens(self) -> int:
+        """This run's tokens so far, in and out: the provider's counts, else fixer's estimate."""
+        total = 0
+        for attempt in self.attempts:
+            usage = attempt.reply.usage if attempt.reply else None
+            reported = usage and [n for n in (usage.cache_hit, usage.cache_miss, usage.output) if n]
+            total += sum(reported) if reported else attempt.prompt_estimate
+        return total
+
     def spent(self, currency: str) -> Decimal:
         """What this run's calls cost so far in `currency` (estimates included)."""
         moneys = [a.cost.money for a in self.attempts]
@@ -263,8 +272,8 @@ class Caller:
                 "or name fewer files.",
                 tokens,
             )
-        if self.on_plan is not None:
-            self.on_plan(f"asking {plan}")
+        if self.on_run is not None:
+            self.on_run(f"asking {plan}")
 
     def check_budget(self, route: Route, estimate: Cost) -> None:
         """BudgetExceeded when this call would take the run or the day over the Budget."""

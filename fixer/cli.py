@@ -681,7 +681,7 @@ def _read_diff(source: str) -> str:
 def _propose(run: Run) -> Proposal:
     line = _ProgressLine(sys.stderr.isatty())
     run.caller.on_estimate = line.estimate
-    run.caller.on_plan = line.say
+    run.caller.on_run = line.say
     try:
         return run.caller.run(run.propose(run.route(), on_progress=line.progress))
     finally:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import pairwise
+from math import ceil
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,6 +27,7 @@ from fixer.commit_message import (
 )
 from fixer.config import Config
 from fixer.corrections import Correction
+from fixer.cost import Money, format_money
 from fixer.errors import FixerError, InputError, NoDiffError, WriteFailed, WriteRefused
 from fixer.grouping import request_budget
 from fixer.language import post_language
@@ -175,16 +178,18 @@ class Run:
         *,
         only: str | None = None,
         feedback: str = "",
+        keep_finished: bool = False,
     ) -> Proposal:
         """A proposal from `route` (climbing the ladder when its replies fail), or for the one
         file `only`, from exactly `route` (the review's `r`), told `feedback`: what the user
-        said of the file's earlier hunks (prompts.review_feedback)."""
+        said of the file's earlier hunks (prompts.review_feedback). `keep_finished`: a run of
+        several requests that is cancelled is the proposal of those already answered."""
         if only is not None:
             one = {only: self.sources[only]}
             return await self.ask(route, one, on_progress, escalate=False, feedback=feedback)
         if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
-        return await by_request(self, route, on_progress)
+        return await by_request(self, route, on_progress, keep_finished=keep_finished)
 
     async def ask(
         self,
@@ -527,7 +532,11 @@ async def propose(
 
 
 async def by_request(
-    run: Run, route: Route | None, on_progress: Callable[[Progress], None] | None = None
+    run: Run,
+    route: Route | None,
+    on_progress: Callable[[Progress], None] | None = None,
+    *,
+    keep_finished: bool = False,
 ) -> Proposal:
     """The agent's requests (files grouped under the run's budget, or one per post), sent at
     once (within the run's concurrency and rate limit), then one review of them all."""
@@ -537,20 +546,48 @@ async def by_request(
     _check_plan(run, route, parts)
     # At most `concurrency` requests at once, all sharing the caller's rate limit and Budget.
     slots = asyncio.Semaphore(run.config.concurrency)
+    done = [0, 0]  # requests, files
+    started = time.monotonic()
+
+    def report(part: dict[str, Source]) -> None:
+        done[0] += 1
+        done[1] += len(part)
+        if run.caller.on_run is not None:
+            currency = run.config.budget.currency
+            money = format_money(Money(run.caller.spent(currency), currency))
+            requests, files = (done[0], len(parts)), (done[1], len(run.sources))
+            tokens, elapsed = run.caller.tokens(), time.monotonic() - started
+            run.caller.on_run(progress_line(requests, files, tokens, money, elapsed))
 
     async def asked(part: dict[str, Source]) -> Proposal:
         async with slots:
-            return await _ask_part(run, route, part, on_progress)
+            try:
+                proposal = await _ask_part(run, route, part, on_progress)
+            except FixerError:
+                report(part)
+                raise
+            report(part)
+            return proposal
 
-    results = await asyncio.gather(*(asked(part) for part in parts), return_exceptions=True)
+    tasks = [asyncio.ensure_future(asked(part)) for part in parts]
+    try:
+        results: list[object] = list(await asyncio.gather(*tasks, return_exceptions=True))
+    except asyncio.CancelledError:
+        # Esc in the review: the requests not answered stop; the finished ones stay reviewable.
+        # Headless, an interrupted run writes nothing.
+        results = [_finished(task) for task in tasks]
+        if not (keep_finished and any(isinstance(r, Proposal) for r in results)):
+            raise
     proposals: list[Proposal] = []
     notes: list[str] = []
     for part, result in zip(parts, results, strict=True):
-        if isinstance(result, FixerError):  # one request failing never costs the others
+        if result is None:
+            notes.append(f"{', '.join(part)}: not answered, the run was stopped")
+        elif isinstance(result, FixerError):  # one request failing never costs the others
             notes.append(f"{', '.join(part)}: {str(result).splitlines()[0]}")
         elif isinstance(result, BaseException):
             raise result
-        else:
+        elif isinstance(result, Proposal):
             proposals.append(result)
             notes += result.notes
     if not proposals:
@@ -562,6 +599,27 @@ async def by_request(
     )
     attempts = tuple(a for p in proposals for a in p.attempts)
     return Proposal(review, run.sources, proposals[0].route, attempts, tuple(notes))
+
+
+def _finished(task: asyncio.Future[Proposal]) -> object:
+    """A request's proposal or error when it was done before the run stopped, else None."""
+    if not task.done() or task.cancelled():
+        return None
+    return task.exception() or task.result()
+
+
+def progress_line(
+    requests: tuple[int, int], files: tuple[int, int], tokens: int, spent: str, elapsed_s: float
+) -> str:
+    """How far a run of several requests has come: requests and files done of all, tokens and
+    cost so far, and the time left if the rest go as fast."""
+    (done, total), (files_done, files_total) = requests, files
+    left = elapsed_s / done * (total - done) if done else 0.0
+    eta = f", about {ceil(left)} s left" if done < total else f", in {elapsed_s:.1f} s"
+    return (
+        f"{done} of {total} requests done ({files_done} of {files_total} files), "
+        f"{tokens:,} tokens, {spent} so far{eta}"
+    )
 
 
 def _check_plan(run: Run, route: Route | None, parts: Sequence[Mapping[str, Source]]) -> None:

@@ -415,7 +415,8 @@ OK_PROVIDER = {
         (
             {"Router": {"default": "local"}, "fixer": {"themes": "light"}},
             "\"fixer\" has an unknown key 'themes' (known: theme, keymap, confirm_above_tokens, "
-            "max_output_tokens, agents, retry, test, test_timeout_s, dialect, concurrency, confirm_above)",
+            "max_output_tokens, agents, retry, test, test_timeout_s, dialect, concurrency, "
+            "confirm_above)",
         ),
         (
             {"Router": {"default": "local"}, "fixer": {"retry": 3}},

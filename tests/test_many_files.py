@@ -36,6 +36,17 @@ def test_a_request_stays_under_the_threshold_and_what_one_reply_can_write() -> N
     assert request_budget({}, 100, 1_000) == 1  # rules past the budget: one file a request
 
 
+def test_the_progress_line_says_what_is_done_and_the_time_left() -> None:
+    from fixer.session import progress_line
+
+    assert progress_line((2, 8), (7, 30), 12_345, "~$0.01", 10.0) == (
+        "2 of 8 requests done (7 of 30 files), 12,345 tokens, ~$0.01 so far, about 30 s left"
+    )
+    assert progress_line((8, 8), (30, 30), 50_000, "~$0.04", 41.25).endswith(
+        "~$0.04 so far, in 41.2 s"
+    )
+
+
 def module(k: int) -> str:
     return "".join(f"value_{k}_{i} = {i}\n" for i in range(40))
 
@@ -80,6 +91,15 @@ def test_six_files_in_three_requests_two_at_a_time_one_failing(
         changed = (repo / name).read_text() != module(k)
         assert changed == (k not in (2, 3)), name
     assert "m2.py, m3.py: " in result.stderr and "bad request: m2 and m3" in result.stderr
+    # Each request done is said on stderr, the failed one too.
+    assert "fixer: asking 6 files in 3 requests, about " in result.stderr
+    said = [line for line in result.stderr.splitlines() if " requests done (" in line]
+    assert [line.split(" requests done")[0] for line in said] == [
+        "fixer: 1 of 3",
+        "fixer: 2 of 3",
+        "fixer: 3 of 3",
+    ]
+    assert said[-1].startswith("fixer: 3 of 3 requests done (6 of 6 files), ")
 
 
 def test_a_run_over_the_threshold_is_refused_before_sending_and_force_sends_it(
@@ -116,3 +136,58 @@ async def test_the_review_screen_asks_before_a_run_over_the_threshold(
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert len(fake_provider.requests) == 3
+
+
+@pytest.mark.anyio
+async def test_esc_stops_the_requests_not_answered_and_keeps_the_finished_files(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    from fixer.tui.review_screen import ReviewScreen
+    from tests.test_tui import review_app, reviewing
+
+    _, path = two_a_request(tmp_path / "made", fake_provider_config, concurrency=1)
+    fake_provider.reply(fix_of("m0.py", 0) + fix_of("m1.py", 1), asked="m0.py")
+    fake_provider.reply(NO_CHANGES, asked="m2.py", delay_s=30)  # still asking when Esc comes
+    files = {name: module(k) for k, name in enumerate(NAMES)}
+    _, app = review_app(tmp_path, None, files=files, config=path)
+    async with reviewing(app, wait=False) as pilot:
+        while len(fake_provider.requests) < 2:
+            await pilot.pause(0.05)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.review is not None
+        assert [h.name for h in screen.review.hunks] == ["m0.py", "m1.py"]
+        notes = "\n".join(screen.proposal.notes)
+        assert "m2.py, m3.py: not answered, the run was stopped" in notes
+        assert "m4.py, m5.py: not answered, the run was stopped" in notes
+    assert len(fake_provider.requests) == 2  # the third request was never sent
+
+
+def test_ctrl_c_headless_writes_nothing_though_a_request_was_answered(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from tests.helpers import FIXER
+
+    repo, path = two_a_request(tmp_path, fake_provider_config, concurrency=1)
+    fake_provider.reply(fix_of("m0.py", 0) + fix_of("m1.py", 1), asked="m0.py")
+    fake_provider.reply(NO_CHANGES, asked="m2.py", delay_s=30)
+    args = [str(FIXER), "--yes", "--config", str(path), *NAMES]
+    env = clean_env(tmp_path / "home")
+    with subprocess.Popen(
+        args, cwd=repo, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as fixer:
+        deadline = time.monotonic() + 30
+        while len(fake_provider.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(fake_provider.requests) == 2, "the second request never arrived"
+        fixer.send_signal(signal.SIGINT)
+        _, stderr = fixer.communicate(timeout=30)
+    assert fixer.returncode == 130, stderr
+    # --yes would write what it got: an interrupted run writes nothing at all.
+    assert all((repo / name).read_text() == module(k) for k, name in enumerate(NAMES))

@@ -147,7 +147,7 @@ class ReviewScreen(Screen[None]):
         if self.result.problems:  # broken themes or keymap
             self.tell("\n".join(self.result.problems), "warning")
         self.run.caller.on_estimate = self.on_estimate  # before each call: its cost, in the status
-        self.run.caller.on_plan = self.tell  # what a run of several requests sends
+        self.run.caller.on_run = self.tell  # what a run of several requests sends, then does
         if self.result.proposal is not None:
             self.record_attempts(self.result.proposal)
             self.show_proposal(self.result.proposal)
@@ -199,6 +199,7 @@ class ReviewScreen(Screen[None]):
                 on_progress=self.on_progress,
                 only=request.only,
                 feedback=request.feedback,
+                keep_finished=True,
             )
         except LargePrompt as error:
             self.post_message(PromptTooLarge(request, error))
