@@ -26,6 +26,7 @@ BENCHMARKS = (
     "sse",
     "guards",
     "scratch",
+    "many",
 )
 MODULES = {"fuzz": "fuzz_patch"}  # the others live in bench_NAME.py
 PEERS = {"patch": "unidiff", "unidiff": "unidiff"}  # the bench extra's packages they import
