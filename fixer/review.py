@@ -369,6 +369,18 @@ class Review:
         if files is not None:
             self.files = files
 
+    def extend(self, other: Review) -> int:
+        """Add the files and hunks of `other` (another request of the run, answered later) at
+        the end, all pending; the decisions made meanwhile stay, and it is no undo step (the
+        user did not do it). Returns the hunks added."""
+        known = {f.name for f in self.files}
+        hunks = [h for h in other.hunks if h.name not in known]
+        self.files = (*self.files, *(f for f in other.files if f.name not in known))
+        self.hunks = (*self.hunks, *hunks)
+        self.decisions += [Decision.PENDING] * len(hunks)
+        self.hunk_notes += [""] * len(hunks)
+        return len(hunks)
+
     def replace_file(self, name: str, other: Review, route: Route | None = None) -> int:
         """Take file `name`'s hunks and refusals from `other` (asked again of `route`), all
         pending and without notes (the old hunks' notes went to the model), keeping every other

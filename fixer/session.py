@@ -179,17 +179,21 @@ class Run:
         only: str | None = None,
         feedback: str = "",
         keep_finished: bool = False,
+        on_part: Callable[[Proposal], None] | None = None,
     ) -> Proposal:
         """A proposal from `route` (climbing the ladder when its replies fail), or for the one
         file `only`, from exactly `route` (the review's `r`), told `feedback`: what the user
         said of the file's earlier hunks (prompts.review_feedback). `keep_finished`: a run of
-        several requests that is cancelled is the proposal of those already answered."""
+        several requests that is cancelled is the proposal of those already answered;
+        `on_part` gets each of its requests' proposals as it comes."""
         if only is not None:
             one = {only: self.sources[only]}
             return await self.ask(route, one, on_progress, escalate=False, feedback=feedback)
         if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
-        return await by_request(self, route, on_progress, keep_finished=keep_finished)
+        return await by_request(
+            self, route, on_progress, keep_finished=keep_finished, on_part=on_part
+        )
 
     async def ask(
         self,
@@ -537,6 +541,7 @@ async def by_request(
     on_progress: Callable[[Progress], None] | None = None,
     *,
     keep_finished: bool = False,
+    on_part: Callable[[Proposal], None] | None = None,
 ) -> Proposal:
     """The agent's requests (files grouped under the run's budget, or one per post), sent at
     once (within the run's concurrency and rate limit), then one review of them all."""
@@ -567,6 +572,8 @@ async def by_request(
                 report(part)
                 raise
             report(part)
+            if on_part is not None:
+                on_part(proposal)
             return proposal
 
     tasks = [asyncio.ensure_future(asked(part)) for part in parts]

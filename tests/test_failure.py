@@ -128,9 +128,10 @@ def test_trimmed_output_fits_and_keeps_lines_in_order(lines: list[str], budget: 
     source = [line[:LINE_CHARS] + "…" * (len(line) > LINE_CHARS) for line in output.splitlines()]
     if budget >= estimate_tokens(f"[... {len(source)} lines ...]\n"):
         assert estimate_tokens(trimmed) <= budget
-    # Each line of the result is the next line of the output, or a mark for the next n lines.
+    # Each line of the result is the next line of the output, or a mark for the next n lines
+    # (split on "\n", as the result is joined: splitlines would drop a last empty line).
     position, after_mark = 0, False
-    for line in trimmed.splitlines():
+    for line in trimmed.split("\n"):
         mark = MARK.fullmatch(line)
         if position < len(source) and source[position] == line:
             position, after_mark = position + 1, False

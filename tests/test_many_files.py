@@ -191,3 +191,33 @@ def test_ctrl_c_headless_writes_nothing_though_a_request_was_answered(
     assert fixer.returncode == 130, stderr
     # --yes would write what it got: an interrupted run writes nothing at all.
     assert all((repo / name).read_text() == module(k) for k, name in enumerate(NAMES))
+
+
+@pytest.mark.anyio
+async def test_the_review_fills_as_requests_answer_and_early_decisions_stay(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    from fixer.review import Decision
+    from tests.test_tui import review_app, reviewing
+
+    _, path = two_a_request(tmp_path / "made", fake_provider_config, concurrency=1)
+    fake_provider.reply(fix_of("m0.py", 0) + fix_of("m1.py", 1), asked="m0.py")
+    fake_provider.reply(NO_CHANGES, asked="m2.py", delay_s=1.5)
+    fake_provider.reply(fix_of("m4.py", 4) + fix_of("m5.py", 5), asked="m4.py")
+    files = {name: module(k) for k, name in enumerate(NAMES)}
+    _, app = review_app(tmp_path, None, files=files, config=path)
+    async with reviewing(app, wait=False) as pilot:
+        screen = app.screen
+        while screen.review is None:  # the first request's files, while the next is asked
+            await pilot.pause(0.05)
+        assert [h.name for h in screen.review.hunks] == ["m0.py", "m1.py"]
+        assert screen.asking_since is not None and not screen.can_act("commit")
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        review = screen.review
+        assert [h.name for h in review.hunks] == ["m0.py", "m1.py", "m4.py", "m5.py"]
+        assert review.decisions[0] is Decision.ACCEPTED  # decided before the rest came
+        assert review.decisions[1:] == [Decision.PENDING] * 3
+        assert screen.can_act("commit")
+    assert len(fake_provider.requests) == 3

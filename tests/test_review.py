@@ -461,6 +461,22 @@ def test_replace_file_keeps_the_other_files_and_their_decisions() -> None:
     assert review.decisions == [Decision.REJECTED, Decision.ACCEPTED]
 
 
+def test_extend_adds_a_later_requests_files_pending_and_keeps_the_decisions() -> None:
+    review = build_review(
+        "--- a/a.py\n+++ b/a.py\n@@ -3 +3 @@\n-line 3\n+line three\n", {"a.py": ORIGINAL}
+    )
+    review.decide(0, Decision.ACCEPTED)
+    later = build_review(
+        "--- a/b.py\n+++ b/b.py\n@@ -5 +5 @@\n-line 5\n+line five\n", {"b.py": ORIGINAL}
+    )
+    assert review.extend(later) == 1
+    assert [f.name for f in review.files] == ["a.py", "b.py"]
+    assert review.decisions == [Decision.ACCEPTED, Decision.PENDING]
+    assert review.extend(later) == 0  # a file already in the review is not added twice
+    assert review.undo() and review.decisions == [Decision.PENDING, Decision.PENDING]
+    assert not review.undo()  # the hunks that came later are no step to take back
+
+
 def test_undoing_a_file_asked_again_gives_it_back_its_earlier_route() -> None:
     review = review_of()
     assert review.file("app.py").route is None  # the proposal's route

@@ -41,6 +41,15 @@ class ProposalReady(Answer):
         self.proposal = proposal
 
 
+class PartReady(Answer):
+    """One request of a run of several was answered: its files can be reviewed at once."""
+
+    def __init__(self, request: Request, proposal: Proposal) -> None:
+        super().__init__()
+        self.request = request
+        self.proposal = proposal
+
+
 class ProposalFailed(Answer):
     """The request failed in a way the user can read: the network, the provider, the reply."""
 

@@ -36,6 +36,7 @@ from fixer.tui.file_list import FileList
 from fixer.tui.hunk_view import HunkView
 from fixer.tui.layout import StatusPart, fit_status, styled_spans
 from fixer.tui.messages import (
+    PartReady,
     PromptTooLarge,
     ProposalCancelled,
     ProposalFailed,
@@ -100,6 +101,10 @@ class ReviewScreen(Screen[None]):
         self.syntax = syntax
         self.shown_hunks: tuple[ReviewHunk, ...] = ()
         self.asking_since: float | None = None
+        # A run of several requests shows each one's files as it is answered: the review fills
+        # while the rest are asked, and its hunks can be decided meanwhile.
+        self.filling = False
+        self.told: set[str] = set()  # the notes of the parts shown so far
         self.testing = False  # the tests run again on the review (after r)
         self.progress: Progress | None = None
         self.search_text = ""
@@ -200,6 +205,7 @@ class ReviewScreen(Screen[None]):
                 only=request.only,
                 feedback=request.feedback,
                 keep_finished=True,
+                on_part=lambda part: self._post(PartReady(request, part)),
             )
         except LargePrompt as error:
             self.post_message(PromptTooLarge(request, error))
@@ -226,17 +232,44 @@ class ReviewScreen(Screen[None]):
         self.update_bindings()
         self.tick()
 
+    def _post(self, message: PartReady) -> None:
+        self.post_message(message)
+
+    def on_part_ready(self, event: PartReady) -> None:
+        """One request of the run answered: its files join the review on screen."""
+        part = event.proposal
+        self.record_attempts(part)
+        self.told.update(part.all_notes)
+        if not self.filling or self.result.proposal is None:
+            self.filling = True
+            # A review of its own: the parts' reviews are joined again when the run ends.
+            fresh = Review(part.review.files, part.review.hunks)
+            self.show_proposal(replace(part, review=fresh, sources=self.run.sources))
+        elif self.proposal.review.extend(part.review):
+            self.redraw(self.cursor)
+        self.update_bindings()
+
     def on_proposal_ready(self, event: ProposalReady) -> None:
         self._answered()
-        self.record_attempts(event.proposal)
-        if event.request.only is None:
+        if self.filling:  # every part is on screen, decided as it came: only the notes are new
+            self.filling = False
+            self.result.proposal = replace(event.proposal, review=self.proposal.review)
+            fresh = [n for n in event.proposal.all_notes if n not in self.told]
+            if fresh:
+                self.tell("\n".join(fresh))
+            if not self.proposal.review.hunks:
+                self.show_proposal(self.proposal)
+        elif event.request.only is None:
+            self.record_attempts(event.proposal)
             self.show_proposal(event.proposal)
         else:
+            self.record_attempts(event.proposal)
             self.take_file(event.request.only, event.request.route, event.proposal)
         self._after_answer()
 
     def on_proposal_failed(self, event: ProposalFailed) -> None:
         self._answered()
+        self.filling = False
         if self.review is not None:  # asking again failed: the earlier proposal stays
             self.tell(str(event.error), "error")
             self.remove_class("-message")
@@ -249,6 +282,7 @@ class ReviewScreen(Screen[None]):
 
     def on_proposal_cancelled(self, _event: ProposalCancelled) -> None:
         self._answered()
+        self.filling = False
         if self.review is not None:  # the earlier proposal stays
             self.tell("Cancelled.")
             self.remove_class("-message")
@@ -456,7 +490,9 @@ class ReviewScreen(Screen[None]):
         review = self.review
         if action == "undo":
             return not asking and review is not None and review.can_undo
-        if asking or review is None or not review.hunks:
+        # While the review fills, its hunks can be decided; writing waits for the last request.
+        busy = asking and (not self.filling or action == "commit")
+        if busy or review is None or not review.hunks:
             return False
         if action == "split":
             return review.can_split(self.cursor)
