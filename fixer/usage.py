@@ -363,7 +363,9 @@ def usage_main(argv: list[str], env: Mapping[str, str]) -> int:
     parser = build_usage_parser(datetime.now(UTC).date())
     args = parser.parse_args(argv)
     since, until = period(parser, args)
-    calls = [c for c in _read_calls(env, since, until) if args.agent in (None, c.agent)]
+    calls = [
+        c for c in _read_calls(env, since, until) if args.agent is None or c.agent == args.agent
+    ]
     bounds = period_json(env, since, until) | {"agent": args.agent}
     if args.compare:
         return _compare(args, env, calls, bounds)
@@ -404,7 +406,8 @@ def _compare(
         print(compare_json(columns, bounds))
         return 0
     agent = f", agent {printable(args.agent)}" if args.agent else ""
-    since, until = bounds["since"], bounds["until"]
-    span = f"{(since or 'the start')[:10]} to {(until or 'now')[:10]}" if since or until else ""
-    print(render_compare(columns, f"Compare{' ' + span if span else ''}{agent}"))
+    span = "all recorded calls"
+    if args.since or args.until:  # the days as given, --until inclusive
+        span = f"UTC days {args.since or 'the first'} to {args.until or 'today'}"
+    print(render_compare(columns, f"Models compared over {span}{agent}"))
     return 0

@@ -275,7 +275,10 @@ def test_compare_puts_real_runs_side_by_side(shop: Shop) -> None:
         "fake,model-b": (True, 3, 2),
         "fake,model-c": (False, 0, 0),
     }
-    missing = usage(shop, "--compare", "fake,model-a,fake,model-c")
+    assert text.startswith("Models compared over all recorded calls, agent fix\n")
+    missing = usage(shop, "--compare", "fake,model-a,fake,model-c", "--since", "today")
+    title = missing.splitlines()[0]  # --since today: the day as a date, --until left open
+    assert title.startswith("Models compared over UTC days 20") and title.endswith(" to today")
     assert "fake,model-c: no calls in that time" in missing
     other_agent = usage(shop, "--compare", "fake,model-a,fake,model-b", "--agent", "grammar")
     assert other_agent.count("no calls in that time") == 2
