@@ -157,7 +157,7 @@ def _percent(rate: float | None) -> str:
 
 
 def cost_text(board: Score) -> str:
-    """What the calls cost, each currency apart: "$0.0030 + 0.05 CNY"; "-" for no calls."""
+    """What the calls cost, each currency apart: "$0.003 + 0.05 CNY"; "-" for no calls."""
     amounts = [_money(s, None if s.unknown else s.amount, "unknown") for s in board.spent]
     return " + ".join(amounts) or "-"
 
