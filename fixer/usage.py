@@ -15,10 +15,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fixer.ledger import Call, Ledger, ledger_path
 from fixer.printable import printable
+from fixer.scoreboard import (
+    Score,
+    compare,
+    compare_json,
+    compare_names,
+    figures,
+    render_compare,
+    score,
+    score_json,
+)
 
 TYPES = ("input (cache hit)", "input (cache miss)", "output")
 TOTAL = "total"
@@ -29,6 +40,7 @@ GROUPINGS: dict[str, Callable[[Call], str]] = {
     "provider": lambda call: call.provider,
     "agent": lambda call: call.agent,
 }
+SCORED = ("model", "agent")  # the groupings that show the scoreboard beside tokens and cost
 _RELATIVE_DAY = re.compile(r"(\d+)d")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAY_HELP = "YYYY-MM-DD, today, yesterday or Nd (N days ago, e.g. 7d); days are UTC days"
@@ -178,6 +190,16 @@ def build_usage_parser(today: date) -> argparse.ArgumentParser:
     parser.add_argument(
         "--by", choices=tuple(GROUPINGS), default="day", help="how to group calls (default: day)"
     )
+    parser.add_argument(
+        "--compare",
+        metavar="A,B[,...]",
+        help="put models side by side: provider,model pairs or Router scenarios "
+        "(default, think, background, longContext)",
+    )
+    parser.add_argument("--agent", metavar="NAME", help="only the calls of this agent")
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="the config whose Router --compare reads"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON; amounts as strings")
     return parser
 
@@ -246,8 +268,11 @@ def _legend(groups: list[Group], currencies: list[str | None]) -> list[str]:
     return notes
 
 
-def render_table(groups: list[Group], total: Group, by: str) -> str:
-    """The report as aligned text: a block per group, the grand total when there are several."""
+def render_table(
+    groups: list[Group], total: Group, by: str, scores: Mapping[str, Score] | None = None
+) -> str:
+    """The report as aligned text: a block per group, the grand total when there are several;
+    with `scores` (by group key), each block ends with its scoreboard figures."""
     blocks = [*groups, total] if len(groups) > 1 else groups
     currencies = _currencies(blocks)
     header = ["Type", "Tokens", *(f"Cost ({c or 'no price'})" for c in currencies)]
@@ -257,9 +282,18 @@ def render_table(groups: list[Group], total: Group, by: str) -> str:
         for i in range(len(header))
     ]
     lines = [f"Usage by {by}{' (UTC days)' if by == 'day' else ''}"]
-    for heading, rows in tables:
+    for group, (heading, rows) in zip(blocks, tables, strict=True):
         lines += ["", heading, *(_align(row, widths) for row in [header, *rows])]
+        if scores is not None:
+            lines += _figure_lines(scores[group.key])
     return "\n".join([*lines, "", *_legend(blocks, currencies)]).rstrip()
+
+
+def _figure_lines(board: Score) -> list[str]:
+    """A group's scoreboard under its table, one figure a line."""
+    rows = figures(board)
+    width = max(len(name) for name, _ in rows)
+    return [f"  {name.ljust(width)}  {value}" for name, value in rows]
 
 
 def _group_json(group: Group) -> dict[str, Any]:
@@ -288,14 +322,21 @@ def _group_json(group: Group) -> dict[str, Any]:
     }
 
 
-def render_json(groups: list[Group], total: Group, by: str, bounds: dict[str, Any]) -> str:
-    """The report as JSON: the groups, the grand total and the options that made it."""
-    report = {
-        "by": by,
-        **bounds,
-        "groups": [_group_json(group) for group in groups],
-        "total": _group_json(total),
-    }
+def render_json(
+    groups: list[Group],
+    total: Group,
+    by: str,
+    bounds: dict[str, Any],
+    scores: Mapping[str, Score] | None = None,
+) -> str:
+    """The report as JSON: the groups, the grand total and the options that made it; with
+    `scores`, each group's scoreboard figures under "score"."""
+
+    def one(group: Group) -> dict[str, Any]:
+        scored = {} if scores is None else {"score": score_json(scores[group.key])}
+        return _group_json(group) | scored
+
+    report = {"by": by, **bounds, "groups": [one(group) for group in groups], "total": one(total)}
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
@@ -322,10 +363,16 @@ def usage_main(argv: list[str], env: Mapping[str, str]) -> int:
     parser = build_usage_parser(datetime.now(UTC).date())
     args = parser.parse_args(argv)
     since, until = period(parser, args)
-    calls = _read_calls(env, since, until)
+    calls = [
+        c for c in _read_calls(env, since, until) if args.agent is None or c.agent == args.agent
+    ]
+    bounds = period_json(env, since, until) | {"agent": args.agent}
+    if args.compare:
+        return _compare(args, env, calls, bounds)
     groups, total = summarize(calls, args.by), grand_total(calls)
+    scores = _scores(calls, args.by) if args.by in SCORED else None
     if args.json:
-        print(render_json(groups, total, args.by, period_json(env, since, until)))
+        print(render_json(groups, total, args.by, bounds, scores))
     elif not calls:
         where = printable(str(ledger_path(env)))
         if (since is None and until is None) or not _read_calls(env, None, None):
@@ -333,5 +380,34 @@ def usage_main(argv: list[str], env: Mapping[str, str]) -> int:
         else:
             print(f"No calls recorded in that time in {where}.")
     else:
-        print(render_table(groups, total, args.by))
+        print(render_table(groups, total, args.by, scores))
+    return 0
+
+
+def _scores(calls: list[Call], by: str) -> dict[str, Score]:
+    """The scoreboard of each group of `by`, and of all the calls ("all")."""
+    key_of = GROUPINGS[by]
+    keys = {key_of(call) for call in calls}
+    return {ALL: score(calls)} | {key: score(c for c in calls if key_of(c) == key) for key in keys}
+
+
+def _compare(
+    args: argparse.Namespace, env: Mapping[str, str], calls: list[Call], bounds: dict[str, Any]
+) -> int:
+    """`fixer usage --compare`: the named models side by side over the same calls."""
+
+    def router() -> Mapping[str, Any]:
+        from fixer.config import load_config
+
+        return load_config(args.config, env).router
+
+    columns = compare(calls, compare_names(args.compare, router))
+    if args.json:
+        print(compare_json(columns, bounds))
+        return 0
+    agent = f", agent {printable(args.agent)}" if args.agent else ""
+    span = "all recorded calls"
+    if args.since or args.until:  # the days as given, --until inclusive
+        span = f"UTC days {args.since or 'the first'} to {args.until or 'today'}"
+    print(render_compare(columns, f"Models compared over {span}{agent}"))
     return 0
