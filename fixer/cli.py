@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ask a model (or the offline fixers) for a unified diff of FILEs, review it "
         "hunk by hunk, and commit exactly the hunks you accept.",
         epilog="subcommands:\n  fixer config [--check]   show or check the config and routes\n"
-        "  fixer usage [--by ...]   tokens and cost of past calls, from the ledger\n"
+        "  fixer usage [--by ...]   tokens, cost and a scoreboard of past calls (--compare A,B)\n"
         "  fixer mistakes           the mistakes your grammar reviews corrected, by kind\n"
         "  fixer undo               take back fixer's last commit, if nothing came after it\n"
         "  fixer agents             the agents, built in and yours, and how they fared\n\n"
@@ -56,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="*", metavar="FILE", help="files to fix")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="files to fix; a folder is the text files git tracks in it",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--print",

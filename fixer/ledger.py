@@ -56,7 +56,9 @@ class Call:
     currency: str | None
     estimated: bool
     latency_s: float
-    outcome: str  # "proposed", "no diff", "refused", "failed: <short reason>", "cancelled"
+    # "3 hunks" or "no changes" (then ", tests: ..." when they ran), "failed: <short reason>",
+    # "cancelled", or why the reply held no usable diff (fixer/scoreboard.py tells them apart)
+    outcome: str
     hunks_proposed: int = 0
     hunks_refused: int = 0
     hunks_accepted: int | None = None  # None until the review ends (set_decisions)
