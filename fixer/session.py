@@ -178,22 +178,18 @@ class Run:
         *,
         only: str | None = None,
         feedback: str = "",
-        keep_finished: bool = False,
-        on_part: Callable[[Proposal], None] | None = None,
+        watch: Watch | None = None,
     ) -> Proposal:
         """A proposal from `route` (climbing the ladder when its replies fail), or for the one
         file `only`, from exactly `route` (the review's `r`), told `feedback`: what the user
-        said of the file's earlier hunks (prompts.review_feedback). `keep_finished`: a run of
-        several requests that is cancelled is the proposal of those already answered;
-        `on_part` gets each of its requests' proposals as it comes."""
+        said of the file's earlier hunks (prompts.review_feedback); `watch` is told how a run of
+        several requests goes (and keeps the answered ones when it is cancelled)."""
         if only is not None:
             one = {only: self.sources[only]}
             return await self.ask(route, one, on_progress, escalate=False, feedback=feedback)
         if self.job.compare is not None:
             return await compare(self, self.compared(), on_progress)
-        return await by_request(
-            self, route, on_progress, keep_finished=keep_finished, on_part=on_part
-        )
+        return await by_request(self, route, on_progress, watch=watch)
 
     async def ask(
         self,
@@ -535,13 +531,25 @@ async def propose(
     raise NoDiffError(tried_all, failure.feedback, attempts=tuple(attempts))
 
 
+WAITING, ASKING = "waiting", "asking"  # a request's files, before it is answered
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the review screen is told while a run of several requests goes on: each request's
+    proposal as it comes (`part`), and its files' state (`state`: waiting, asking, or "failed:
+    why"). A watched run that is cancelled is the proposal of the requests already answered."""
+
+    part: Callable[[Proposal], None]
+    state: Callable[[tuple[str, ...], str], None]
+
+
 async def by_request(
     run: Run,
     route: Route | None,
     on_progress: Callable[[Progress], None] | None = None,
     *,
-    keep_finished: bool = False,
-    on_part: Callable[[Proposal], None] | None = None,
+    watch: Watch | None = None,
 ) -> Proposal:
     """The agent's requests (files grouped under the run's budget, or one per post), sent at
     once (within the run's concurrency and rate limit), then one review of them all."""
@@ -566,16 +574,23 @@ async def by_request(
 
     async def asked(part: dict[str, Source]) -> Proposal:
         async with slots:
+            if watch is not None:
+                watch.state(tuple(part), ASKING)
             try:
                 proposal = await _ask_part(run, route, part, on_progress)
-            except FixerError:
+            except FixerError as error:
                 report(part)
+                if watch is not None:
+                    watch.state(tuple(part), f"failed: {str(error).splitlines()[0]}")
                 raise
             report(part)
-            if on_part is not None:
-                on_part(proposal)
+            if watch is not None:
+                watch.part(proposal)
             return proposal
 
+    if watch is not None:
+        for part in parts:
+            watch.state(tuple(part), WAITING)
     tasks = [asyncio.ensure_future(asked(part)) for part in parts]
     try:
         results: list[object] = list(await asyncio.gather(*tasks, return_exceptions=True))
@@ -583,7 +598,7 @@ async def by_request(
         # Esc in the review: the requests not answered stop; the finished ones stay reviewable.
         # Headless, an interrupted run writes nothing.
         results = [_finished(task) for task in tasks]
-        if not (keep_finished and any(isinstance(r, Proposal) for r in results)):
+        if not (watch and any(isinstance(r, Proposal) for r in results)):
             raise
     proposals: list[Proposal] = []
     notes: list[str] = []

@@ -212,6 +212,15 @@ async def test_the_review_fills_as_requests_answer_and_early_decisions_stay(
             await pilot.pause(0.05)
         assert [h.name for h in screen.review.hunks] == ["m0.py", "m1.py"]
         assert screen.asking_since is not None and not screen.can_act("commit")
+        await pilot.pause(0.2)
+        assert listed(app) == [
+            ("✓0", "m0.py"),
+            ("✓0", "m1.py"),
+            ("asking", "m2.py"),
+            ("asking", "m3.py"),
+            ("waiting", "m4.py"),
+            ("waiting", "m5.py"),
+        ]
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -220,4 +229,33 @@ async def test_the_review_fills_as_requests_answer_and_early_decisions_stay(
         assert review.decisions[0] is Decision.ACCEPTED  # decided before the rest came
         assert review.decisions[1:] == [Decision.PENDING] * 3
         assert screen.can_act("commit")
+        assert [n for s, n in listed(app) if s == "no"] == ["m2.py", "m3.py"]  # no changes
     assert len(fake_provider.requests) == 3
+
+
+def listed(app: object) -> list[tuple[str, str]]:
+    """The file list's rows: the first word of each (its counts or its state), and its file."""
+    from fixer.tui.file_list import FileList
+
+    files = app.screen.query_one(FileList)  # type: ignore[attr-defined]
+    rows = [str(files.get_option_at_index(k).prompt) for k in range(files.option_count)]
+    return [(row.split()[0], row.split()[-1]) for row in rows]
+
+
+@pytest.mark.anyio
+async def test_a_failed_request_says_so_in_the_file_list(
+    tmp_path: Path, fake_provider: FakeProvider, fake_provider_config: Path
+) -> None:
+    from tests.test_tui import review_app, reviewing
+
+    _, path = two_a_request(tmp_path / "made", fake_provider_config, concurrency=1)
+    fake_provider.reply(fix_of("m0.py", 0) + fix_of("m1.py", 1), asked="m0.py")
+    fake_provider.reply(status=400, error="bad request", asked="m2.py")
+    fake_provider.reply(NO_CHANGES, asked="m4.py")
+    files = {name: module(k) for k, name in enumerate(NAMES)}
+    _, app = review_app(tmp_path, None, files=files, config=path)
+    async with reviewing(app) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ("failed", "m2.py") in listed(app) and ("failed", "m3.py") in listed(app)
+        assert ("no", "m4.py") in listed(app)

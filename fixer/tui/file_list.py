@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.content import Content
 from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from fixer.printable import printable
 from fixer.review import Decision, Review
@@ -20,6 +23,14 @@ def file_label(name: str, counts: dict[Decision, int]) -> Content:
     )
 
 
+def state_label(name: str, state: str) -> Content:
+    """`asking      path`: a file of the run that is not in the review (yet); a failure's
+    reason is in the note, the list says only that it failed."""
+    word = state.split(":", 1)[0]
+    style = "$error" if word == "failed" else "$text-muted"
+    return Content.assemble((f"{word:<12}", style), printable(name))
+
+
 class FileList(OptionList, can_focus=False):
     """The files of the review; choosing one moves to its first hunk."""
 
@@ -30,19 +41,26 @@ class FileList(OptionList, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._names: list[str] = []
+        self._others: dict[str, str] = {}
         self._labels: dict[str, Content] = {}
 
-    def show(self, review: Review) -> None:
-        """List the files (again, after the hunks changed); only the counts when the same
-        files are listed, so a split does not rebuild hundreds of lines."""
+    def show(self, review: Review, states: Mapping[str, str] | None = None) -> None:
+        """List the files (again, after the hunks changed), then those of a run's requests
+        not in the review, with their state (waiting, asking, failed: why); only the counts
+        when the same files are listed, so a split does not rebuild hundreds of lines."""
         counts = review.counts_by_file()
-        if list(counts) == self._names:
+        others = {n: state for n, state in (states or {}).items() if state and n not in counts}
+        if list(counts) == self._names and others == self._others:
             self.update_counts(review)
             return
-        self._names = list(counts)
+        self._names, self._others = list(counts), others
         self._labels = {name: file_label(name, c) for name, c in counts.items()}
         self.clear_options()
         self.add_options([self._labels[name] for name in self._names])
+        # After the files to review, and not to be chosen: they have no hunk to go to.
+        self.add_options(
+            [Option(state_label(n, state), disabled=True) for n, state in others.items()]
+        )
 
     def update_counts(self, review: Review) -> None:
         """Redraw only the files whose counts changed."""

@@ -50,6 +50,15 @@ class PartReady(Answer):
         self.proposal = proposal
 
 
+class FilesState(Answer):
+    """The files of one request of the run: waiting, asking, or "failed: why"."""
+
+    def __init__(self, names: tuple[str, ...], state: str) -> None:
+        super().__init__()
+        self.names = names
+        self.state = state
+
+
 class ProposalFailed(Answer):
     """The request failed in a way the user can read: the network, the provider, the reply."""
 

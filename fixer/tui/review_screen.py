@@ -29,13 +29,14 @@ from fixer.printable import printable, printable_lines, without_escapes
 from fixer.report import counted, spend, total_cost
 from fixer.review import Decision, Review, ReviewHunk
 from fixer.router import Route
-from fixer.session import Outcome, Proposal, Run, secrets_warning
+from fixer.session import Outcome, Proposal, Run, Watch, secrets_warning
 from fixer.tui.commit_screen import CommitScreen
 from fixer.tui.dialogs import AskScreen, ConfirmScreen, EditScreen, HelpScreen, TextScreen
 from fixer.tui.file_list import FileList
 from fixer.tui.hunk_view import HunkView
 from fixer.tui.layout import StatusPart, fit_status, styled_spans
 from fixer.tui.messages import (
+    FilesState,
     PartReady,
     PromptTooLarge,
     ProposalCancelled,
@@ -105,6 +106,7 @@ class ReviewScreen(Screen[None]):
         # while the rest are asked, and its hunks can be decided meanwhile.
         self.filling = False
         self.told: set[str] = set()  # the notes of the parts shown so far
+        self.states: dict[str, str] = {}  # a run's files not in the review: waiting, asking...
         self.testing = False  # the tests run again on the review (after r)
         self.progress: Progress | None = None
         self.search_text = ""
@@ -204,8 +206,10 @@ class ReviewScreen(Screen[None]):
                 on_progress=self.on_progress,
                 only=request.only,
                 feedback=request.feedback,
-                keep_finished=True,
-                on_part=lambda part: self._post(PartReady(request, part)),
+                watch=Watch(
+                    part=lambda part: self._post(PartReady(request, part)),
+                    state=lambda names, state: self._post(FilesState(names, state)),
+                ),
             )
         except LargePrompt as error:
             self.post_message(PromptTooLarge(request, error))
@@ -232,14 +236,23 @@ class ReviewScreen(Screen[None]):
         self.update_bindings()
         self.tick()
 
-    def _post(self, message: PartReady) -> None:
+    def _post(self, message: PartReady | FilesState) -> None:
         self.post_message(message)
+
+    def on_files_state(self, event: FilesState) -> None:
+        """A request of the run is waiting, asked, or failed: its files say so in the list."""
+        self.states.update(dict.fromkeys(event.names, event.state))
+        if self.review is not None:
+            self.query_one(FileList).show(self.review, self.states)
 
     def on_part_ready(self, event: PartReady) -> None:
         """One request of the run answered: its files join the review on screen."""
         part = event.proposal
         self.record_attempts(part)
         self.told.update(part.all_notes)
+        changed = {h.name for h in part.review.hunks}
+        for name in part.sources:  # answered: in the review, or with nothing to change
+            self.states[name] = "" if name in changed else "no changes"
         if not self.filling or self.result.proposal is None:
             self.filling = True
             # A review of its own: the parts' reviews are joined again when the run ends.
@@ -247,6 +260,8 @@ class ReviewScreen(Screen[None]):
             self.show_proposal(replace(part, review=fresh, sources=self.run.sources))
         elif self.proposal.review.extend(part.review):
             self.redraw(self.cursor)
+        else:  # nothing to review in it: the list still says its files were answered
+            self.query_one(FileList).show(self.proposal.review, self.states)
         self.update_bindings()
 
     def on_proposal_ready(self, event: ProposalReady) -> None:
@@ -393,7 +408,7 @@ class ReviewScreen(Screen[None]):
             self.remove_class("-message")
         if review.hunks is not self.shown_hunks:
             self.shown_hunks = review.hunks
-            self.query_one(FileList).show(review)
+            self.query_one(FileList).show(review, self.states)
             self.hunks.show(review, self.cursor if cursor is None else cursor)
         else:
             self.query_one(FileList).update_counts(review)
