@@ -264,7 +264,7 @@ def config_command(args: argparse.Namespace) -> int:
             return 2
         print(f"config OK: {config.path or config.origin}")
         return 0
-    tokens = _prompt_estimate([Path(f) for f in args.files]) if args.files else None
+    tokens = _prompt_estimate([Path(f) for f in args.files], config) if args.files else None
     print(render_config(config, os.environ, tokens))
     for problem in check_config(config, os.environ):
         print(f"fixer config: warning: {problem}", file=sys.stderr)
@@ -666,10 +666,13 @@ def _keys_from_terminal() -> None:
     sys.stdin = open(0, closefd=False)  # noqa: SIM115  (fd 0 stays open for Textual)
 
 
-def _prompt_estimate(paths: list[Path]) -> int:
-    from fixer.session import open_workspace, prompt_estimate, read_sources
+def _prompt_estimate(paths: list[Path], config: Config) -> int:
+    """The largest request's estimate, as a run would group these files."""
+    from fixer.session import Job, open_workspace, prompt_estimate, read_sources, run_budget
 
-    return prompt_estimate(read_sources(paths, open_workspace(paths).root))
+    job = Job(())
+    sources = read_sources(paths, open_workspace(paths).root)
+    return prompt_estimate(sources, job, run_budget(job, config))
 
 
 def _read_diff(source: str) -> str:
